@@ -4,6 +4,10 @@ import { CliError, EXIT } from './errors.js';
 import { registerServer } from './commands/server.js';
 import { registerWorker } from './commands/worker.js';
 import { registerHello } from './commands/hello.js';
+import { registerList } from './commands/list.js';
+import { registerStatus } from './commands/status.js';
+import { registerWatch } from './commands/watch.js';
+import { registerControl } from './commands/control.js';
 
 export function buildProgram(): Command {
   const program = new Command('pdflow')
@@ -16,6 +20,10 @@ export function buildProgram(): Command {
   registerServer(program);
   registerWorker(program);
   registerHello(program);
+  registerList(program);
+  registerStatus(program);
+  registerWatch(program);
+  registerControl(program);
   return program;
 }
 

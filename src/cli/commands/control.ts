@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { connectClient } from '../connect.js';
+import { connectFlags } from '../flags.js';
+import { pauseSignal, resumeSignal } from '../../workflows/messages.js';
+import { snapshotRun } from '../describe-run.js';
+
+export function registerControl(program: Command) {
+  program
+    .command('pause <id>')
+    .description('Pause a sweep after its current point (signal "pause", no payload)')
+    .addHelpText('after', '\nExample:\n  pdflow pause pdflow-p5-pair-sweep-20261128-220000\n')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      await snapshotRun(client, id); // clear error for an unknown id
+      await client.workflow.getHandle(id).signal(pauseSignal);
+      console.log(`pause requested for ${id}: it stops after the current point`);
+    });
+  program
+    .command('resume <id>')
+    .description('Resume a paused sweep (signal "resume", no payload)')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      await snapshotRun(client, id);
+      await client.workflow.getHandle(id).signal(resumeSignal);
+      console.log(`resume sent to ${id}`);
+    });
+  program
+    .command('cancel <id>')
+    .description('Cancel a run: running steps are stopped and deployments torn down')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      await snapshotRun(client, id);
+      await client.workflow.getHandle(id).cancel();
+      console.log(`cancellation requested for ${id}; it tears down what it deployed (see \`pdflow status ${id}\`)`);
+    });
+}

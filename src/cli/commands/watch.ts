@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import type { Client } from '@temporalio/client';
+import { connectClient } from '../connect.js';
+import { connectFlags, printJson } from '../flags.js';
+import { snapshotRun, progressLine, exitForStatus, type RunSnapshot } from '../describe-run.js';
+import { printSnapshot } from './status.js';
+
+export function registerWatch(program: Command) {
+  program
+    .command('watch <id>')
+    .description('Follow a run live (progress bar on a terminal, plain lines otherwise); exits with its outcome')
+    .option('--interval <seconds>', 'refresh period', '1')
+    .option('--json', 'print each change as a JSON line')
+    .addHelpText('after', '\nExit code: 0 completed, 1 failed/cancelled/terminated.\n\nExample:\n  pdflow watch pdflow-p5-pair-sweep-20261128-220000\n')
+    .action(async (id: string, o: { interval: string; json?: boolean }, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      const final = await watchRun(client, id, { intervalMs: Math.max(0.2, Number(o.interval) || 1) * 1000, json: o.json });
+      exitForStatus(final.status, final.failure);
+    });
+}
+
+/** Polls until the run closes; follows continue-as-new. Returns the final snapshot. */
+export async function watchRun(client: Client, id: string, opts: { intervalMs?: number; json?: boolean } = {}): Promise<RunSnapshot> {
+  const tty = process.stdout.isTTY && !opts.json;
+  const bar = tty
+    ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} | {line}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+    : undefined;
+  let started = false;
+  let last = '';
+  for (;;) {
+    const snap = await snapshotRun(client, id);
+    const p = snap.progress;
+    const line = p ? progressLine(p) : snap.status;
+    if (bar && p) {
+      if (!started) bar.start(Math.max(p.total, 1), p.done, { line });
+      started = true;
+      bar.setTotal(Math.max(p.total, 1));
+      bar.update(p.done + p.failed, { line });
+    } else if (line !== last) {
+      if (opts.json) printJson({ time: new Date().toISOString(), status: snap.status, progress: p });
+      else console.log(`${new Date().toISOString().slice(11, 19)} ${snap.status.toLowerCase()} ${line}`);
+    }
+    last = line;
+    if (snap.status !== 'RUNNING' && snap.status !== 'CONTINUED_AS_NEW') {
+      bar?.stop();
+      if (!opts.json) printSnapshot(snap);
+      return snap;
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+  }
+}

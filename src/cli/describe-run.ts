@@ -1,0 +1,92 @@
+// Reads a run's state for `status`, `watch` and `list`: describe + the `progress` query.
+import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { progressQuery, type RunProgress } from '../workflows/messages.js';
+import { RunFailedError, BadInputError } from './errors.js';
+
+export interface RunSnapshot {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string; // RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW
+  startTime: string;
+  closeTime?: string;
+  summary?: string;
+  progress?: RunProgress;
+  failure?: string;
+}
+
+export async function snapshotRun(client: Client, workflowId: string): Promise<RunSnapshot> {
+  const handle = client.workflow.getHandle(workflowId);
+  let desc: WorkflowExecutionDescription;
+  try {
+    desc = await handle.describe();
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new BadInputError(`no run with id "${workflowId}" (see \`pdflow list\`)`);
+    throw err;
+  }
+  const snap: RunSnapshot = {
+    workflowId,
+    runId: desc.runId,
+    type: desc.type,
+    status: desc.status.name,
+    startTime: desc.startTime.toISOString(),
+    closeTime: desc.closeTime?.toISOString(),
+    summary: (await desc.staticSummary?.()) ?? undefined,
+  };
+  try {
+    // A closed run needs a worker to answer queries; don't make `status` wait long for one.
+    snap.progress = await withTimeout(handle.query(progressQuery), snap.status === 'RUNNING' ? 10_000 : 2_000);
+  } catch {
+    // No worker to answer (or an old run): describe alone still says a lot.
+  }
+  if (['FAILED', 'TIMED_OUT', 'TERMINATED'].includes(snap.status)) {
+    try {
+      await handle.result();
+    } catch (err) {
+      snap.failure = failureText(err);
+    }
+  }
+  return snap;
+}
+
+export function failureText(err: unknown): string {
+  if (err instanceof WorkflowFailedError) {
+    let e: unknown = err.cause;
+    const parts: string[] = [];
+    while (e instanceof Error) {
+      parts.push(e.message);
+      e = (e as Error & { cause?: unknown }).cause;
+    }
+    return parts.join(' <- ');
+  }
+  return (err as Error)?.message ?? String(err);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+export function exitForStatus(status: string, failure?: string): void {
+  if (['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'].includes(status)) {
+    throw new RunFailedError(`run ${status.toLowerCase()}${failure ? `: ${failure}` : ''}`);
+  }
+}
+
+export function formatDuration(sec: number | undefined): string {
+  if (sec === undefined || !Number.isFinite(sec)) return '-';
+  const s = Math.max(0, Math.round(sec));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export function progressLine(p: RunProgress): string {
+  const parts = [`${p.done}/${p.total} done`];
+  if (p.failed) parts.push(`${p.failed} failed`);
+  if (p.activity) parts.push(p.activity);
+  parts.push(`elapsed ${formatDuration(p.elapsedSec)}`);
+  if (p.etaSec !== undefined) parts.push(`ETA ${formatDuration(p.etaSec)}`);
+  if (p.gpuHours !== undefined) parts.push(`${p.gpuHours.toFixed(2)} GPU-h`);
+  if (p.state === 'paused') parts.push('PAUSED');
+  return parts.join(' | ');
+}
