@@ -8,6 +8,7 @@ import { registerList } from './commands/list.js';
 import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import { registerControl } from './commands/control.js';
+import { registerSim } from './commands/sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('pdflow')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerWatch(program);
   registerControl(program);
+  registerSim(program);
   return program;
 }
 

@@ -2,7 +2,7 @@
 // persistence, the Web UI without its news fetch, pdflow's search attributes registered.
 // Used by `pdflow server`, `pdflow demo` and the integration-test harness.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { findTemporalBinary } from './tools.js';
@@ -20,6 +20,9 @@ export interface DevServerOptions {
   extraArgs?: string[];
   /** Where the server's own output goes; default: inherited. */
   stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** Keep running after this process exits (output to `logFile`). */
+  detached?: boolean;
+  logFile?: string;
   startTimeoutMs?: number;
 }
 
@@ -77,7 +80,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
   args.push(...SEARCH_ATTRIBUTE_FLAGS, ...(opts.extraArgs ?? []));
 
-  const child = spawn(findTemporalBinary(), args, { stdio: opts.stdio ?? 'inherit' });
+  const out = opts.logFile ? openSync(opts.logFile, 'a') : undefined;
+  const child = spawn(findTemporalBinary(), args, {
+    stdio: out !== undefined ? ['ignore', out, out] : opts.stdio ?? 'inherit',
+    detached: opts.detached,
+  });
+  if (opts.detached) child.unref();
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);

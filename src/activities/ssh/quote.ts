@@ -1,0 +1,66 @@
+// The ONE place that turns values into POSIX sh text. Every remote command pdflow sends is built
+// from an argument array here; nothing else concatenates user values into shell text.
+
+/** Characters that never need quoting in sh (kept bare so commands stay readable in logs). */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Environment variable names sh accepts in an assignment. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class CommandBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandBuildError';
+  }
+}
+
+/**
+ * Quotes one argument so sh passes it to the program as exactly one literal word: single quotes
+ * around it, each embedded `'` written as `'\''`. Newlines, `$`, `;`, globs and unicode stay
+ * literal inside single quotes. A NUL byte cannot be passed through argv at all, so it is refused.
+ */
+export function quoteArg(s: string): string {
+  if (s.includes('\0')) throw new CommandBuildError(`an argument holds a NUL byte, which no program can receive: ${JSON.stringify(s.slice(0, 60))}`);
+  if (s !== '' && SAFE.test(s)) return s;
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+function forceQuote(s: string): string {
+  const q = quoteArg(s);
+  return q.startsWith("'") ? q : `'${q}'`;
+}
+
+export function isValidEnvName(name: string): boolean {
+  return ENV_NAME.test(name);
+}
+
+export interface BuildCommandOptions {
+  /** Folder the command runs in (a literal path; `~` is not expanded). */
+  cwd?: string;
+  /** Assignments placed before the program (NAME='value' prog ...). */
+  env?: Record<string, string>;
+}
+
+/**
+ * `argv` as one sh command line: `cd -- 'cwd' && NAME='v' 'prog' 'arg' ...`.
+ * The program is run directly (no `eval`, no `sh -c` around user text).
+ */
+export function buildCommand(argv: readonly string[], opts: BuildCommandOptions = {}): string {
+  if (argv.length === 0) throw new CommandBuildError('a remote command needs at least the program name (argv is empty)');
+  if (argv[0] === '') throw new CommandBuildError('the program name (argv[0]) is empty');
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(opts.env ?? {})) {
+    if (!isValidEnvName(name)) {
+      throw new CommandBuildError(
+        `environment variable name ${JSON.stringify(name)} is not valid: use letters, digits and _ and do not start with a digit (e.g. NCCL_DEBUG)`,
+      );
+    }
+    parts.push(`${name}=${quoteArg(value)}`);
+  }
+  // The program is always quoted: bare, `FOO=x` would be an assignment and `if` a reserved word.
+  const [program, ...args] = argv as [string, ...string[]];
+  parts.push(forceQuote(program), ...args.map(quoteArg));
+  const line = parts.join(' ');
+  if (opts.cwd === undefined) return line;
+  if (opts.cwd === '') throw new CommandBuildError('cwd is empty: give a folder path or leave cwd out');
+  return `cd -- ${quoteArg(opts.cwd)} && ${line}`;
+}

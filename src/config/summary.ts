@@ -1,0 +1,20 @@
+// One-line descriptions of valid files, for `pdflow validate`.
+import type { ClusterConfig } from './cluster.js';
+import type { SweepConfig } from './sweep.js';
+
+const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+
+/** e.g. `cluster p5-pair, 3 nodes (head + 2 workers), 16 GPUs` */
+export function summarizeCluster(c: ClusterConfig): string {
+  const workers = c.nodes.filter((n) => n.role === 'worker').length;
+  const gpus = c.nodes.reduce((sum, n) => sum + n.gpus.count, 0);
+  return `cluster ${c.name}, ${plural(c.nodes.length, 'node')} (head + ${plural(workers, 'worker')}), ${plural(gpus, 'GPU')}`;
+}
+
+/** e.g. `sweep pd-ratio, 8 deployment entries x 1 workload x 6 load points` */
+export function summarizeSweep(s: SweepConfig): string {
+  const points = s.load.kind === 'concurrency' ? s.load.concurrency.length : s.load.requestRate.length;
+  const loadWord = s.load.kind === 'concurrency' ? 'concurrency level' : 'request rate';
+  return `sweep ${s.name}, ${plural(s.deployments.length, 'deployment entry', 'deployment entries')} x ` +
+    `${plural(s.workloads.length, 'workload')} x ${plural(points, loadWord)}, model ${s.model.servedName}`;
+}

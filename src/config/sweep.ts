@@ -1,0 +1,129 @@
+// The sweep file: deployments x workloads x load points to benchmark on a cluster.
+import { z } from 'zod';
+import {
+  envKeyField, envValueText, idNameField, modelIdField, noteField, positiveInt, positiveNumber,
+  servedNameField, tpField,
+} from './fields.js';
+import { TimingsSchema } from './timings.js';
+
+const intList = (what: string) =>
+  z.array(positiveInt()).min(1).describe(`${what}: a list, every combination is run (e.g. [1, 2]).`);
+const tpList = (what: string) =>
+  z.array(tpField()).min(1).describe(`${what}: a list of powers of two, every combination is run (e.g. [2, 4]).`);
+
+const RoleSchema = (role: string) => z.strictObject({
+  count: intList(`Number of ${role} instances`),
+  tp: tpList(`Tensor-parallel size of each ${role} instance`),
+}).describe(`${role[0]!.toUpperCase()}${role.slice(1)} instances: count x TP, both lists to cross.`);
+
+const deploymentCommon = {
+  name: idNameField('deployment name').optional()
+    .describe('Name for the deployment (default: from its shape, e.g. pd-pack-1p-tp4-1d-tp4); when the lists expand to several, the shape is appended.'),
+  env: z.record(envKeyField(), z.union([envValueText(), z.number().int().transform(String)], { error: 'must be a string or an integer (quote other values)' }))
+    .default({}).describe('Extra environment for the serving processes, e.g. UCX_TLS: tcp.'),
+};
+
+const PdDeployment = (mode: 'pd-pack' | 'pd-spread', what: string) => z.strictObject({
+  mode: z.literal(mode).describe(what),
+  ...deploymentCommon,
+  prefill: RoleSchema('prefill'),
+  decode: RoleSchema('decode'),
+  backend: z.enum(['UCX', 'LIBFABRIC']).default('UCX').describe('NIXL backend for the KV transfer (default UCX).'),
+});
+
+const CollocatedDeployment = z.strictObject({
+  mode: z.literal('collocated').describe('collocated: independent vLLM replicas, each doing prefill and decode.'),
+  ...deploymentCommon,
+  replicas: intList('Number of replicas'),
+  tp: tpList('Tensor-parallel size of each replica'),
+});
+
+export const DeploymentEntrySchema = z.discriminatedUnion('mode', [
+  CollocatedDeployment,
+  PdDeployment('pd-pack', 'pd-pack: prefill and decode instances on the same node.'),
+  PdDeployment('pd-spread', 'pd-spread: prefill on one node, decode on another (KV over the network).'),
+]).describe('One deployment entry; its lists are crossed into one deployment per combination.');
+
+const WorkloadSchema = z.strictObject({
+  isl: positiveInt().describe('Input sequence length in tokens (prompt length), e.g. 5000.'),
+  osl: positiveInt().describe('Output sequence length in tokens, e.g. 250.'),
+  mode: z.enum(['mixed', 'prefill-only', 'decode-only']).default('mixed')
+    .describe('What the run measures: mixed (default), prefill-only (use osl 1), decode-only (use isl 1); a label in ids and reports.'),
+}).describe('One ISL/OSL pair.');
+
+const ConcurrencyLoad = z.strictObject({
+  concurrency: intList('Maximum concurrent requests, one point each (e.g. [4, 8, 16, 32, 48, 64])'),
+  promptsPerConcurrency: positiveInt().default(5).describe('Prompts per unit of concurrency: num_prompts = concurrency x this (default 5).'),
+}).transform((v) => ({ kind: 'concurrency' as const, ...v }));
+
+const RequestRateLoad = z.strictObject({
+  requestRate: z.array(positiveNumber()).min(1).describe('Request rates in requests/s, one point each (e.g. [1, 2, 4]).'),
+  numPrompts: positiveInt().default(500).describe('Prompts per point (default 500).'),
+  maxConcurrency: positiveInt().optional().describe('Optional cap on concurrent requests.'),
+  burstiness: positiveNumber().default(1).describe('Arrival burstiness; 1 = Poisson (default).'),
+}).transform((v) => ({ kind: 'request-rate' as const, ...v }));
+
+export const LoadSchema = z.union([ConcurrencyLoad, RequestRateLoad], {
+  error: 'must be { concurrency: [...], promptsPerConcurrency: N } or { requestRate: [...], numPrompts: N }',
+}).describe('Load points: a concurrency list (closed loop) or a request-rate list (open loop).');
+
+const BenchSchema = z.strictObject({
+  dataset: z.enum(['prefix_repetition', 'random']).default('prefix_repetition')
+    .describe('vllm bench dataset: prefix_repetition with prefix 0 (as the seed runs; default) or random.'),
+  seed: z.number().int().min(0).optional().describe('Random seed passed as --seed.'),
+  ignoreEos: z.boolean().default(true).describe('Pass --ignore-eos so every request produces exactly osl tokens (default true).'),
+  percentileMetrics: z.array(z.enum(['ttft', 'tpot', 'itl', 'e2el'])).min(1).default(['ttft', 'tpot', 'itl'])
+    .describe('--percentile-metrics (default ttft, tpot, itl).'),
+  metricPercentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 99])
+    .describe('--metric-percentiles (default 50, 90, 99).'),
+  extraArgs: z.array(envValueText()).default([])
+    .describe('Further vllm bench serve arguments, one list item per argument (passed quoted).'),
+}).describe('How vllm bench serve is run at every point.');
+
+const SlaSchema = z.strictObject({
+  p99TtftMs: positiveNumber().optional().describe('Maximum p99 time to first token, ms.'),
+  p99TpotMs: positiveNumber().optional().describe('Maximum p99 time per output token, ms.'),
+}).describe('Optional service-level objective; the report marks points that meet it.');
+
+const EngineSchema = z.strictObject({
+  maxModelLen: positiveInt().default(16000).describe('vLLM max_model_len (default 16000); every isl + osl must fit.'),
+}).describe('vLLM engine settings shared by every deployment.');
+
+const TimeoutsSchema = z.strictObject({
+  deployMinutes: positiveNumber().default(20).describe('Give up on a deployment that is not healthy after this long (default 20).'),
+  pointMinutes: positiveNumber().default(30).describe('Give up on a benchmark point after this long (default 30).'),
+}).describe('Hard limits (unlike timings, which are estimates).');
+
+export const SweepSchema = z.strictObject({
+  name: idNameField('sweep name').describe('Sweep name: lower-case letters, digits, "-" (used in workflow ids).'),
+  description: noteField().optional().describe('Free text shown in reports.'),
+  model: z.strictObject({
+    id: modelIdField().describe('Hugging Face model id; must be the model of the cluster file.'),
+    servedName: servedNameField().describe('Model name used in requests, e.g. gptoss.'),
+  }).describe('The model to serve.'),
+  workloads: z.array(WorkloadSchema).min(1).describe('ISL/OSL pairs; every deployment runs every workload.'),
+  deployments: z.array(DeploymentEntrySchema).min(1).describe('Deployments to benchmark, in run order.'),
+  load: LoadSchema,
+  sla: SlaSchema.optional(),
+  engine: EngineSchema.prefault({}),
+  bench: BenchSchema.prefault({}),
+  timings: TimingsSchema.optional(),
+  timeouts: TimeoutsSchema.prefault({}),
+  retries: z.number().int().min(0).max(10).default(2).describe('Retries of a failed point before it is recorded as failed (default 2).'),
+  pauseTeardownAfterMinutes: z.number().min(0).default(30)
+    .describe('When paused longer than this, tear the deployment down to free the GPUs (default 30).'),
+}).describe('pdflow sweep file: deployments x workloads x load points.');
+
+export type SweepInput = z.input<typeof SweepSchema>;
+/** A sweep file after validation, with every default applied. */
+export type SweepConfig = z.output<typeof SweepSchema>;
+export type DeploymentEntry = SweepConfig['deployments'][number];
+export type PdDeploymentEntry = Extract<DeploymentEntry, { mode: 'pd-pack' | 'pd-spread' }>;
+export type CollocatedDeploymentEntry = Extract<DeploymentEntry, { mode: 'collocated' }>;
+export type DeploymentMode = DeploymentEntry['mode'];
+export type Workload = SweepConfig['workloads'][number];
+export type WorkloadMode = Workload['mode'];
+export type LoadConfig = SweepConfig['load'];
+export type BenchSettings = SweepConfig['bench'];
+export type SlaConfig = NonNullable<SweepConfig['sla']>;
+export type KvBackend = PdDeploymentEntry['backend'];

@@ -1,0 +1,11 @@
+// Parsers for what the nodes print, and the gates built on them. Pure: no I/O.
+export * from './errors.js';
+export * from './text.js';
+export * from './nvidia-smi.js';
+export * from './fi-info.js';
+export * from './ucx-info.js';
+export * from './ray-status.js';
+export * from './json-line.js';
+export * from './transfer-test.js';
+export * from './vllm-bench.js';
+export * from './gates/index.js';

@@ -1,0 +1,86 @@
+// The NIXL KV-block transfer test (scripts/remote): its final JSON line is the contract with the
+// validate stage; the human log (shaped like anyscale's test_nixl_connector_ray.py) is parsed too.
+import { z } from 'zod';
+import { ParseError } from './errors.js';
+import { parseLastJsonLineWith } from './json-line.js';
+import { cleanLines } from './text.js';
+
+const TOOL = 'transfer test';
+
+export const TransferRankSchema = z.object({
+  /** Decode TP rank that pulled (READ) the blocks. */
+  rank: z.number().int().nonnegative(),
+  passed: z.boolean(),
+  /** MB/s with MB = 1e6 bytes, as the test prints it. */
+  mbps: z.number().nonnegative(),
+  durationSec: z.number().nonnegative().optional(),
+  bytes: z.number().nonnegative().optional(),
+  descriptors: z.number().int().nonnegative().optional(),
+  /** Where the puller and the source ran (IP or node name). */
+  node: z.string().optional(),
+  peerNode: z.string().optional(),
+  gpu: z.number().int().optional(),
+  error: z.string().nullish(),
+});
+
+export const TransferTestResultSchema = z.object({
+  ok: z.boolean(),
+  strategy: z.enum(['spread', 'pack']),
+  backend: z.string(),
+  /** UCX transport actually used, e.g. "srd", "ud_verbs", "tcp", "cuda_ipc"; null if unknown. */
+  transport: z.string().nullish(),
+  /** true when the actors landed on different nodes (spread is a soft placement in Ray). */
+  crossNode: z.boolean().optional(),
+  prefillTp: z.number().int().positive().optional(),
+  decodeTp: z.number().int().positive().optional(),
+  blocks: z.number().int().positive().optional(),
+  numBlocks: z.number().int().positive().optional(),
+  numLayers: z.number().int().positive().optional(),
+  bytes: z.number().nonnegative().optional(),
+  ranks: z.array(TransferRankSchema),
+  error: z.string().nullish(),
+});
+
+export type TransferRank = z.output<typeof TransferRankSchema>;
+export type TransferTestResult = z.output<typeof TransferTestResultSchema>;
+
+/** The transfer test's final JSON line (see TransferTestResultSchema). */
+export function parseTransferTestResult(stdout: string): TransferTestResult {
+  return parseLastJsonLineWith(stdout, TOOL, TransferTestResultSchema);
+}
+
+export interface TransferTestLog {
+  strategy?: 'spread' | 'pack';
+  backends?: string[];
+  crossNode?: boolean;
+  transferMB?: number;
+  ranks: Array<{ rank: number; passed: boolean; mbps?: number }>;
+  /** "ALL TESTS PASSED" seen */
+  allPassed: boolean;
+  failures: string[];
+}
+
+/** The human log of the test (test_nixl_connector_ray.py shape): per-rank MB/s and failures. */
+export function parseTransferTestLog(text: string): TransferTestLog {
+  const lines = cleanLines(text);
+  const out: TransferTestLog = { ranks: [], allPassed: false, failures: [] };
+  for (const l of lines) {
+    const t = l.text.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^Strategy:\s*(SPREAD|PACK)\b/i.exec(t))) out.strategy = m[1]!.toLowerCase() as 'spread' | 'pack';
+    else if ((m = /NIXL backends:\s*\[(.*)\]/.exec(t))) out.backends = m[1]!.split(',').map((b) => b.trim().replace(/^'|'$/g, '')).filter((b) => b !== '');
+    else if ((m = /Transfer size:\s*([\d.]+)\s*MB/.exec(t))) out.transferMB = Number(m[1]);
+    else if (/Actors distributed across \d+ NODES/.test(t)) out.crossNode = true;
+    else if (/All actors on SAME NODE/.test(t)) out.crossNode = false;
+    else if ((m = /^Decode TP(\d+):\s*\S*\s*(PASSED|FAILED)(?:\s*-\s*([\d.]+)\s*MB\/s)?/.exec(t))) {
+      const r: { rank: number; passed: boolean; mbps?: number } = { rank: Number(m[1]), passed: m[2] === 'PASSED' };
+      if (m[3]) r.mbps = Number(m[3]);
+      out.ranks.push(r);
+    } else if (/ALL TESTS PASSED/.test(t)) out.allPassed = true;
+    else if (/Transfer validation FAILED|ALL TESTS FAILED|PARTIAL SUCCESS|RuntimeError:|Transfer failed with state/.test(t)) out.failures.push(t);
+  }
+  if (out.ranks.length === 0 && out.failures.length === 0 && !out.allPassed) {
+    throw new ParseError(TOOL, 'no per-rank results and no failure lines in the log', lines[lines.length - 1] ? { lineNumber: lines[lines.length - 1]!.n, line: lines[lines.length - 1]!.text } : {});
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+// planSweep: sweep file x cluster file -> the ordered, placed, estimated list of work.
+import type { ClusterConfig, SweepConfig } from '../config/index.js';
+import { estimatePointSeconds, resolveTimings } from './estimate.js';
+import { expandDeployments, expandLoad, loadId, workloadId } from './expand.js';
+import { placeDeployment, type GpuNode } from './place.js';
+import type {
+  DeploymentShape, Plan, PlannedDeployment, PlannedPoint, PlannedRole, PlannedWorkload, PlanTimings, PointLoad,
+  RejectedDeployment,
+} from './types.js';
+
+export interface PlanOptions {
+  /** Timing overrides with the last word (e.g. from a flag or a benchmark harness). */
+  timings?: Partial<PlanTimings>;
+}
+
+const hours = (gpus: number, seconds: number) => Math.round((gpus * seconds / 3600) * 1000) / 1000;
+
+export function gpuNodesOf(cluster: ClusterConfig): GpuNode[] {
+  return cluster.nodes.filter((n) => n.gpus.count > 0).map((n) => ({ name: n.name, gpus: n.gpus.count }));
+}
+
+function pointLabel(shape: DeploymentShape, w: PlannedWorkload, load: PointLoad): string {
+  const mode = w.mode === 'mixed' ? '' : ` ${w.mode}`;
+  const level = load.kind === 'concurrency' ? `c=${load.concurrency}` : `rate ${load.requestRate}/s`;
+  return `${shape.label}, ISL/OSL ${w.isl}/${w.osl}${mode}, ${level}`;
+}
+
+/**
+ * Expand the sweep into deployments x workloads x load points, place each deployment on the
+ * cluster, and order the work so each deployment is brought up once, runs all its points, and is
+ * torn down. Deployments that cannot run are listed in `rejected` with a reason; they are not errors.
+ */
+export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: PlanOptions = {}): Plan {
+  const timings = resolveTimings(cluster.timings, sweep.timings, opts.timings);
+  const gpuNodes = gpuNodesOf(cluster);
+  const workloads: PlannedWorkload[] = sweep.workloads.map((w) => ({ isl: w.isl, osl: w.osl, mode: w.mode }));
+  const loads = expandLoad(sweep.load);
+  const deployments: PlannedDeployment[] = [];
+  const rejected: RejectedDeployment[] = [];
+  let pointIndex = 0;
+
+  for (const shape of expandDeployments(sweep.deployments)) {
+    const placed = placeDeployment(shape, gpuNodes);
+    if (!placed.ok) {
+      rejected.push({ id: shape.id, source: shape.source, mode: shape.mode, label: shape.label, gpus: shape.gpus, reason: placed.reason, message: placed.message });
+      continue;
+    }
+    const points: PlannedPoint[] = [];
+    for (const w of workloads) {
+      for (const load of loads) {
+        const wid = workloadId(w);
+        const lid = loadId(load);
+        points.push({
+          id: `${shape.id}/${wid}/${lid}`, index: pointIndex++, deploymentId: shape.id, workloadId: wid, loadId: lid,
+          workload: { ...w }, load, label: pointLabel(shape, w, load), estimatedSeconds: estimatePointSeconds(timings, w, load),
+        });
+      }
+    }
+    const benchSeconds = points.reduce((s, p) => s + p.estimatedSeconds, 0);
+    const totalSeconds = timings.deploySeconds + benchSeconds + timings.teardownSeconds;
+    const base = {
+      id: shape.id, index: deployments.length, source: shape.source, label: shape.label, env: shape.env, gpus: shape.gpus,
+      nodes: placed.nodes, points,
+      estimate: {
+        deploySeconds: timings.deploySeconds, benchSeconds, teardownSeconds: timings.teardownSeconds, totalSeconds,
+        gpuHours: hours(shape.gpus, totalSeconds),
+      },
+    };
+    const role = (name: PlannedRole['role']) => placed.roles.find((r) => r.role === name)!;
+    deployments.push(shape.mode === 'collocated'
+      ? { ...base, mode: 'collocated', replicas: role('replica') }
+      : { ...base, mode: shape.mode, backend: shape.backend, prefill: role('prefill'), decode: role('decode') });
+  }
+
+  const sum = (f: (d: PlannedDeployment) => number) => deployments.reduce((s, d) => s + f(d), 0);
+  const totalSeconds = sum((d) => d.estimate.totalSeconds);
+  const clusterGpus = cluster.nodes.reduce((s, n) => s + n.gpus.count, 0);
+  const plan: Plan = {
+    version: 1,
+    clusterName: cluster.name,
+    sweepName: sweep.name,
+    model: { id: sweep.model.id, servedName: sweep.model.servedName },
+    deployments,
+    rejected,
+    retries: sweep.retries,
+    pauseTeardownAfterMinutes: sweep.pauseTeardownAfterMinutes,
+    timeouts: { ...sweep.timeouts },
+    engine: { ...sweep.engine },
+    bench: { ...sweep.bench },
+    timings,
+    estimate: {
+      deployments: deployments.length,
+      points: pointIndex,
+      rejected: rejected.length,
+      deploySeconds: sum((d) => d.estimate.deploySeconds),
+      benchSeconds: Math.round(sum((d) => d.estimate.benchSeconds) * 10) / 10,
+      teardownSeconds: sum((d) => d.estimate.teardownSeconds),
+      totalSeconds: Math.round(totalSeconds * 10) / 10,
+      gpuHours: Math.round(sum((d) => d.estimate.gpuHours) * 1000) / 1000,
+      clusterGpuHours: hours(clusterGpus, totalSeconds),
+    },
+  };
+  if (sweep.sla) plan.sla = { ...sweep.sla };
+  return plan;
+}
+
+/** Every point of a plan in run order. */
+export function planPoints(plan: Plan): PlannedPoint[] {
+  return plan.deployments.flatMap((d) => d.points);
+}

@@ -1,0 +1,188 @@
+// The plan of a sweep: plain, JSON-serialisable data (no functions, no classes, no undefined
+// values) so a workflow can carry it in its input and through continue-as-new.
+import type { DeploymentMode, KvBackend, SlaConfig, SweepConfig, WorkloadMode } from '../config/index.js';
+
+export type { DeploymentMode, KvBackend, WorkloadMode };
+
+/** Instances of one role: `count` instances of `tp` GPUs each. */
+export interface InstanceGroup {
+  count: number;
+  tp: number;
+}
+
+interface ShapeBase {
+  /** Deterministic id, e.g. `pd-pack-1p-tp4-1d-tp4`, `collocated-4x-tp2` (or the entry's name). */
+  id: string;
+  /** Index of the entry in the sweep file's `deployments` list this came from. */
+  source: number;
+  /** Human label, e.g. `1P-TP4:1D-TP4 pack`, `4xTP2 collocated`. */
+  label: string;
+  /** Extra environment for the serving processes. */
+  env: Record<string, string>;
+  /** GPUs the deployment holds. */
+  gpus: number;
+}
+
+export interface PdShape extends ShapeBase {
+  mode: 'pd-pack' | 'pd-spread';
+  prefill: InstanceGroup;
+  decode: InstanceGroup;
+  backend: KvBackend;
+}
+
+export interface CollocatedShape extends ShapeBase {
+  mode: 'collocated';
+  replicas: InstanceGroup;
+}
+
+/** One deployment of the sweep after its lists are crossed, before placement. */
+export type DeploymentShape = PdShape | CollocatedShape;
+
+export type RoleName = 'prefill' | 'decode' | 'replica';
+
+/** One vLLM instance pinned to GPUs of one node. */
+export interface PlacedInstance {
+  role: RoleName;
+  /** 0-based index within its role. */
+  index: number;
+  /** Cluster node name. */
+  node: string;
+  /** GPU indices on that node (as nvidia-smi / CUDA_VISIBLE_DEVICES count them). */
+  gpus: number[];
+}
+
+export interface PlannedRole extends InstanceGroup {
+  role: RoleName;
+  instances: PlacedInstance[];
+}
+
+export type PointLoad =
+  | { kind: 'concurrency'; concurrency: number; numPrompts: number }
+  | { kind: 'request-rate'; requestRate: number; numPrompts: number; burstiness: number; maxConcurrency?: number };
+
+export interface PlannedWorkload {
+  isl: number;
+  osl: number;
+  mode: WorkloadMode;
+}
+
+/** One benchmark run: a workload at a load level on a deployment. */
+export interface PlannedPoint {
+  /** `<deployment>/<workload>/<load>`, e.g. `pd-pack-1p-tp4-1d-tp4/isl5000-osl250/c16`. */
+  id: string;
+  /** 0-based position in the whole plan's run order. */
+  index: number;
+  deploymentId: string;
+  /** e.g. `isl5000-osl250`, `isl5000-osl1-prefill-only`. */
+  workloadId: string;
+  /** e.g. `c16` (concurrency) or `rr2` (request rate). */
+  loadId: string;
+  workload: PlannedWorkload;
+  load: PointLoad;
+  /** Human label, e.g. `ISL 5000 / OSL 250, concurrency 16`. */
+  label: string;
+  /** Estimated benchmark seconds. */
+  estimatedSeconds: number;
+}
+
+export interface DeploymentEstimate {
+  deploySeconds: number;
+  benchSeconds: number;
+  teardownSeconds: number;
+  totalSeconds: number;
+  /** GPUs held x total time. */
+  gpuHours: number;
+}
+
+interface PlannedBase {
+  id: string;
+  /** 0-based position in run order. */
+  index: number;
+  source: number;
+  label: string;
+  env: Record<string, string>;
+  gpus: number;
+  /** Nodes it occupies, in cluster order. */
+  nodes: string[];
+  points: PlannedPoint[];
+  estimate: DeploymentEstimate;
+}
+
+export interface PlannedPdDeployment extends PlannedBase {
+  mode: 'pd-pack' | 'pd-spread';
+  backend: KvBackend;
+  prefill: PlannedRole;
+  decode: PlannedRole;
+}
+
+export interface PlannedCollocatedDeployment extends PlannedBase {
+  mode: 'collocated';
+  replicas: PlannedRole;
+}
+
+/** A deployment placed on the cluster, with its points in run order. */
+export type PlannedDeployment = PlannedPdDeployment | PlannedCollocatedDeployment;
+
+export type RejectionReason =
+  | 'prefill-tp-exceeds-decode-tp'
+  | 'tp-exceeds-node'
+  | 'spread-needs-two-nodes'
+  | 'gpus-short';
+
+/** A deployment of the sweep that cannot run on this cluster, and why. */
+export interface RejectedDeployment {
+  id: string;
+  source: number;
+  mode: DeploymentMode;
+  label: string;
+  gpus: number;
+  reason: RejectionReason;
+  message: string;
+}
+
+/** The timing model used for the estimate (defaults < cluster file < sweep file < planSweep opts). */
+export interface PlanTimings {
+  deploySeconds: number;
+  teardownSeconds: number;
+  benchStartupSeconds: number;
+  expectedTtftMs: number;
+  expectedTpotMs: number;
+  /** When set, every point is estimated at this many seconds. */
+  benchSecondsPerPoint?: number;
+}
+
+export interface PlanEstimate {
+  deployments: number;
+  points: number;
+  rejected: number;
+  deploySeconds: number;
+  benchSeconds: number;
+  teardownSeconds: number;
+  /** Lower bound of the sweep's wall time (no retries, no waits). */
+  totalSeconds: number;
+  /** Sum over deployments of GPUs held x time. */
+  gpuHours: number;
+  /** Every GPU of the cluster for the whole sweep: what the machines cost. */
+  clusterGpuHours: number;
+}
+
+export interface Plan {
+  version: 1;
+  clusterName: string;
+  sweepName: string;
+  model: { id: string; servedName: string };
+  /** Runnable deployments in run order; each is deployed once, runs all its points, is torn down. */
+  deployments: PlannedDeployment[];
+  /** Deployments of the sweep that cannot run on this cluster, with reasons (not errors). */
+  rejected: RejectedDeployment[];
+  /** Retries of a failing point before it is recorded as failed. */
+  retries: number;
+  /** A pause longer than this tears the deployment down. */
+  pauseTeardownAfterMinutes: number;
+  timeouts: SweepConfig['timeouts'];
+  engine: SweepConfig['engine'];
+  bench: SweepConfig['bench'];
+  sla?: SlaConfig;
+  timings: PlanTimings;
+  estimate: PlanEstimate;
+}

@@ -1,0 +1,2 @@
+version = "2.51.0"
+commit = "pdflow-sim"

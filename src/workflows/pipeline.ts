@@ -1,0 +1,99 @@
+// The setup pipeline: one child workflow per stage, in order, each visible on its own in the
+// Web UI. Stops at the first failing stage with that stage's typed error.
+import { executeChild, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
+import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
+import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
+import type { StepTimeouts } from './activity-options.js';
+import { provisionStage } from './stages/provision.js';
+import { buildStage } from './stages/build.js';
+import { rayStage } from './stages/ray.js';
+import { validateStage } from './stages/validate.js';
+import { smokeStage } from './stages/smoke.js';
+import { sweep as sweepWorkflow } from './sweep.js';
+import type { SweepResult } from './sweep-types.js';
+import { timestampId } from '../common/ids.js';
+import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+
+const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;
+const STAGE_SUMMARIES: Record<StageName, string> = {
+  provision: 'inventory, Python stack, model weights',
+  build: 'UCX with EFA + NIXL on every node',
+  ray: 'Ray head and workers, every GPU visible',
+  validate: 'NIXL KV-block transfer test (pack, spread)',
+  smoke: 'smallest PD deployment answers, then torn down',
+};
+
+export async function pipeline(input: PipelineInput & StepTimeouts): Promise<PipelineResult> {
+  const { cluster } = input;
+  const selected = input.stages?.length ? STAGES.filter((s) => input.stages!.includes(s)) : [...STAGES];
+  const startedMs = Date.now();
+  const stages: StageProgress[] = selected.map((name) => ({ name, status: 'pending' }));
+  if (input.sweep) stages.push({ name: 'sweep', status: 'pending' });
+  let lastError: string | undefined;
+  let state: RunProgress['state'] = 'running';
+  setHandler(progressQuery, (): RunProgress => {
+    const done = stages.filter((s) => s.status === 'done').length;
+    const failed = stages.filter((s) => s.status === 'failed').length;
+    const running = stages.find((s) => s.status === 'running');
+    return {
+      kind: 'pipeline', cluster: cluster.name, state, stages, current: { stage: running?.name },
+      activity: running ? `${running.name}: ${STAGE_SUMMARIES[running.name as StageName]}` : undefined,
+      done, failed, total: stages.length, remaining: stages.length - done - failed,
+      startedAt: new Date(startedMs).toISOString(), elapsedSec: (Date.now() - startedMs) / 1000, lastError,
+    };
+  });
+
+  const results: StageResult[] = [];
+  for (const [i, name] of selected.entries()) {
+    const entry = stages[i]!;
+    entry.status = 'running';
+    setCurrentDetails(`**pipeline** on ${cluster.name}: stage ${i + 1}/${selected.length} **${name}** — ${STAGE_SUMMARIES[name]}`);
+    try {
+      const r = await executeChild(STAGE_WORKFLOWS[name], {
+        workflowId: `${workflowInfo().workflowId}-${name}`,
+        args: [{ cluster, heartbeatTimeout: input.heartbeatTimeout }],
+        staticSummary: `${name} on ${cluster.name}: ${STAGE_SUMMARIES[name]}`,
+        typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: name }],
+      });
+      results.push(r);
+      entry.status = 'done';
+      entry.summary = Object.entries(r.nodes).map(([n, s]) => `${n}: ${s}`).join(', ');
+    } catch (err) {
+      entry.status = 'failed';
+      for (const later of stages.slice(i + 1)) later.status = 'skipped';
+      state = isCancellation(err) ? 'cancelled' : 'failed';
+      if (isCancellation(err)) throw err;
+      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+      lastError = `${name}: ${(cause as Error)?.message ?? String(cause)}`;
+      entry.summary = lastError;
+      const type = cause instanceof ApplicationFailure ? cause.type ?? 'StageFailed' : 'StageFailed';
+      throw ApplicationFailure.nonRetryable(`stage ${name} failed on cluster ${cluster.name}: ${(cause as Error)?.message ?? String(cause)}`, type);
+    }
+  }
+  let sweepResult: SweepResult | undefined;
+  if (input.sweep) {
+    const entry = stages[stages.length - 1]!;
+    entry.status = 'running';
+    const { plan, options } = input.sweep;
+    // A scheduled pipeline has no id chosen by a person: name the sweep after this run's start.
+    const workflowId = input.sweep.workflowId ?? `pdflow-${cluster.name}-sweep-${timestampId(workflowInfo().startTime)}`;
+    setCurrentDetails(`**pipeline** on ${cluster.name}: checks passed; sweep **${plan.sweepName}** runs as ${workflowId}`);
+    try {
+      sweepResult = await executeChild(sweepWorkflow, {
+        workflowId,
+        args: [{ cluster, plan, options: { heartbeatTimeout: input.heartbeatTimeout, ...options } }],
+        staticSummary: `sweep ${plan.sweepName} on ${cluster.name}: ${plan.deployments.length} deployments, ${plan.deployments.reduce((n, d) => n + d.points.length, 0)} points`,
+        typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName }],
+      });
+      entry.status = 'done';
+      entry.summary = sweepResult.summary;
+    } catch (err) {
+      entry.status = 'failed';
+      state = isCancellation(err) ? 'cancelled' : 'failed';
+      throw err;
+    }
+  }
+  state = 'completed';
+  setCurrentDetails(`**pipeline** on ${cluster.name}: all ${stages.length} stages passed`);
+  return { cluster: cluster.name, stages: results, sweep: sweepResult, seconds: (Date.now() - startedMs) / 1000 };
+}

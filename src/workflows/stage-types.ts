@@ -1,0 +1,45 @@
+// Data shared by the pipeline, its stage workflows and their activities. Types only.
+import type { ClusterConfig } from '../config/cluster.js';
+import type { Plan } from '../plan/types.js';
+import type { SweepOptions, SweepResult } from './sweep-types.js';
+
+export const STAGES = ['provision', 'build', 'ray', 'validate', 'smoke'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface PipelineInput {
+  cluster: ClusterConfig;
+  /** A subset of the stages, run in pipeline order; default all. */
+  stages?: StageName[];
+  /** When given, the sweep runs as the last stage (a child workflow), after the checks pass. */
+  sweep?: { plan: Plan; options?: SweepOptions; workflowId?: string };
+}
+
+export interface StageInput {
+  cluster: ClusterConfig;
+}
+
+export interface StageResult {
+  stage: StageName;
+  /** One line per node (or for the cluster), e.g. { 'worker-1': 'UCX 1.20.0 unchanged' }. */
+  nodes: Record<string, string>;
+  warnings: string[];
+  seconds: number;
+}
+
+export interface PipelineResult {
+  cluster: string;
+  stages: StageResult[];
+  sweep?: SweepResult;
+  seconds: number;
+}
+
+/** Input of every per-node activity. */
+export interface NodeStepInput {
+  cluster: ClusterConfig;
+  node: string;
+}
+
+/** Input of activities that drive the cluster from its head node. */
+export interface ClusterStepInput {
+  cluster: ClusterConfig;
+}

@@ -1,0 +1,29 @@
+// Provision stage, per node in parallel: upload our scripts, check the inventory against the
+// cluster file (GPUs, EFA, disk, Python), then the pinned Python stack and the model weights.
+import { stepActivities, quickActivities, type StepTimeouts } from '../activity-options.js';
+import { StageTracker } from '../stage-progress.js';
+import type { StageInput, StageResult } from '../stage-types.js';
+
+export async function provisionStage(input: StageInput & StepTimeouts): Promise<StageResult> {
+  const { cluster } = input;
+  const acts = stepActivities(input);
+  const quick = quickActivities(input);
+  const t = new StageTracker(cluster.name, 'provision', cluster.nodes.length);
+  const warnings: string[] = [];
+  await Promise.all(cluster.nodes.map(async (n) => {
+    try {
+      t.step(`${n.name}: uploading scripts`);
+      await quick.prepareNode.executeWithOptions({ summary: `upload scripts to ${n.name}` }, [{ cluster, node: n.name }]);
+      t.step(`${n.name}: inventory`);
+      const inv = await quick.inventoryNode.executeWithOptions({ summary: `inventory of ${n.name}` }, [{ cluster, node: n.name }]);
+      warnings.push(...inv.warnings);
+      t.step(`${n.name}: Python env`);
+      const env = await acts.setupPythonEnv.executeWithOptions({ summary: `Python env + model on ${n.name}` }, [{ cluster, node: n.name }]);
+      t.nodeDone(n.name, `${inv.summary}; ${env.summary}`);
+    } catch (err) {
+      t.nodeFailed(n.name, (err as Error).message);
+      throw err;
+    }
+  }));
+  return { stage: 'provision', nodes: t.nodes, warnings, seconds: t.seconds };
+}

@@ -1,0 +1,61 @@
+// The sweep workflow's input, carried state and result. JSON data only.
+import { defineQuery } from '@temporalio/workflow';
+import type { ClusterConfig } from '../config/cluster.js';
+import type { Plan, RejectedConfig } from '../plan/types.js';
+import type { BenchPointRecord } from '../analysis/records.js';
+
+export interface SweepOptions {
+  heartbeatTimeout?: string;
+  /** Retries of a failing point before it is recorded as failed (default: the sweep file's). */
+  pointRetries?: number;
+  /** A pause longer than this tears the deployment down (default: the sweep file's, else 30). */
+  pauseTeardownAfterMinutes?: number;
+}
+
+export interface SweepInput {
+  cluster: ClusterConfig;
+  plan: Plan;
+  options?: SweepOptions;
+  /** Set by continue-as-new only. */
+  carried?: SweepCarry;
+}
+
+export interface FailedDeployment {
+  deployment: string;
+  reason: string;
+}
+
+export interface SweepCarry {
+  records: BenchPointRecord[];
+  failedDeployments: FailedDeployment[];
+  cursor: { deployment: number; point: number };
+  /** The deployment that is up right now, if any (survives continue-as-new). */
+  deployed?: { deploymentId: string; generation: number };
+  /** Bumped per deploy so a redeploy after a long pause is a new remote job, not a re-read. */
+  generation: number;
+  paused: boolean;
+  startedAt: string;
+  gpuSecondsSpent: number;
+  continuedAsNew: number;
+}
+
+export interface SweepResult {
+  sweep: string;
+  cluster: string;
+  records: BenchPointRecord[];
+  failedDeployments: FailedDeployment[];
+  rejected: RejectedConfig[];
+  gpuHours: number;
+  seconds: number;
+  summary: string;
+  continuedAsNew: number;
+}
+
+export interface SweepResultsView {
+  records: BenchPointRecord[];
+  failedDeployments: FailedDeployment[];
+  rejected: RejectedConfig[];
+}
+
+/** Every record so far (for `pdflow results` on a running sweep). */
+export const sweepResultsQuery = defineQuery<SweepResultsView>('results');

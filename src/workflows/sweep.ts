@@ -1,0 +1,183 @@
+// The sweep: per deployment — health gate, deploy, bench every point, teardown (always).
+// The workflow's state is the source of truth for results; it continues as new when the
+// server suggests it, carrying the plan, the cursor and every record.
+import {
+  condition, continueAsNew, executeChild, setHandler, workflowInfo, CancellationScope, ActivityFailure,
+  ApplicationFailure, isCancellation, setCurrentDetails, log,
+} from '@temporalio/workflow';
+import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
+import { sweepResultsQuery, type SweepInput, type SweepCarry, type SweepResult, type FailedDeployment } from './sweep-types.js';
+import { stepActivities, quickActivities } from './activity-options.js';
+import { estimateRemainingSec, gpuHours } from './sweep-progress.js';
+import { rayStage } from './stages/ray.js';
+import type { BenchPointRecord } from '../analysis/records.js';
+import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
+import { PdflowCluster, PdflowStage } from '../common/search-attributes.js';
+
+export async function sweep(input: SweepInput): Promise<SweepResult> {
+  const { cluster, plan } = input;
+  const opts = input.options ?? {};
+  const timeouts = { heartbeatTimeout: opts.heartbeatTimeout };
+  const acts = stepActivities(timeouts);
+  const pointActs = stepActivities(timeouts, { retry: { maximumAttempts: 1 + (opts.pointRetries ?? plan.retries ?? 2), initialInterval: '1 second', maximumInterval: '30 seconds' } });
+  const checks = quickActivities(timeouts);
+  const s: SweepCarry = input.carried ?? {
+    records: [], failedDeployments: [], cursor: { deployment: 0, point: 0 }, generation: 0,
+    paused: false, startedAt: new Date().toISOString(), gpuSecondsSpent: 0, continuedAsNew: 0,
+  };
+  const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
+  let activity = 'starting';
+  let current: { deployment?: string; point?: string } = {};
+  let deployedAtMs: number | undefined = s.deployed ? Date.now() : undefined;
+  let lastError: string | undefined;
+
+  const progress = (): RunProgress => {
+    const done = s.records.filter((r) => r.status === 'ok').length;
+    const failed = s.records.length - done;
+    const heldGpus = s.deployed ? deploymentById(s.deployed.deploymentId)?.gpus ?? 0 : 0;
+    const liveGpuSec = deployedAtMs !== undefined ? (Date.now() - deployedAtMs) / 1000 * heldGpus : 0;
+    return {
+      kind: 'sweep', cluster: cluster.name, state: s.paused ? 'paused' : 'running', activity, current,
+      done, failed, total: totalPoints, remaining: totalPoints - s.records.length,
+      startedAt: s.startedAt, elapsedSec: (Date.now() - Date.parse(s.startedAt)) / 1000,
+      etaSec: estimateRemainingSec(plan, s),
+      gpuHours: gpuHours(s.gpuSecondsSpent + liveGpuSec), lastError,
+    };
+  };
+  setHandler(progressQuery, progress);
+  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected }));
+  setHandler(pauseSignal, () => { s.paused = true; });
+  setHandler(resumeSignal, () => { s.paused = false; });
+
+  const say = (what: string) => {
+    activity = what;
+    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points`);
+  };
+  function deploymentById(id: string): PlannedDeployment | undefined {
+    return plan.deployments.find((d) => d.id === id);
+  }
+
+  const deploy = async (dep: PlannedDeployment) => {
+    s.generation++;
+    say(`deploying ${dep.name}`);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.name}` }, [{ cluster, deployment: dep, generation: s.generation }]);
+    s.deployed = { deploymentId: dep.id, generation: s.generation };
+    deployedAtMs = Date.now();
+  };
+  const teardown = async (dep: PlannedDeployment) => {
+    if (!s.deployed) return;
+    say(`tearing down ${dep.name}`);
+    try {
+      await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.name}` }, [{ cluster, deployment: dep, generation: s.deployed.generation }]);
+    } finally {
+      s.gpuSecondsSpent += deployedAtMs !== undefined ? ((Date.now() - deployedAtMs) / 1000) * dep.gpus : 0;
+      s.deployed = undefined;
+      deployedAtMs = undefined;
+    }
+  };
+
+  /** Ray must see every node and GPU before a deployment; if not, re-run the ray stage once. */
+  const healthGate = async () => {
+    say('checking Ray health');
+    const health = await checks.checkRayHealth.executeWithOptions({ summary: 'Ray health gate' }, [{ cluster }]);
+    if (health.healthy) return;
+    log.warn('Ray unhealthy before deployment; repairing with the ray stage', { missing: health.problems });
+    say(`repairing Ray: ${health.problems.join('; ')}`);
+    await executeChild(rayStage, {
+      workflowId: `${workflowInfo().workflowId}-ray-repair-${s.cursor.deployment}-${s.generation}`,
+      args: [{ cluster, heartbeatTimeout: opts.heartbeatTimeout }],
+      staticSummary: `repair Ray before ${plan.deployments[s.cursor.deployment]?.name ?? 'deployment'}`,
+      typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'ray' }],
+    });
+  };
+
+  /** Blocks while paused; a pause longer than the configured time tears the deployment down. */
+  const pauseGate = async (dep: PlannedDeployment) => {
+    if (!s.paused) return;
+    say(`paused before ${current.point ?? 'next point'}`);
+    const teardownAfter = (opts.pauseTeardownAfterMinutes ?? plan.pauseTeardownAfterMinutes ?? 30) * 60_000;
+    const resumed = await condition(() => !s.paused, teardownAfter);
+    if (!resumed) {
+      await teardown(dep);
+      say('paused; deployment torn down to free the GPUs');
+      await condition(() => !s.paused);
+    }
+  };
+
+  const runPoint = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord> => {
+    say(`bench ${point.label}`);
+    try {
+      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: dep, point, sweepName: plan.sweepName }]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const reason = failureReason(err);
+      lastError = `${point.id}: ${reason}`;
+      return failedRecord(dep, point, reason);
+    }
+  };
+
+  try {
+    for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
+      const dep = plan.deployments[s.cursor.deployment]!;
+      current = { deployment: dep.name };
+      if (s.cursor.point >= dep.points.length) continue;
+      if (!s.deployed) {
+        try {
+          await healthGate();
+          await deploy(dep);
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const reason = failureReason(err);
+          lastError = `${dep.name}: ${reason}`;
+          s.failedDeployments.push({ deployment: dep.name, reason } satisfies FailedDeployment);
+          for (const point of dep.points.slice(s.cursor.point)) s.records.push(failedRecord(dep, point, `deployment did not come up: ${reason}`));
+          await teardown(dep).catch(() => undefined);
+          continue;
+        }
+      }
+      for (; s.cursor.point < dep.points.length; s.cursor.point++) {
+        const point = dep.points[s.cursor.point]!;
+        current = { deployment: dep.name, point: point.label };
+        await pauseGate(dep);
+        if (!s.deployed) await deploy(dep);
+        s.records.push(await runPoint(dep, point));
+        if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
+          s.cursor.point++;
+          s.gpuSecondsSpent += deployedAtMs !== undefined ? ((Date.now() - deployedAtMs) / 1000) * dep.gpus : 0;
+          s.continuedAsNew++;
+          await continueAsNew<typeof sweep>({ ...input, carried: s });
+        }
+      }
+      await teardown(dep);
+      if (workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) {
+        s.cursor = { deployment: s.cursor.deployment + 1, point: 0 };
+        s.continuedAsNew++;
+        await continueAsNew<typeof sweep>({ ...input, carried: s });
+      }
+    }
+  } catch (err) {
+    // Cancellation or a failure outside a point: never leave GPUs held.
+    const dep = s.deployed ? deploymentById(s.deployed.deploymentId) : undefined;
+    if (dep) await CancellationScope.nonCancellable(() => teardown(dep));
+    throw err;
+  }
+  say('done');
+  const ok = s.records.filter((r) => r.status === 'ok').length;
+  return {
+    sweep: plan.sweepName, cluster: cluster.name, records: s.records, failedDeployments: s.failedDeployments,
+    rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
+    summary: `${ok}/${totalPoints} points ok, ${s.records.length - ok} failed, ${plan.rejected.length} configs rejected`,
+    continuedAsNew: s.continuedAsNew,
+  };
+}
+
+function failureReason(err: unknown): string {
+  let e: unknown = err;
+  if (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure) return `${e.type ?? 'Error'}: ${e.message}`;
+  return (e as Error)?.message ?? String(e);
+}
+
+function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string): BenchPointRecord {
+  return { ...point.recordBase, status: 'failed', reason, attempt: 0, timings: { startedAt: new Date().toISOString(), durationSec: 0 } } as BenchPointRecord;
+}
