@@ -1,15 +1,20 @@
 // The activity factory: every side effect pdflow performs is built here from its dependencies,
 // so tests hand in real or scripted dependencies (DESIGN.md, rules of the house).
 import { createHelloActivities } from './hello.js';
+import { createRemoteActivities } from './remote.js';
+import type { SshPool } from './ssh/pool.js';
 
 export interface ActivityDeps {
   /** Folder on the worker where run logs and copied results are written. */
   runsDir: string;
+  /** The worker process's SSH connection pool (one is created when absent). */
+  sshPool?: SshPool;
 }
 
-export function createActivities(_deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createHelloActivities(),
+    ...createRemoteActivities(deps),
   };
 }
 

@@ -4,11 +4,16 @@ import { CliError, EXIT } from './errors.js';
 import { registerServer } from './commands/server.js';
 import { registerWorker } from './commands/worker.js';
 import { registerHello } from './commands/hello.js';
+import { registerValidate } from './commands/validate.js';
+import { registerSchema } from './commands/schema.js';
+import { registerPlan } from './commands/plan.js';
 import { registerList } from './commands/list.js';
 import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import { registerControl } from './commands/control.js';
+import { registerRun } from './commands/run.js';
 import { registerSim } from './commands/sim.js';
+import { registerResults } from './commands/results.js';
 
 export function buildProgram(): Command {
   const program = new Command('pdflow')
@@ -21,11 +26,16 @@ export function buildProgram(): Command {
   registerServer(program);
   registerWorker(program);
   registerHello(program);
+  registerValidate(program);
+  registerSchema(program);
+  registerPlan(program);
   registerList(program);
   registerStatus(program);
   registerWatch(program);
   registerControl(program);
+  registerRun(program);
   registerSim(program);
+  registerResults(program);
   return program;
 }
 

@@ -4,7 +4,7 @@ import { IssueList } from './issues.js';
 import { asArray, asRecord } from './raw.js';
 
 /** Env names whose literal values are secrets; those must come from the worker's environment. */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY)/i;
+export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY)/i;
 
 export function checkClusterRules(raw: unknown, issues: IssueList): void {
   const root = asRecord(raw);

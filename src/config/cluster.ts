@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   countField, envKeyField, envValueText, gitRefField, gitUrlField, hostField, idNameField, labelField,
-  modelIdField, nodeNameField, noteField, pathField, portField, positiveInt, positiveNumber, servedNameField,
+  modelIdField, nodeNameField, noteField, pathField, portField, positiveNumber, servedNameField,
   userField, versionField,
 } from './fields.js';
 import { TimingsSchema } from './timings.js';
@@ -70,7 +70,7 @@ const SourceSchema = z.union([
 
 const pin = (what: string, version: string, source: z.input<typeof SourceSchema>) =>
   z.strictObject({
-    version: versionField().describe(`${what} version.`),
+    version: versionField().describe(`Version of ${what}.`),
     source: SourceSchema,
   }).prefault({ version, source }).describe(`${what} (default ${version}).`);
 

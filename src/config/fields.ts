@@ -31,6 +31,7 @@ export function textProblem(s: string, rule: TextRule): string | undefined {
   if (rule.maxLength !== undefined && s.length > rule.maxLength) return `${rule.what} is longer than ${rule.maxLength} characters`;
   for (const c of s) {
     if (!rule.char.test(c)) {
+      if (c !== c.toLowerCase() && rule.char.test(c.toLowerCase())) return `${rule.what} contains upper-case "${c}"`;
       const why = SHELL_SPECIAL.has(c) || c.charCodeAt(0) < 0x20 ? ', which a shell could read as syntax' : '';
       return `${rule.what} contains ${describeChar(c)}${why}`;
     }
@@ -43,7 +44,7 @@ function text(rule: TextRule) {
   return z.string().superRefine((s, ctx) => {
     const problem = textProblem(s, rule);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s, params: { hint: rule.hint } });
-  });
+  }).meta({ pattern: `^(?!-)${rule.char.source}+$` }); // the character rule, for editors' JSON Schema
 }
 
 function ipv4Problem(s: string): string | undefined {
@@ -60,7 +61,8 @@ function hostProblem(s: string): string | undefined {
     if (tail.includes('.') && ipv4Problem(tail)) return `"${s}" is not an IPv6 address`;
     const groups = head.split(':');
     const doubles = head.split('::').length - 1;
-    const ok = /^[0-9a-fA-F:]+$/.test(head) && doubles <= 1 && groups.length <= 8 && groups.every((g) => g.length <= 4)
+    const edgesOk = !head.includes(':::') && (!head.startsWith(':') || head.startsWith('::')) && (!head.endsWith(':') || head.endsWith('::'));
+    const ok = edgesOk && /^[0-9a-fA-F:]+$/.test(head) && doubles <= 1 && groups.length <= 8 && groups.every((g) => g.length <= 4)
       && (doubles === 1 || groups.length === 8);
     return ok ? undefined : `"${s}" is not an IPv6 address`;
   }

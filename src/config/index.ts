@@ -8,7 +8,7 @@ export {
   type SweepConfig, type SweepInput, type DeploymentEntry, type PdDeploymentEntry, type CollocatedDeploymentEntry,
   type DeploymentMode, type Workload, type WorkloadMode, type LoadConfig, type BenchSettings, type SlaConfig, type KvBackend,
 } from './sweep.js';
-export { TimingsSchema, type TimingsInput } from './timings.js';
+export { TimingsSchema, type TimingsConfig } from './timings.js';
 export { formatIssue, formatPath, formatValue, type ConfigIssue, type PathSegment } from './issues.js';
 export {
   parseClusterYaml, parseSweepYaml, parseConfigYaml, validateCluster, validateSweep, checkSweepAgainstCluster,

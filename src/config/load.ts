@@ -1,6 +1,6 @@
 // Loading cluster and sweep files: YAML -> schema -> cross-field rules, every problem collected.
 import { ClusterSchema, type ClusterConfig } from './cluster.js';
-import { checkClusterRules } from './cluster-checks.js';
+import { checkClusterRules, SECRET_NAME } from './cluster-checks.js';
 import { formatPath, IssueList, type ConfigIssue, type PathSegment, type RawIssue } from './issues.js';
 import { asRecord } from './raw.js';
 import { SweepSchema, type SweepConfig } from './sweep.js';
@@ -39,7 +39,7 @@ function finish<T>(file: string, raw: RawIssue[], lineOf: (p: readonly PathSegme
     if (seen.has(key)) continue;
     seen.add(key);
     const issue: ConfigIssue = { file, path, message: r.message };
-    if (r.value !== undefined) issue.value = r.value;
+    if (r.value !== undefined && !isSecretPath(r.path)) issue.value = r.value;
     if (r.hint) issue.hint = r.hint;
     const line = lineOf(r.path);
     if (line !== undefined) issue.line = line;
@@ -51,6 +51,12 @@ function finish<T>(file: string, raw: RawIssue[], lineOf: (p: readonly PathSegme
 }
 
 const noLines = () => undefined;
+
+/** Values under env keys that name secrets are never echoed back. */
+function isSecretPath(path: readonly PathSegment[]): boolean {
+  const env = path.indexOf('env');
+  return env >= 0 && path.slice(env + 1).some((s) => typeof s === 'string' && SECRET_NAME.test(s));
+}
 
 /** Validate cluster data (already parsed from YAML or JSON). */
 export function validateCluster(data: unknown, file = 'cluster', lineOf: (p: readonly PathSegment[]) => number | undefined = noLines): ParseResult<ClusterConfig> {

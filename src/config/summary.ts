@@ -1,4 +1,5 @@
 // One-line descriptions of valid files, for `pdflow validate`.
+import { expandDeployments } from '../plan/expand.js';
 import type { ClusterConfig } from './cluster.js';
 import type { SweepConfig } from './sweep.js';
 
@@ -11,10 +12,11 @@ export function summarizeCluster(c: ClusterConfig): string {
   return `cluster ${c.name}, ${plural(c.nodes.length, 'node')} (head + ${plural(workers, 'worker')}), ${plural(gpus, 'GPU')}`;
 }
 
-/** e.g. `sweep pd-ratio, 8 deployment entries x 1 workload x 6 load points` */
+/** e.g. `sweep pd-ratio, 8 deployments x 1 workload x 6 concurrency levels = 48 points` */
 export function summarizeSweep(s: SweepConfig): string {
-  const points = s.load.kind === 'concurrency' ? s.load.concurrency.length : s.load.requestRate.length;
+  const loads = s.load.kind === 'concurrency' ? s.load.concurrency.length : s.load.requestRate.length;
   const loadWord = s.load.kind === 'concurrency' ? 'concurrency level' : 'request rate';
-  return `sweep ${s.name}, ${plural(s.deployments.length, 'deployment entry', 'deployment entries')} x ` +
-    `${plural(s.workloads.length, 'workload')} x ${plural(points, loadWord)}, model ${s.model.servedName}`;
+  const deployments = expandDeployments(s.deployments).length;
+  return `sweep ${s.name}, ${plural(deployments, 'deployment')} x ${plural(s.workloads.length, 'workload')} x ` +
+    `${plural(loads, loadWord)} = ${plural(deployments * s.workloads.length * loads, 'point')}`;
 }

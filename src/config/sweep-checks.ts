@@ -59,6 +59,7 @@ export function checkSweepRules(raw: unknown, issues: IssueList): void {
     if (!parsed.success) return;
     for (const shape of expandDeploymentEntry(parsed.data, i)) {
       const first = ids.get(shape.id);
+      if (first === i) continue; // a repeated list value, reported on its own
       if (first !== undefined) {
         issues.add(['deployments', i], `deployment ${shape.id} is already produced by deployments[${first}]`, {
           hint: 'remove the repeat, or give this entry a name (e.g. name: spread-tcp) if it differs in env or backend',

@@ -6,13 +6,13 @@ import {
 } from './fields.js';
 import { TimingsSchema } from './timings.js';
 
-const intList = (what: string) =>
-  z.array(positiveInt()).min(1).describe(`${what}: a list, every combination is run (e.g. [1, 2]).`);
+const intList = (description: string) => z.array(positiveInt()).min(1).describe(description);
+const crossed = (what: string) => intList(`${what}: a list; each value is crossed with the other lists (e.g. [1, 2]).`);
 const tpList = (what: string) =>
-  z.array(tpField()).min(1).describe(`${what}: a list of powers of two, every combination is run (e.g. [2, 4]).`);
+  z.array(tpField()).min(1).describe(`${what}: a list of powers of two; each value is crossed with the other lists (e.g. [2, 4]).`);
 
 const RoleSchema = (role: string) => z.strictObject({
-  count: intList(`Number of ${role} instances`),
+  count: crossed(`Number of ${role} instances`),
   tp: tpList(`Tensor-parallel size of each ${role} instance`),
 }).describe(`${role[0]!.toUpperCase()}${role.slice(1)} instances: count x TP, both lists to cross.`);
 
@@ -34,7 +34,7 @@ const PdDeployment = (mode: 'pd-pack' | 'pd-spread', what: string) => z.strictOb
 const CollocatedDeployment = z.strictObject({
   mode: z.literal('collocated').describe('collocated: independent vLLM replicas, each doing prefill and decode.'),
   ...deploymentCommon,
-  replicas: intList('Number of replicas'),
+  replicas: crossed('Number of replicas'),
   tp: tpList('Tensor-parallel size of each replica'),
 });
 
@@ -52,7 +52,7 @@ const WorkloadSchema = z.strictObject({
 }).describe('One ISL/OSL pair.');
 
 const ConcurrencyLoad = z.strictObject({
-  concurrency: intList('Maximum concurrent requests, one point each (e.g. [4, 8, 16, 32, 48, 64])'),
+  concurrency: intList('Concurrency levels (maximum concurrent requests), one point each, e.g. [4, 8, 16, 32, 48, 64].'),
   promptsPerConcurrency: positiveInt().default(5).describe('Prompts per unit of concurrency: num_prompts = concurrency x this (default 5).'),
 }).transform((v) => ({ kind: 'concurrency' as const, ...v }));
 

@@ -18,4 +18,5 @@ export const TimingsSchema = z.strictObject({
   'where waves = prompts / concurrency (request-rate points: prompts / rate + one request).',
 );
 
-export type TimingsInput = z.output<typeof TimingsSchema>;
+/** The `timings` section of a cluster or sweep file (every field optional). */
+export type TimingsConfig = z.output<typeof TimingsSchema>;

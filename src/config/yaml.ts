@@ -14,18 +14,20 @@ export function readYaml(text: string, file: string): YamlResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // Later syntax errors mostly cascade from the first; report that one, precisely.
+    const first = doc.errors[0]!;
+    const pos = lines.linePos(first.pos[0]);
+    const more = doc.errors.length - 1;
+    const fix = first.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : 'fix the YAML syntax (indent with spaces, close quotes and brackets)';
     return {
       ok: false,
-      issues: doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return {
-          file,
-          path: '(yaml)',
-          line: pos.line,
-          message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${e.message}`,
-          hint: e.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : 'fix the YAML syntax (indent with spaces, close quotes and brackets)',
-        };
-      }),
+      issues: [{
+        file,
+        path: '(yaml)',
+        line: pos.line,
+        message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${first.message}`,
+        hint: more > 0 ? `${fix}; the parser reported ${more} more error${more === 1 ? '' : 's'} after this one, often caused by it` : fix,
+      }],
     };
   }
   let data: unknown;

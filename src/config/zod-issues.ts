@@ -37,22 +37,46 @@ function unwrap(schema: AnySchema): { schema: AnySchema; description?: string } 
   return description === undefined ? { schema: s } : { schema: s, description };
 }
 
-/** Object alternatives of a union that agree with `input` on their literal fields (e.g. mode). */
+/** How badly a value misses a schema: one per issue, one per unknown key. */
+function issueWeight(issues: readonly ZodIssue[]): number {
+  return issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+}
+
+/**
+ * Object alternatives of a union that fit `input` best: those agreeing on literal fields (e.g. mode),
+ * then those with the fewest problems parsing it.
+ */
 function matchingOptions(options: AnySchema[], input: unknown): AnySchema[] {
-  const objects = options.map((o) => unwrap(o).schema).filter((o) => defOf(o).type === 'object');
+  const objects = options.filter((o) => defOf(unwrap(o).schema).type === 'object');
   const rec = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  const agree = objects.filter((o) => Object.entries(defOf(o).shape ?? {}).every(([k, f]) => {
+  const agree = objects.filter((o) => Object.entries(defOf(unwrap(o).schema).shape ?? {}).every(([k, f]) => {
     const fd = defOf(unwrap(f).schema);
     return fd.type !== 'literal' || (fd.values ?? []).includes(rec[k]);
   }));
-  return agree.length > 0 ? agree : objects;
+  const candidates = agree.length > 0 ? agree : objects;
+  const scored = candidates.map((o) => {
+    const r = (o as unknown as z.ZodType).safeParse(input);
+    return { o, w: r.success ? 0 : issueWeight(r.error.issues) };
+  });
+  const best = Math.min(...scored.map((x) => x.w));
+  return scored.filter((x) => x.w === best).map((x) => unwrap(x.o).schema);
 }
 
-/** The schema (and its description) at `path`, following the data where a union must choose. */
-export function schemaAt(root: AnySchema, path: readonly PathSegment[], data: unknown): { schema: AnySchema; description?: string } | undefined {
+const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
+
+/**
+ * The schema (and its description) at `path`, following the data where a union must choose.
+ * `chosen` pins union alternatives already picked for a path (see convertUnion).
+ */
+export function schemaAt(
+  root: AnySchema, path: readonly PathSegment[], data: unknown, chosen?: ReadonlyMap<string, AnySchema>,
+): { schema: AnySchema; description?: string } | undefined {
   let cur = unwrap(root);
   let value = data;
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    const pinned = chosen?.get(pathKey(path.slice(0, i)));
+    if (pinned) cur = { ...unwrap(pinned), ...(cur.description ? { description: cur.description } : {}) };
     const d = defOf(cur.schema);
     let next: AnySchema | undefined;
     if (d.type === 'object') next = d.shape?.[String(seg)];
@@ -63,12 +87,13 @@ export function schemaAt(root: AnySchema, path: readonly PathSegment[], data: un
     cur = unwrap(next);
     value = value && typeof value === 'object' ? (value as Record<string, unknown>)[String(seg)] : undefined;
   }
-  return cur;
+  const pinned = chosen?.get(pathKey(path));
+  return pinned ? { ...unwrap(pinned), ...(cur.description ? { description: cur.description } : {}) } : cur;
 }
 
 /** Keys allowed in the object at `path`. */
-function keysAt(root: AnySchema, path: readonly PathSegment[], data: unknown, input: unknown): string[] {
-  const at = schemaAt(root, path, data);
+function keysAt(ctx: ConvertContext, path: readonly PathSegment[], input: unknown): string[] {
+  const at = schemaAt(ctx.schema, path, ctx.data, ctx.chosen);
   if (!at) return [];
   const d = defOf(at.schema);
   if (d.type === 'object') return Object.keys(d.shape ?? {});
@@ -94,6 +119,8 @@ const EXPECTED: Record<string, string> = {
 export interface ConvertContext {
   schema: AnySchema;
   data: unknown;
+  /** Union alternatives picked so far, by path (filled in while converting). */
+  chosen?: Map<string, AnySchema>;
 }
 
 /** Convert zod issues to RawIssues. */
@@ -103,7 +130,14 @@ export function fromZodIssues(issues: readonly ZodIssue[], ctx: ConvertContext, 
 
 function convert(issue: ZodIssue, ctx: ConvertContext, path: PathSegment[]): RawIssue[] {
   const input = issue.input;
-  const hintOf = (p: PathSegment[] = path) => schemaAt(ctx.schema, p, ctx.data)?.description;
+  // The field's own description, else its list's or mapping's (list items rarely have their own).
+  const hintOf = (p: PathSegment[] = path) => {
+    for (let up = 0; up <= Math.min(2, p.length); up++) {
+      const d = schemaAt(ctx.schema, p.slice(0, p.length - up), ctx.data, ctx.chosen)?.description;
+      if (d) return d;
+    }
+    return undefined;
+  };
   const one = (message: string, extra: { value?: unknown; hint?: string | undefined; path?: PathSegment[] } = {}): RawIssue[] => {
     const raw: RawIssue = { path: extra.path ?? path, message };
     if (extra.value !== undefined) raw.value = extra.value;
@@ -113,7 +147,7 @@ function convert(issue: ZodIssue, ctx: ConvertContext, path: PathSegment[]): Raw
 
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const allowed = keysAt(ctx.schema, path, ctx.data, input);
+      const allowed = keysAt(ctx, path, input);
       return issue.keys.flatMap((key) => {
         const guess = closest(key, allowed);
         const hint = `${guess ? `did you mean "${guess}"? ` : ''}allowed here: ${allowed.join(', ')}`;
@@ -128,7 +162,9 @@ function convert(issue: ZodIssue, ctx: ConvertContext, path: PathSegment[]): Raw
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       let hint = hintOf();
       if (issue.expected === 'array' && input !== null && typeof input !== 'object') hint = `write a list, e.g. [${formatValue(input)}]`;
-      if (issue.expected === 'string' && typeof input === 'number') hint = `${hint ? `${hint} ` : ''}(quote it: "${input}")`;
+      if (issue.expected === 'string' && typeof input === 'number') {
+        hint = Number.isInteger(input) ? `quote it: "${input}"` : 'quote it as written, e.g. "3.10" (YAML reads an unquoted 3.10 as the number 3.1)';
+      }
       return one(`expected ${expected}, got ${typeName(input)}`, { value: input, hint });
     }
     case 'invalid_value': {
@@ -167,6 +203,12 @@ function convert(issue: ZodIssue, ctx: ConvertContext, path: PathSegment[]): Raw
   }
 }
 
+/** The alternatives of the union at `path`, in declaration order (zod reports branch errors in that order). */
+function unionOptions(ctx: ConvertContext, path: readonly PathSegment[]): AnySchema[] {
+  const at = schemaAt(ctx.schema, path, ctx.data, ctx.chosen);
+  return at && defOf(at.schema).type === 'union' ? defOf(at.schema).options ?? [] : [];
+}
+
 /** Report the errors of the alternative the user evidently meant, or the union's own message. */
 function convertUnion(issue: z.core.$ZodIssueInvalidUnion, ctx: ConvertContext, path: PathSegment[]): RawIssue[] {
   const input = issue.input;
@@ -180,13 +222,18 @@ function convertUnion(issue: z.core.$ZodIssueInvalidUnion, ctx: ConvertContext, 
     return [{ path, message: `must be one of ${list}`, value: given, ...(guess ? { hint: `did you mean "${guess}"?` } : {}) }];
   }
   const mismatch = (branch: ZodIssue[]) => branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
-  const scored = issue.errors.map((branch) => ({ branch, score: mismatch(branch) ? Infinity : branch.length }));
+  const scored = issue.errors.map((branch) => ({ branch, score: mismatch(branch) ? Infinity : issueWeight(branch) }));
   const best = Math.min(...scored.map((s) => s.score));
   const winners = scored.filter((s) => s.score === best);
   if (best !== Infinity && winners.length === 1) {
-    return fromZodIssues(winners[0]!.branch, ctx, path);
+    const option = unionOptions(ctx, path)[scored.indexOf(winners[0]!)];
+    const chosen = new Map(ctx.chosen);
+    if (option) chosen.set(pathKey(path), option);
+    return fromZodIssues(winners[0]!.branch, { ...ctx, chosen }, path);
   }
-  const hint = schemaAt(ctx.schema, path, ctx.data)?.description;
+  const quote = typeof input === 'boolean' || (typeof input === 'number' && !Number.isInteger(input));
+  const hint = quote ? `quote it: "${String(input)}"` : schemaAt(ctx.schema, path, ctx.data, ctx.chosen)?.description
+    ?? schemaAt(ctx.schema, path.slice(0, -1), ctx.data, ctx.chosen)?.description;
   const raw: RawIssue = { path, message: issue.message };
   if (input !== undefined && (typeof input !== 'object' || input === null)) raw.value = input;
   if (hint) raw.hint = hint;

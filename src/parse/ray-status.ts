@@ -71,7 +71,7 @@ export function parseRayStatus(text: string): RayStatus {
       } as Record<string, Section>)[head[1]!] ?? 'other';
       continue;
     }
-    if (/^Node: /.test(t)) { section = 'other'; continue; } // `ray status -v` per-node breakdown
+    if (/^Node: /.test(t)) break; // `ray status -v`: the per-node breakdown ends the output; totals are read
     if (/^\(no .*\)$|^\(none\)$/.test(t)) continue;
     switch (section) {
       case 'active':

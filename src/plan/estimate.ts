@@ -1,5 +1,5 @@
 // Time estimates: a lower bound for the sweep (no retries, no waits beyond the work itself).
-import type { TimingsInput } from '../config/index.js';
+import type { TimingsConfig } from '../config/index.js';
 import type { PlannedWorkload, PlanTimings, PointLoad } from './types.js';
 
 /** Defaults from the seed's runs: 2-4 min per warm Ray Serve deployment, 8-20 s per point at ISL/OSL 5000/250. */
@@ -12,7 +12,7 @@ export const DEFAULT_TIMINGS: PlanTimings = {
 };
 
 /** Later sources win field by field: defaults < cluster file < sweep file < explicit overrides. */
-export function resolveTimings(...sources: (TimingsInput | Partial<PlanTimings> | undefined)[]): PlanTimings {
+export function resolveTimings(...sources: (TimingsConfig | Partial<PlanTimings> | undefined)[]): PlanTimings {
   const out: PlanTimings = { ...DEFAULT_TIMINGS };
   for (const src of sources) {
     if (!src) continue;

@@ -14,6 +14,7 @@ export interface PlanOptions {
 }
 
 const hours = (gpus: number, seconds: number) => Math.round((gpus * seconds / 3600) * 1000) / 1000;
+const tenths = (s: number) => Math.round(s * 10) / 10;
 
 export function gpuNodesOf(cluster: ClusterConfig): GpuNode[] {
   return cluster.nodes.filter((n) => n.gpus.count > 0).map((n) => ({ name: n.name, gpus: n.gpus.count }));
@@ -56,8 +57,8 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
         });
       }
     }
-    const benchSeconds = points.reduce((s, p) => s + p.estimatedSeconds, 0);
-    const totalSeconds = timings.deploySeconds + benchSeconds + timings.teardownSeconds;
+    const benchSeconds = tenths(points.reduce((s, p) => s + p.estimatedSeconds, 0));
+    const totalSeconds = tenths(timings.deploySeconds + benchSeconds + timings.teardownSeconds);
     const base = {
       id: shape.id, index: deployments.length, source: shape.source, label: shape.label, env: shape.env, gpus: shape.gpus,
       nodes: placed.nodes, points,
@@ -93,10 +94,10 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
       points: pointIndex,
       rejected: rejected.length,
       deploySeconds: sum((d) => d.estimate.deploySeconds),
-      benchSeconds: Math.round(sum((d) => d.estimate.benchSeconds) * 10) / 10,
+      benchSeconds: tenths(sum((d) => d.estimate.benchSeconds)),
       teardownSeconds: sum((d) => d.estimate.teardownSeconds),
-      totalSeconds: Math.round(totalSeconds * 10) / 10,
-      gpuHours: Math.round(sum((d) => d.estimate.gpuHours) * 1000) / 1000,
+      totalSeconds: tenths(totalSeconds),
+      gpuHours: hours(1, sum((d) => d.gpus * d.estimate.totalSeconds)),
       clusterGpuHours: hours(clusterGpus, totalSeconds),
     },
   };

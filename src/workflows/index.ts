@@ -7,3 +7,4 @@ export { rayStage } from './stages/ray.js';
 export { validateStage } from './stages/validate.js';
 export { smokeStage } from './stages/smoke.js';
 export { sweep } from './sweep.js';
+export { remoteJobTest } from './remote-job-test.js';

@@ -13,8 +13,8 @@ export function estimateRemainingSec(plan: Plan, s: SweepCarry): number {
   plan.deployments.forEach((dep, i) => {
     const from = i < s.cursor.deployment ? dep.points.length : i === s.cursor.deployment ? s.cursor.point : 0;
     for (const p of dep.points.slice(from)) sec += p.estimatedSeconds;
-    if (i > s.cursor.deployment || (i === s.cursor.deployment && !s.deployed && from < dep.points.length)) sec += dep.estimatedDeploySeconds + dep.estimatedTeardownSeconds;
-    else if (i === s.cursor.deployment && s.deployed) sec += dep.estimatedTeardownSeconds;
+    if (i > s.cursor.deployment || (i === s.cursor.deployment && !s.deployed && from < dep.points.length)) sec += dep.estimate.deploySeconds + dep.estimate.teardownSeconds;
+    else if (i === s.cursor.deployment && s.deployed) sec += dep.estimate.teardownSeconds;
   });
   if (measured.length >= 2) {
     // Scale the remaining bench time by how the measured points compared with their estimates.

@@ -1,7 +1,7 @@
 // The sweep workflow's input, carried state and result. JSON data only.
 import { defineQuery } from '@temporalio/workflow';
 import type { ClusterConfig } from '../config/cluster.js';
-import type { Plan, RejectedConfig } from '../plan/types.js';
+import type { Plan, RejectedDeployment } from '../plan/types.js';
 import type { BenchPointRecord } from '../analysis/records.js';
 
 export interface SweepOptions {
@@ -44,7 +44,7 @@ export interface SweepResult {
   cluster: string;
   records: BenchPointRecord[];
   failedDeployments: FailedDeployment[];
-  rejected: RejectedConfig[];
+  rejected: RejectedDeployment[];
   gpuHours: number;
   seconds: number;
   summary: string;
@@ -54,7 +54,7 @@ export interface SweepResult {
 export interface SweepResultsView {
   records: BenchPointRecord[];
   failedDeployments: FailedDeployment[];
-  rejected: RejectedConfig[];
+  rejected: RejectedDeployment[];
 }
 
 /** Every record so far (for `pdflow results` on a running sweep). */

@@ -11,6 +11,7 @@ import { stepActivities, quickActivities } from './activity-options.js';
 import { estimateRemainingSec, gpuHours } from './sweep-progress.js';
 import { rayStage } from './stages/ray.js';
 import type { BenchPointRecord } from '../analysis/records.js';
+import { pointRecord } from '../analysis/point-record.js';
 import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
 import { PdflowCluster, PdflowStage } from '../common/search-attributes.js';
 
@@ -59,16 +60,16 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
 
   const deploy = async (dep: PlannedDeployment) => {
     s.generation++;
-    say(`deploying ${dep.name}`);
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.name}` }, [{ cluster, deployment: dep, generation: s.generation }]);
+    say(`deploying ${dep.label}`);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: dep, generation: s.generation }]);
     s.deployed = { deploymentId: dep.id, generation: s.generation };
     deployedAtMs = Date.now();
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;
-    say(`tearing down ${dep.name}`);
+    say(`tearing down ${dep.label}`);
     try {
-      await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.name}` }, [{ cluster, deployment: dep, generation: s.deployed.generation }]);
+      await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.label}` }, [{ cluster, deployment: dep, generation: s.deployed.generation }]);
     } finally {
       s.gpuSecondsSpent += deployedAtMs !== undefined ? ((Date.now() - deployedAtMs) / 1000) * dep.gpus : 0;
       s.deployed = undefined;
@@ -86,7 +87,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     await executeChild(rayStage, {
       workflowId: `${workflowInfo().workflowId}-ray-repair-${s.cursor.deployment}-${s.generation}`,
       args: [{ cluster, heartbeatTimeout: opts.heartbeatTimeout }],
-      staticSummary: `repair Ray before ${plan.deployments[s.cursor.deployment]?.name ?? 'deployment'}`,
+      staticSummary: `repair Ray before ${plan.deployments[s.cursor.deployment]?.label ?? 'deployment'}`,
       typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'ray' }],
     });
   };
@@ -119,7 +120,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   try {
     for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
       const dep = plan.deployments[s.cursor.deployment]!;
-      current = { deployment: dep.name };
+      current = { deployment: dep.label };
       if (s.cursor.point >= dep.points.length) continue;
       if (!s.deployed) {
         try {
@@ -128,8 +129,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
         } catch (err) {
           if (isCancellation(err)) throw err;
           const reason = failureReason(err);
-          lastError = `${dep.name}: ${reason}`;
-          s.failedDeployments.push({ deployment: dep.name, reason } satisfies FailedDeployment);
+          lastError = `${dep.label}: ${reason}`;
+          s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
           for (const point of dep.points.slice(s.cursor.point)) s.records.push(failedRecord(dep, point, `deployment did not come up: ${reason}`));
           await teardown(dep).catch(() => undefined);
           continue;
@@ -137,7 +138,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       }
       for (; s.cursor.point < dep.points.length; s.cursor.point++) {
         const point = dep.points[s.cursor.point]!;
-        current = { deployment: dep.name, point: point.label };
+        current = { deployment: dep.label, point: point.label };
         await pauseGate(dep);
         if (!s.deployed) await deploy(dep);
         s.records.push(await runPoint(dep, point));
@@ -179,5 +180,5 @@ function failureReason(err: unknown): string {
 }
 
 function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string): BenchPointRecord {
-  return { ...point.recordBase, status: 'failed', reason, attempt: 0, timings: { startedAt: new Date().toISOString(), durationSec: 0 } } as BenchPointRecord;
+  return pointRecord(dep, point, { status: 'failed', reason, attempt: 0, startedAt: new Date().toISOString(), durationSec: 0 });
 }

@@ -10,6 +10,7 @@ describe('parseRayStatus', () => {
     { file: 'ok-3-nodes.txt', active: 3, pending: 0, dead: 0, gpu: [0, 16], cpu: [0, 400], demands: 0 },
     { file: 'worker-rebooted.txt', active: 2, pending: 0, dead: 1, gpu: [0, 8], cpu: [0, 208], demands: 0 },
     { file: 'placement-groups.txt', active: 3, pending: 0, dead: 0, gpu: [8, 16], cpu: [40, 400], demands: 1 },
+    { file: 'verbose-per-node.txt', active: 3, pending: 0, dead: 0, gpu: [0, 16], cpu: [0, 400], demands: 1 },
     { file: 'legacy-healthy-idle.txt', active: 3, pending: 1, dead: 0, gpu: [0, 8], cpu: [0, 96], demands: 0 },
   ];
   for (const c of cases) {

@@ -57,7 +57,8 @@ export function hostKeyMismatch(e: SshEndpoint, knownHosts: string, expected: st
     type: SshErrorType.HostKeyMismatch,
     nonRetryable: true,
     message:
-      `host key of ${e.host}:${e.port} (node ${e.node}) CHANGED: known_hosts ${knownHosts} expects ${expected.join(' or ')}, ` +
+      `host key of ${e.host}:${e.port} (node ${e.node}, connecting as ${e.user} with key ${e.identityFile}) CHANGED: ` +
+      `known_hosts ${knownHosts} expects ${expected.join(' or ')}, ` +
       `the server offered ${offered}. This can be a reinstalled machine or an attack; the connection was refused. ` +
       `If the change is expected, remove the old entry (ssh-keygen -R '[${e.host}]:${e.port}' -f ${knownHosts}) and connect again.`,
     details: [{ ...endpointDetails(e), knownHosts, expected, offered }],
@@ -69,7 +70,8 @@ export function hostKeyUnknown(e: SshEndpoint, knownHosts: string, offered: stri
     type: SshErrorType.HostKeyUnknown,
     nonRetryable: true,
     message:
-      `host ${e.host}:${e.port} (node ${e.node}) is not in known_hosts ${knownHosts} and ssh.hostKeyPolicy is strict; ` +
+      `host ${e.host}:${e.port} (node ${e.node}, connecting as ${e.user} with key ${e.identityFile}) is not in ` +
+      `known_hosts ${knownHosts} and ssh.hostKeyPolicy is strict; ` +
       `it offered ${offered}. Add its key (ssh-keyscan -p ${e.port} ${e.host} >> ${knownHosts}, after checking the fingerprint) ` +
       `or set ssh.hostKeyPolicy: accept-new in the cluster file.`,
     details: [{ ...endpointDetails(e), knownHosts, offered }],

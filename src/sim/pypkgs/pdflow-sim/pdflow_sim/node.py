@@ -166,6 +166,20 @@ def node_env(name, base=None):
     return env
 
 
+def path_on_node(path, name):
+    """`path` as it is on node `name`: sim nodes share one machine, so a path inside one node's
+    home, workdir or state folder maps to the same place in the other node's."""
+    target = node_by_name(name)
+    if not target or not path:
+        return path
+    for n in nodes():
+        for key in ("home", "workdir", "stateDir"):
+            base = n.get(key)
+            if base and target.get(key) and (path == base or path.startswith(base.rstrip("/") + "/")):
+                return target[key] + path[len(base):]
+    return path
+
+
 # ---------------------------------------------------------------------------------------------
 # Locked JSON files
 

@@ -1,0 +1,117 @@
+// The record of one benchmark point: what the sweep workflow keeps in its state and what every
+// report is built from. JSON-serialisable (no Infinity, no Date, no undefined-only semantics).
+
+export type DeploymentMode = 'collocated' | 'pd-pack' | 'pd-spread';
+
+/** `count` engines of tensor-parallel size `tp`. */
+export interface EngineGroup {
+  count: number;
+  tp: number;
+}
+
+export interface BenchDeployment {
+  /** Stable id (sweep: the plan's deployment id; import: the folder name). */
+  id: string;
+  /** Human label and plot series name, e.g. "1P-TP4:1D-TP4 pd-pack". */
+  name: string;
+  mode: DeploymentMode;
+  /** PD modes. */
+  prefill?: EngineGroup;
+  decode?: EngineGroup;
+  /** Collocated mode: replicas × TP. */
+  replicas?: EngineGroup;
+  gpus: number;
+  /** NIXL backend of the KV connector (PD modes). */
+  backend?: 'UCX' | 'LIBFABRIC';
+  /** Env given to the engines, e.g. { UCX_TLS: "tcp" }; secrets never go here. */
+  env?: Record<string, string>;
+  /** Free label, e.g. "spread-ucx120" from an imported folder name. */
+  variant?: string;
+}
+
+export interface BenchWorkload {
+  /** Input / output sequence lengths in tokens. */
+  isl: number;
+  osl: number;
+  /** The seed's run_bm.sh modes: "mixed" (default), "prefill-only", "decode-only". */
+  mode: string;
+}
+
+export interface BenchLoad {
+  /** --max-concurrency; absent when uncapped. */
+  concurrency?: number;
+  /** --request-rate in req/s; absent when unlimited (inf or the seed's 1e9). */
+  requestRate?: number;
+  numPrompts: number;
+}
+
+export interface LatencySummary {
+  mean: number;
+  median: number;
+  /** Absent when the run did not ask for the 99th percentile. */
+  p99?: number;
+}
+
+export interface BenchMetrics {
+  completed: number;
+  failed?: number;
+  /** Benchmark duration in seconds (vllm's "duration"). */
+  durationSec: number;
+  requestThroughput: number;
+  /** Output tokens per second, whole deployment. */
+  outputThroughput: number;
+  /** Input + output tokens per second, whole deployment. */
+  totalThroughput: number;
+  outputThroughputPerGpu: number;
+  totalThroughputPerGpu: number;
+  ttftMs: LatencySummary;
+  tpotMs: LatencySummary;
+  itlMs?: LatencySummary;
+  e2elMs?: LatencySummary;
+  /** tok/s/user = 1000 / median TPOT; null when TPOT is 0 (OSL 1). */
+  interactivity: number | null;
+  peakOutputThroughput?: number;
+  peakConcurrentRequests?: number;
+}
+
+export interface BenchPointRecord {
+  /** Unique in a result set: the plan's point id (`<deployment>/<workload>/<load>`), or for an
+   * imported file `<folder>/<file without .json>`. */
+  pointId: string;
+  deployment: BenchDeployment;
+  workload: BenchWorkload;
+  load: BenchLoad;
+  status: 'ok' | 'failed';
+  /** Why the point failed (or what is odd about it). */
+  reason?: string;
+  /** Present when status is "ok". */
+  metrics?: BenchMetrics;
+  /** e.g. "openai/gpt-oss-120b" */
+  model?: string;
+  /** Where the raw `vllm bench serve` JSON is (head node path or local file). */
+  rawResultPath?: string;
+  /** Where the point's log is. */
+  logPath?: string;
+  /** e.g. { vllm: "0.11.0", nixl: "0.6.1", ucx: "1.20.0", ray: "2.51.0" } */
+  versions?: Record<string, string>;
+  timings: {
+    /** ISO 8601. */
+    startedAt: string;
+    durationSec: number;
+  };
+  /** 1 for the first try. */
+  attempt: number;
+}
+
+/** A configuration the planner refused, with its reason (for the report). */
+export interface RejectedConfig {
+  name: string;
+  reason: string;
+}
+
+/** Latency limits of one SLA tier; a point meets the tier when every given limit holds. */
+export interface SlaTier {
+  name: string;
+  p99TtftMs?: number;
+  p99TpotMs?: number;
+}

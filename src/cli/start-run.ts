@@ -1,0 +1,74 @@
+// Starting runs from the CLI (and the demo, and schedules): read and check the files, plan the
+// sweep, start the pipeline workflow with a meaningful id, summary and search attributes.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { ClusterConfig } from '../config/index.js';
+import { planSweep } from '../plan/index.js';
+import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
+import type { Plan } from '../plan/types.js';
+import { pipeline } from '../workflows/pipeline.js';
+import { sweep } from '../workflows/sweep.js';
+import { STAGES, type StageName, type PipelineInput } from '../workflows/stage-types.js';
+import type { SweepOptions } from '../workflows/sweep-types.js';
+import { workflowId as makeWorkflowId } from '../common/ids.js';
+import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+import { DEFAULT_TASK_QUEUE } from '../worker.js';
+import { BadInputError } from './errors.js';
+
+/** The cluster, and the sweep planned on it when a sweep file is given. */
+export async function loadRunFiles(clusterFile: string, sweepFile?: string): Promise<{ cluster: ClusterConfig; plan?: Plan }> {
+  if (!sweepFile) return { cluster: await loadClusterFile(clusterFile) };
+  const { cluster, sweep } = await loadClusterAndSweep(clusterFile, sweepFile);
+  return { cluster, plan: planSweep(cluster, sweep) };
+}
+
+export function parseStages(list: string | undefined, withSweep: boolean): { stages: StageName[]; sweep: boolean } {
+  if (!list) return { stages: [...STAGES], sweep: withSweep };
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = [...STAGES, 'sweep'];
+  const bad = names.filter((n) => !known.includes(n));
+  if (bad.length) throw new BadInputError(`--stages: unknown stage(s) ${bad.map((b) => `"${b}"`).join(', ')}; choose from ${known.join(', ')}`);
+  if (names.includes('sweep') && !withSweep) throw new BadInputError('--stages sweep needs --sweep FILE');
+  return { stages: STAGES.filter((s) => names.includes(s)), sweep: withSweep && names.includes('sweep') };
+}
+
+export interface StartRunOptions {
+  cluster: ClusterConfig;
+  plan?: Plan;
+  stages: StageName[];
+  runSweep: boolean;
+  taskQueue?: string;
+  heartbeatTimeout?: string;
+  sweepOptions?: SweepOptions;
+  now?: Date;
+}
+
+/** Starts the pipeline (checks, then the sweep as its last child), or the sweep alone. */
+export async function startRun(client: Client, o: StartRunOptions): Promise<WorkflowHandle> {
+  const now = o.now ?? new Date();
+  const taskQueue = o.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const name = o.cluster.name;
+  const sweepId = makeWorkflowId(name, 'sweep', now);
+  const sweepSummary = o.plan ? `sweep ${o.plan.sweepName} on ${name}: ${o.plan.deployments.length} deployments, ${o.plan.estimate.points} points, est. ${Math.round(o.plan.estimate.totalSeconds / 60)} min` : '';
+  if (o.runSweep && o.plan && o.stages.length === 0) {
+    return client.workflow.start(sweep, {
+      taskQueue,
+      workflowId: sweepId,
+      args: [{ cluster: o.cluster, plan: o.plan, options: { heartbeatTimeout: o.heartbeatTimeout, ...o.sweepOptions } }],
+      staticSummary: sweepSummary,
+      typedSearchAttributes: [{ key: PdflowCluster, value: name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: o.plan.sweepName }],
+    });
+  }
+  const input: PipelineInput & { heartbeatTimeout?: string } = { cluster: o.cluster, stages: o.stages, heartbeatTimeout: o.heartbeatTimeout };
+  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions, workflowId: sweepId };
+  return client.workflow.start(pipeline, {
+    taskQueue,
+    workflowId: makeWorkflowId(name, 'pipeline', now),
+    args: [input],
+    staticSummary: `pipeline on ${name}: ${o.stages.join(' → ') || '(no checks)'}${input.sweep ? ` → sweep ${o.plan!.sweepName}` : ''}`,
+    typedSearchAttributes: [
+      { key: PdflowCluster, value: name }, { key: PdflowStage, value: 'pipeline' },
+      ...(input.sweep ? [{ key: PdflowSweep, value: o.plan!.sweepName }] : []),
+    ],
+  });
+}
+

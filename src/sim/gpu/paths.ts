@@ -1,0 +1,14 @@
+// Where the GPU-side emulation's files live in the repository (read at `sim up`).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Python helpers shared by the emulators (simhw.py, ucx_info.py, mkwheel.py). */
+export const GPU_PY_DIR = path.join(here, 'py');
+/** Templates of the fake UCX and NIXL source trees. */
+export const TREES_DIR = path.join(here, 'trees');
+/** Sources of the emulated Python packages, one folder with a pkg.json per distribution. */
+export const PYPKGS_DIR = path.resolve(here, '..', 'pypkgs');
+/** The sim's shared fault helper for bash emulators. */
+export const FAULT_SH = path.resolve(here, '..', 'emulators', 'lib', 'fault.sh');
