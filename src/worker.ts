@@ -37,6 +37,8 @@ export async function createPdflowWorker(opts: PdflowWorkerOptions): Promise<Wor
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as never,
+    // Heartbeats carry cancellation: without this a cancel could wait ~80% of heartbeatTimeout.
+    maxHeartbeatThrottleInterval: '2 seconds',
     maxConcurrentActivityTaskExecutions: 64,
   });
 }

@@ -34,10 +34,8 @@ smi_ok=false
 smi_error=
 if command -v nvidia-smi >/dev/null 2>&1; then
   smi_present=true
-  set +e
-  csv=$(nvidia-smi --query-gpu=index,name,memory.total,driver_version,pci.bus_id --format=csv,noheader,nounits 2>&1)
-  rc=$?
-  set -e
+  rc=0
+  csv=$(nvidia-smi --query-gpu=index,name,memory.total,driver_version,pci.bus_id --format=csv,noheader,nounits 2>&1) || rc=$?
   if ((rc == 127)); then
     smi_present=false
   elif ((rc != 0)); then
@@ -56,8 +54,8 @@ if command -v nvidia-smi >/dev/null 2>&1; then
       bus=${bus// /}
       gpus_json+=("$(json_obj index "$idx" name "$(json_str "$name")" memoryMiB "$(json_num "$mem")" driver "$(json_str "$drv")" pciBusId "$(json_str "$bus")")")
       gpu_count=$((gpu_count + 1))
-      [[ -z $gpu_model ]] && gpu_model=$name
-      [[ -z $driver ]] && driver=$drv
+      if [[ -z $gpu_model ]]; then gpu_model=$name; fi
+      if [[ -z $driver ]]; then driver=$drv; fi
     done <<<"$csv"
     header=$(nvidia-smi 2>/dev/null | head -n 6 || true)
     cuda=$(printf '%s\n' "$header" | sed -n 's/.*CUDA Version: *\([0-9][0-9.]*\).*/\1/p' | head -n 1)
@@ -77,19 +75,15 @@ fi_present=false
 fi_version=
 fi_domains=0
 fi_bin=$(command -v fi_info 2>/dev/null || true)
-[[ -z $fi_bin && -x /opt/amazon/efa/bin/fi_info ]] && fi_bin=/opt/amazon/efa/bin/fi_info
+if [[ -z $fi_bin && -x /opt/amazon/efa/bin/fi_info ]]; then fi_bin=/opt/amazon/efa/bin/fi_info; fi
 if [[ -n $fi_bin ]]; then
-  set +e
-  ver_out=$("$fi_bin" --version 2>&1)
-  rc=$?
-  set -e
+  rc=0
+  ver_out=$("$fi_bin" --version 2>&1) || rc=$?
   if ((rc != 127)); then
     fi_present=true
     fi_version=$(printf '%s\n' "$ver_out" | sed -n 's/^libfabric: *//p' | head -n 1)
-    set +e
-    efa_out=$("$fi_bin" -p efa 2>&1)
-    rc=$?
-    set -e
+    rc=0
+    efa_out=$("$fi_bin" -p efa 2>&1) || rc=$?
     if ((rc == 0)); then
       # One device per distinct domain base name (rdmapXs0-rdm and rdmapXs0-dgrm are one device).
       fi_domains=$(printf '%s\n' "$efa_out" | sed -n 's/^ *domain: *\(.*\)$/\1/p' | sed 's/-\(rdm\|dgrm\)$//' | sort -u | grep -c . || true)

@@ -158,3 +158,60 @@ take_lock() {
     flock 9
   fi
 }
+
+# ---- source builds (build-ucx.sh, build-nixl.sh) ----
+
+check_ref() {
+  [[ -z $1 || $1 =~ ^[A-Za-z0-9][A-Za-z0-9._/+-]*$ ]] || usage_error "--ref must be a tag, branch or commit (letters, digits, . _ / + -), got '$1'"
+}
+
+# A short hash of everything that defines a build: source, ref and flags.
+build_key() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+
+marker_matches() { [[ -f $1 ]] && grep -q "\"key\":\"$2\"" "$1"; }
+
+# A string field of a marker written by write_marker (compact JSON, one line).
+marker_field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$1" 2>/dev/null | head -n 1; }
+
+write_marker() {
+  printf '%s\n' "$2" | run_maybe_sudo "$1" tee "$1" >/dev/null
+}
+
+is_git_url() { [[ $1 == *://* || $1 == git@*:* || $1 == *.git ]]; }
+
+# fetch_source NAME SRC REF ROOT: a clean checkout of REF in ROOT/NAME (git URL or local repo),
+# or SRC itself when it is a plain source folder. Sets FETCHED_DIR.
+fetch_source() {
+  local name=$1 src=$2 ref=$3 root=$4 dir target
+  if is_git_url "$src" || [[ -d $src/.git ]]; then
+    dir=$root/$name
+    mkdir -p "$root"
+    if [[ -d $dir/.git ]] && [[ $(git -C "$dir" config --get remote.origin.url || true) == "$src" ]]; then
+      log "+ git -C $dir fetch --tags --force origin"
+      git -C "$dir" fetch --quiet --tags --force --prune origin || die "git fetch from $src failed; check the URL and the node's network"
+    else
+      rm -rf "$dir"
+      log "+ git clone $src $dir"
+      git clone --quiet "$src" "$dir" || die "git clone $src failed; check the URL and the node's network"
+    fi
+    if [[ -z $ref ]]; then
+      target=$(git -C "$dir" rev-parse -q --verify 'refs/remotes/origin/HEAD^{commit}' || git -C "$dir" rev-parse HEAD)
+    elif target=$(git -C "$dir" rev-parse -q --verify "refs/remotes/origin/$ref^{commit}"); then
+      :
+    elif target=$(git -C "$dir" rev-parse -q --verify "$ref^{commit}"); then
+      :
+    else
+      git -C "$dir" fetch --quiet origin "$ref" 2>/dev/null || die "ref '$ref' not found in $src (not a tag, branch or commit there)"
+      target=$(git -C "$dir" rev-parse FETCH_HEAD)
+    fi
+    log "+ git checkout ${ref:-origin/HEAD} ($target)"
+    git -C "$dir" -c advice.detachedHead=false checkout --quiet --force --detach "$target"
+    git -C "$dir" clean -fdxq
+    FETCHED_DIR=$dir
+  elif [[ -d $src ]]; then
+    [[ -z $ref ]] || usage_error "--ref '$ref' needs a git source, but $src is a folder without .git"
+    FETCHED_DIR=$(cd "$src" && pwd)
+  else
+    usage_error "--src '$src' is neither a git URL nor an existing folder"
+  fi
+}

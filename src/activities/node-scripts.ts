@@ -6,7 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterConfig } from '../config/cluster.js';
 import type { SshPool } from './ssh/pool.js';
 import { execOnNode } from './ssh/exec.js';
-import { jobIdFor, lastJsonLine, runRemoteJob } from './ssh/remote-job.js';
+import { lastJsonLine, runRemoteJob } from './ssh/remote-job.js';
+import { defaultJobId, runIdOf } from './remote.js';
 import { uploadScripts } from './ssh/upload.js';
 import { resolveWorkdir } from './ssh/workdir.js';
 import { nodeTarget, type NodeTarget } from './ssh/targets.js';
@@ -48,10 +49,9 @@ export function createNodeScripts(deps: NodeScriptDeps) {
     const dir = await scriptsDir(t);
     const argv = [script.endsWith('.py') ? 'python3' : 'bash', `${dir}/${script}`, ...args];
     if (o.step) {
-      const ctx = Context.current();
-      const workflowId = ctx.info.workflowExecution.workflowId;
+      const workflowId = runIdOf(Context.current());
       const r = await runRemoteJob({ pool: deps.pool(), runsDir: deps.runsDir, workflowId }, t, {
-        jobId: jobIdFor(workflowId, `${o.step}@${node}`), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
+        jobId: defaultJobId(workflowId, o.step, t), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
       });
       return { node, json: expectJson<T>(r.stdoutJson, node, script, r.logTail), logTail: r.logTail, attached: r.attached };
     }

@@ -16,8 +16,13 @@ export function resolveNodeRef(ref: NodeRef): NodeTarget {
 }
 
 /** The workflow id (stable across activity attempts); a standalone activity's id otherwise. */
-function runIdOf(ctx: Context): string {
+export function runIdOf(ctx: Context): string {
   return ctx.info.workflowExecution?.workflowId ?? `activity-${ctx.info.activityId}`;
+}
+
+/** The node is part of the id: nodes may share a workdir (an NFS home), and jobs must not collide. */
+export function defaultJobId(workflowId: string, step: string, target: NodeTarget): string {
+  return jobIdFor(workflowId, `${step}@${target.name}`);
 }
 
 export interface RemoteJobInput {
@@ -28,7 +33,7 @@ export interface RemoteJobInput {
   cwd?: string;
   /** Extra, non-secret environment for this job. */
   env?: Record<string, string>;
-  /** Default: jobIdFor(workflowId, step). */
+  /** Default: jobIdFor(workflowId, `${step}@${node name}`). */
   jobId?: string;
   /** Regular expression source; its first group names the phase. Default `^::phase (\w+)`. */
   phasePattern?: string;
@@ -54,13 +59,26 @@ export interface RemoteExecInput {
 
 export interface RemoteActivityDeps {
   runsDir: string;
-  /** The worker's pool; one is created per factory call when absent. */
+  /** The worker's pool; the process-wide default pool when absent. */
   sshPool?: SshPool;
 }
 
+let processPool: SshPool | undefined;
+
+/** The worker process's default SSH pool (one connection per node for every activity). */
+export function defaultSshPool(): SshPool {
+  return (processPool ??= new SshPool());
+}
+
+/** Closes the default pool (call after the worker stops, or open sockets keep the process alive). */
+export async function closeDefaultSshPool(): Promise<void> {
+  const p = processPool;
+  processPool = undefined;
+  await p?.closeAll();
+}
+
 export function createRemoteActivities(deps: RemoteActivityDeps) {
-  let ownPool: SshPool | undefined;
-  const pool = () => deps.sshPool ?? (ownPool ??= new SshPool());
+  const pool = () => deps.sshPool ?? defaultSshPool();
 
   return {
     /** Runs a long command as a detached job on a node; re-attaches on retry. Needs heartbeatTimeout. */
@@ -69,7 +87,7 @@ export function createRemoteActivities(deps: RemoteActivityDeps) {
       const target = resolveNodeRef(input.node);
       const workflowId = runIdOf(ctx);
       return runRemoteJob({ pool: pool(), runsDir: deps.runsDir, workflowId }, target, {
-        jobId: input.jobId ?? jobIdFor(workflowId, input.step),
+        jobId: input.jobId ?? defaultJobId(workflowId, input.step, target),
         step: input.step,
         argv: input.argv,
         cwd: input.cwd,
@@ -106,7 +124,7 @@ export function createRemoteActivities(deps: RemoteActivityDeps) {
     /** Stops a job started by remoteJob (TERM, then KILL after the grace period). */
     async killRemoteJob(input: { node: NodeRef; step: string; jobId?: string; graceSeconds?: number }): Promise<{ killed: boolean; forced?: boolean; reason?: string }> {
       const target = resolveNodeRef(input.node);
-      const jobId = input.jobId ?? jobIdFor(runIdOf(Context.current()), input.step);
+      const jobId = input.jobId ?? defaultJobId(runIdOf(Context.current()), input.step, target);
       await uploadScripts(pool(), target);
       return cancelJob(pool(), target, await jobPathsFor(pool(), target, jobId), input.graceSeconds ?? 10);
     },

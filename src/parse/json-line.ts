@@ -1,39 +1,45 @@
 // Our remote scripts print a human log and end with ONE machine-readable JSON line.
 import type { z } from 'zod';
 import { ParseError } from './errors.js';
-import { cleanLines } from './text.js';
+import { cleanLines, type NumberedLine } from './text.js';
 
 /**
- * The last non-blank line of `stdout`, parsed as a JSON object. Trailing blank lines, CRs and
- * colour codes are tolerated; anything else after the JSON line is an error naming that line.
+ * The script's JSON result line: the last line of `stdout` that is a JSON object. Blank lines, CRs,
+ * colour codes and late log lines after it (Ray streams actor logs until exit) are tolerated; no
+ * such line is an error naming the last line.
  */
 export function parseLastJsonLine(stdout: string, tool = 'remote script'): Record<string, unknown> {
+  return findJsonLine(stdout, tool).value;
+}
+
+function findJsonLine(stdout: string, tool: string): { value: Record<string, unknown>; line: NumberedLine } {
   const lines = cleanLines(stdout);
   const last = lines[lines.length - 1];
   if (!last) throw new ParseError(tool, 'printed nothing; expected a final JSON line');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const text = lines[i]!.text.trim();
+    if (!text.startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { value: value as Record<string, unknown>, line: lines[i]! };
+    } catch {
+      // a cut or non-JSON line that merely starts with "{": keep looking
+    }
+  }
   const text = last.text.trim();
-  if (!text.startsWith('{')) {
-    throw new ParseError(tool, 'the last line is not the JSON result line (did the script stop early?)', { lineNumber: last.n, line: last.text });
+  if (text.startsWith('{')) {
+    let why = 'not a JSON object';
+    try { JSON.parse(text); } catch (err) { why = `not valid JSON: ${(err as Error).message}`; }
+    throw new ParseError(tool, `the last line is ${why} (did the script stop while printing its result?)`, { lineNumber: last.n, line: last.text });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ParseError(tool, `the last line is not valid JSON: ${(err as Error).message}`, { lineNumber: last.n, line: last.text });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ParseError(tool, 'the last line is JSON but not an object', { lineNumber: last.n, line: last.text });
-  }
-  return value as Record<string, unknown>;
+  throw new ParseError(tool, 'no JSON result line; the script stopped before printing it', { lineNumber: last.n, line: last.text });
 }
 
 /** parseLastJsonLine, then validated with a zod schema; errors name the field and the value. */
 export function parseLastJsonLineWith<S extends z.ZodType>(stdout: string, tool: string, schema: S): z.output<S> {
-  const value = parseLastJsonLine(stdout, tool);
+  const { value, line } = findJsonLine(stdout, tool);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  const lines = cleanLines(stdout);
-  const last = lines[lines.length - 1]!;
-  throw new ParseError(tool, `the JSON result line does not have the expected shape: ${issues}`, { lineNumber: last.n, line: last.text });
+  throw new ParseError(tool, `the JSON result line does not have the expected shape: ${issues}`, { lineNumber: line.n, line: line.text });
 }

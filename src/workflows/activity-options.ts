@@ -4,8 +4,10 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
 /** Failures that retrying cannot fix: configuration, hardware and gate mismatches, SSH trust. */
+// RemoteCommandFailed is not listed: each failure says itself whether a retry may help.
 export const NON_RETRYABLE = [
-  'ConfigError', 'GateFailed', 'InventoryMismatch', 'SshHostKeyMismatch', 'SshAuthFailed', 'RemoteCommandFailed',
+  'ConfigError', 'GateFailed', 'InventoryMismatch', 'SshHostKeyMismatch', 'SshHostKeyUnknown', 'SshAuthFailed',
+  'SshKeyUnreadable', 'InvalidRemoteCommand', 'WorkerEnvMissing', 'UnknownNode',
 ];
 
 export interface StepTimeouts {

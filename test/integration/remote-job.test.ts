@@ -138,6 +138,30 @@ void test('(a) a worker SIGKILLed at second 3 of a 10 s job: a new worker re-att
   }
 });
 
+void test('a worker shut down gracefully mid-job leaves the job running; the next worker re-attaches (ran once)', { timeout: 120_000 }, async () => {
+  const taskQueue = uniqueTaskQueue('rj-shutdown');
+  const runsDir = path.join(dir, 'runs-shutdown');
+  const counter = path.join(dir, 'counter-shutdown');
+  const cfg = { address: t.address, taskQueue, runsDir, bundlePath, shutdownGraceTime: '300 milliseconds' };
+  const w1 = await startWorkerProcess(cfg);
+  let w2: WorkerChild | undefined;
+  try {
+    const handle = await start(taskQueue, { job: jobInput('shutdown', ['sim-work', '--seconds', '6', '--counter', counter]) }, 'shutdown');
+    await waitFor('the job to start', () => lines(counter) === 1);
+    await sleep(1500);
+    await killWorkerProcess(w1, 'SIGTERM');
+    assert.match(w1.output(), /keeps running/, 'the activity left the job running on WORKER_SHUTDOWN');
+    w2 = await startWorkerProcess(cfg);
+    const result = await handle.result();
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.attached, true);
+    assert.equal(lines(counter), 1, 'the job ran once');
+  } finally {
+    await killWorkerProcess(w1);
+    if (w2) await killWorkerProcess(w2, 'SIGTERM');
+  }
+});
+
 void test('(b) cancelling the workflow kills the job\'s whole process group within 5 s', { timeout: 120_000 }, async (tc) => {
   const taskQueue = uniqueTaskQueue('rj-b');
   const pool = new SshPool();
@@ -148,7 +172,7 @@ void test('(b) cancelling the workflow kills the job\'s whole process group with
     const argv = ['bash', '-c', 'sleep 300 & sim-work --seconds 60 --counter "$1"; wait', 'job', counter];
     const handle = await start(taskQueue, { job: jobInput('cancel-me', argv), heartbeatTimeout: '5 seconds' }, 'b');
     await waitFor('the job to start', () => lines(counter) === 1);
-    const jobDir = path.join(head.workdir, 'jobs', (await jobIdOf(handle, 'cancel-me')));
+    const jobDir = path.join(head.workdir, 'jobs', (await jobIdOf(handle, 'cancel-me@head')));
     const pgid = Number(readFileSync(path.join(jobDir, 'pid'), 'utf8'));
     await waitFor('the job\'s group to hold its processes', () => groupMembers(pgid).length >= 3);
     await sleep(1000);
@@ -213,6 +237,29 @@ void test('(d) a reboot mid-job: the attempt fails with a retryable "lost" error
   assert.match(last.message ?? '', /was lost/);
   assert.ok(readdirSync(path.join(head.workdir, 'jobs')).some((d) => /\.attempt-1$/.test(d)), 'the lost run is archived');
   await pool.closeAll();
+});
+
+void test('a job that failed is started afresh by the retry, and its failure names node, command, exit code and log', { timeout: 120_000 }, async () => {
+  const taskQueue = uniqueTaskQueue('rj-fail');
+  const pool = new SshPool();
+  const worker = await inProcessWorker(taskQueue, pool, path.join(dir, 'runs-fail'));
+  const counter = path.join(dir, 'counter-fail');
+  await sim.fault('head', { kind: 'fail', program: 'sim-work', times: 1, exitCode: 3 });
+  try {
+    const { result, handle } = await worker.runUntil(async () => {
+      const handle = await start(taskQueue, { job: jobInput('flaky', ['sim-work', '--seconds', '1', '--counter', counter]) }, 'fail');
+      return { result: await handle.result(), handle };
+    });
+    assert.equal(result.exitCode, 0);
+    assert.equal(lines(counter), 2, 'started afresh after the failure');
+    const startedEv = (await handle.fetchHistory()).events!.find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
+    const last = startedEv.lastFailure!;
+    assert.equal(last.applicationFailureInfo?.type, 'RemoteCommandFailed');
+    for (const m of ['head', 'sim-work', 'code 3', 'injected failure', 'A retry starts the job afresh']) assert.ok(last.message?.includes(m), `names ${m}: ${last.message}`);
+  } finally {
+    await sim.clearFaults('head');
+    await pool.closeAll();
+  }
 });
 
 void test('(e) bad credentials fail at once, without retries, naming host, user and key path', { timeout: 120_000 }, async () => {

@@ -197,3 +197,12 @@ void test('scripts/remote is uploaded once; the stored hash makes later uploads 
   assert.deepEqual(remote, readFileSync(path.join(bundle.dir, 'pdflow-job.sh')));
   assert.equal(readFileSync(path.join(worker.workdir, 'scripts', '.pdflow-hash'), 'utf8').trim(), bundle.hash);
 });
+
+void test('a command past its timeout fails retryably (RemoteCommandTimedOut) and the connection stays usable', async () => {
+  const pool = newPool();
+  const f = await failure(execOnNode(pool, head, ['sleep', '5'], { timeoutMs: 300 }));
+  assert.equal(f.type, 'RemoteCommandTimedOut');
+  assert.equal(f.nonRetryable, false);
+  assert.equal((await execOnNode(pool, head, ['echo', 'ok'])).stdout, 'ok\n');
+  assert.equal(pool.connectCount(head), 1);
+});

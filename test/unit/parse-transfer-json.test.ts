@@ -14,15 +14,16 @@ describe('parseLastJsonLine', () => {
     { name: 'trailing blank lines and CRLF', stdout: 'x\r\n{"ok":true}\r\n\r\n\n', value: { ok: true } },
     { name: 'colour codes around the line', stdout: '\x1b[32m{"ok":false}\x1b[0m\n', value: { ok: false } },
     { name: 'JSON only', stdout: '{"a":[1,2]}', value: { a: [1, 2] } },
+    { name: 'late Ray log lines after it', stdout: 'log\n{"ok":true}\n(EngineActor pid=4121, ip=10.0.1.12) shutting down\n', value: { ok: true } },
+    { name: 'the last of two JSON lines', stdout: '{"phase":"x"}\n{"ok":true}\n', value: { ok: true } },
   ];
   for (const c of ok) it(`reads ${c.name}`, () => assert.deepEqual(parseLastJsonLine(c.stdout), c.value));
 
   const bad: Array<{ name: string; stdout: string; match: RegExp }> = [
     { name: 'nothing printed', stdout: '\n\n', match: /printed nothing/ },
-    { name: 'a crash after the log', stdout: 'step 1\nKilled\n', match: /not the JSON result line .*line 2: "Killed"/ },
-    { name: 'a cut JSON line', stdout: 'x\n{"ok":tr\n', match: /not valid JSON.*line 2/ },
-    { name: 'an array', stdout: '[1,2]\n', match: /line is not the JSON result line/ },
-    { name: 'a JSON scalar in braces position', stdout: '{"a":1}\n"x"\n', match: /line 2/ },
+    { name: 'a crash after the log', stdout: 'step 1\nKilled\n', match: /no JSON result line; the script stopped before printing it \(line 2: "Killed"\)/ },
+    { name: 'a cut JSON line', stdout: 'x\n{"ok":tr\n', match: /the last line is not valid JSON.*line 2/ },
+    { name: 'an array', stdout: '[1,2]\n', match: /no JSON result line.*line 1/ },
   ];
   for (const c of bad) {
     it(`refuses ${c.name}`, () => {

@@ -18,6 +18,8 @@ export const SshErrorType = {
   ConnectionLost: 'SshConnectionLost',
   /** A remote command exited non-zero. Retryable or not, as the caller says. */
   RemoteCommandFailed: 'RemoteCommandFailed',
+  /** A short command gave no answer within its timeout. Retryable. */
+  RemoteCommandTimedOut: 'RemoteCommandTimedOut',
   /** A remote job's process vanished without an exit code (reboot, OOM kill). Retryable. */
   RemoteJobLost: 'RemoteJobLost',
   /** The command could not be built (bad env name, NUL byte). Non-retryable. */
@@ -115,6 +117,15 @@ export function connectionLost(e: SshEndpoint, command: string, reason: string):
     nonRetryable: false,
     message: `the SSH connection to ${where(e)} was lost while running \`${command}\`: ${reason}. Retrying.`,
     details: [{ ...endpointDetails(e), command }],
+  });
+}
+
+export function commandTimedOut(e: SshEndpoint, command: string, timeoutMs: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: SshErrorType.RemoteCommandTimedOut,
+    nonRetryable: false,
+    message: `on node ${e.node}, \`${command}\` gave no answer within ${Math.round(timeoutMs / 1000)} s; its channel was closed. Long steps belong in a remote job.`,
+    details: [{ node: e.node, host: e.host, command, timeoutMs }],
   });
 }
 

@@ -3,7 +3,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { buildCommand, CommandBuildError } from './quote.js';
 import { CommandAbortedError, CommandTimeoutError, ConnectionClosedError, DEFAULT_MAX_OUTPUT_BYTES, type Connection, type RawExecResult } from './connection.js';
-import { connectionLost, invalidRemoteCommand, redact, remoteCommandFailed, unreachable } from './errors.js';
+import { commandTimedOut, connectionLost, invalidRemoteCommand, redact, remoteCommandFailed } from './errors.js';
 import type { SshPool } from './pool.js';
 import { commandEnv, secretValues, type NodeTarget } from './targets.js';
 
@@ -68,12 +68,17 @@ export async function execRaw(
       return await conn.exec(command, { stdin: opts.stdin, maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, timeoutMs: opts.timeoutMs, signal: opts.signal });
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
-        pool.drop(conn);
+        // A refused channel on a live connection (e.g. sshd's MaxSessions) must not take down the
+        // other commands sharing it; only a dead connection is dropped.
+        if (!conn.alive) pool.drop(conn);
+        else await new Promise((r) => setTimeout(r, 100));
         // Safe to run again: the command never reached the node (or the caller says it is idempotent).
         if (attempt === 1 && (!err.started || opts.idempotent)) continue;
         throw connectionLost(conn.endpoint, shown, err.message);
       }
-      if (err instanceof CommandTimeoutError) throw unreachable(conn.endpoint, `\`${shown}\` gave no answer within ${err.timeoutMs} ms`);
+      if (err instanceof CommandTimeoutError) throw commandTimedOut(conn.endpoint, shown, err.timeoutMs);
+      // Cancelled activity: surface Temporal's CancelledFailure, not our abort marker.
+      if (err instanceof CommandAbortedError && opts.signal?.reason instanceof Error) throw opts.signal.reason;
       throw err;
     }
   }

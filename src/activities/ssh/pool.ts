@@ -206,6 +206,8 @@ export class SshPool {
       }
       throw classifyConnectError(err, endpoint, refusal);
     }
+    // Small request/response packets: without this, Nagle + delayed ACK add ~40 ms per command.
+    ssh.connection?.setNoDelay(true);
     const conn = new Connection(key, endpoint, ssh, channels);
     this.opts.onEvent?.({ kind: 'connected', key, node: t.name, ms: Date.now() - started });
     return conn;

@@ -348,7 +348,10 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
       command: shown,
       exitCode,
       tail: tailOf(tailText),
-      hint: opts.hint,
+      hint:
+        opts.hint ??
+        `Full log: ${logFile} on the worker, ${paths.jobDir}/log on the node.` +
+          ((opts.retryable ?? true) ? ' A retry starts the job afresh.' : ' Fix the cause, then run the step again.'),
       retryable: opts.retryable ?? true,
       jobId: opts.jobId,
     });

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import {
-  buildResultsSummary, parseSlaTier, renderTerminal, summaryForJson, toCsv, FolderNameError,
+  buildResultsSummary, parseSlaTier, rejectedOfPlan, renderTerminal, summaryForJson, toCsv, FolderNameError,
   type BenchPointRecord, type ReportOptions, type SlaTier,
 } from '../../analysis/index.js';
 import { importBenchFolders, ImportInputError, writeReport } from '../../analysis-io/index.js';
 import { BadInputError } from '../errors.js';
+import { connectClient } from '../connect.js';
+import { connectFlags } from '../flags.js';
+import { sweepRecords } from '../sweep-records.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -70,7 +73,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       'Folder names follow the seed: ..._itl<ISL>_otl<OSL>_<mode>_<exp> with <exp> holding 1xtp4-1xtp4 (1 prefill TP4 +',
       '1 decode TP4, pd-pack unless "-spread" follows), 3ptp2-1dtp2 (3 P TP2 + 1 D TP2) or 4xtp2 (4 collocated replicas of TP2).',
     ].join('\n'))
-    .action(async (workflowId: string | undefined, o: ResultsCliOptions) => {
+    .action(async (workflowId: string | undefined, o: ResultsCliOptions, cmd: Command) => {
       if (!(RESULT_FORMATS as readonly string[]).includes(o.format)) throw new BadInputError(`--format: "${o.format}" is not one of ${RESULT_FORMATS.join(', ')}`);
       const report: ReportOptions = {};
       if (o.title) report.title = o.title;
@@ -104,7 +107,11 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       }
       if (o.deployment) throw new BadInputError('--deployment only applies with --import');
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
-      // The sweep's records come from its workflow state; wired by the sweep CLI (emitResults does the rest).
-      throw new BadInputError(`results of workflow ${workflowId}: reading a sweep's state is not available yet; use --import DIR... for now`);
+      const { client } = await connectClient(connectFlags(cmd));
+      const view = await sweepRecords(client, workflowId);
+      report.rejected = rejectedOfPlan(view.rejected);
+      if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
+      report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+      return emitResults(view.records, flags, report, io);
     });
 }

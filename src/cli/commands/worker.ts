@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { connectNative } from '../connect.js';
 import { createPdflowWorker, DEFAULT_TASK_QUEUE } from '../../worker.js';
+import { closeDefaultSshPool } from '../../activities/remote.js';
 
 export function registerWorker(program: Command) {
   program
@@ -24,6 +25,7 @@ export function registerWorker(program: Command) {
       console.log(`pdflow worker on ${address} namespace ${namespace} task queue ${o.taskQueue} (Ctrl-C stops it gracefully)`);
       // The SDK runtime shuts the worker down on SIGINT/SIGTERM, giving activities the grace time.
       await worker.run();
+      await closeDefaultSshPool(); // open SSH sockets would keep the process alive
       await connection.close();
       console.log('worker stopped');
     });

@@ -1,5 +1,5 @@
-// Where the shared, real `vllm bench serve` fixtures live: PDFLOW_SHARED_FIXTURES, else ../shared/fixtures
-// next to the repository (the layout of the pdflow workspace).
+// Where the real `vllm bench serve` fixtures live: PDFLOW_SHARED_FIXTURES, else the copy of
+// ../shared/fixtures kept in test/fixtures/shared (so a bare clone tests the same data).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export function sharedFixturesDir(): string {
-  const dir = process.env.PDFLOW_SHARED_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures');
+  const dir = process.env.PDFLOW_SHARED_FIXTURES ?? path.resolve(repoRoot, 'test/fixtures/shared');
   if (!existsSync(dir)) throw new Error(`shared fixtures not found at ${dir}: set PDFLOW_SHARED_FIXTURES to the folder holding vllm-bench-0.11/`);
   return dir;
 }

@@ -59,9 +59,8 @@ def devices(build, hw):
         lines += tl_block("cuda_copy", "cuda", "accelerator", "<unknown>", "10000.00/ppn + 0.00 MB/sec", "8000 nsec",
                           ["put_short: <= 4294967295", "put_zcopy: unlimited, up to 1 iov", "get_zcopy: unlimited, up to 1 iov", "domain: cuda"])
         lines += md_block("cuda_ipc", "cuda_ipc", register="unlimited, cost: 0 nsec", rkey=112, mem_types="cuda (access,reg,cache)")
-        for g in range(int(hw["gpus"])):
-            lines += tl_block("cuda_ipc", "cuda", "intra-node", "GPU%d (%s)" % (g, simhw.pci_bus_id(g).lower()),
-                              "300000.00/ppn + 0.00 MB/sec", "1000 nsec", ["put_zcopy: unlimited, up to 1 iov", "get_zcopy: unlimited, up to 1 iov"])
+        lines += tl_block("cuda_ipc", "cuda", "intra-node", "GPU0 (%s)" % simhw.pci_bus_id(0).lower(),
+                          "300000.00/ppn + 0.00 MB/sec", "1000 nsec", ["put_zcopy: unlimited, up to 1 iov", "get_zcopy: unlimited, up to 1 iov"])
     for i, dev in enumerate(efa):
         cuda_reg = ", cuda (reg)" if build.get("withCuda") and build.get("withEfa") else ""
         lines += md_block(dev, "ib", register="unlimited, dmabuf, cost: 16000 + 0.060 * N nsec", rkey=8,

@@ -158,11 +158,15 @@ def node_env(name, base=None):
     n = node_by_name(name)
     if n:
         env["PDFLOW_SIM_NODE"] = n["name"]
+        if n.get("host"):
+            env["PDFLOW_SIM_HOST"] = n["host"]
         if n.get("stateDir"):
             env["PDFLOW_SIM_STATE"] = n["stateDir"]
-            sysfs = os.path.join(n["stateDir"], "sysfs")
+            sysfs = os.path.join(n["stateDir"], "sysfs")  # src/sim/gpu/hardware.ts sysfsRoot()
             if os.path.isdir(sysfs):
                 env["PDFLOW_SYSFS_ROOT"] = sysfs
+            else:
+                env.pop("PDFLOW_SYSFS_ROOT", None)
     return env
 
 

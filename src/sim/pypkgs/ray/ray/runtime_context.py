@@ -53,6 +53,19 @@ class RuntimeContext:
         return worker.driver().address
 
     @property
+    def runtime_env(self):
+        """The job's runtime_env (ray.init(runtime_env=...)) with the current actor's on top."""
+        env = dict(worker.driver().runtime_env or {})
+        ctx = self._ctx()
+        if ctx is not None and ctx.actor is not None:
+            mine = ctx.actor._options.get("runtime_env") or {}
+            merged = dict(env.get("env_vars") or {})
+            merged.update(mine.get("env_vars") or {})
+            env.update(mine)
+            env["env_vars"] = merged
+        return env
+
+    @property
     def namespace(self):
         return worker.driver().namespace
 

@@ -193,3 +193,13 @@ def node_by_ip(data, ip):
         if n["ip"] == ip:
             return n
     return None
+
+
+def raylet_env(node):
+    """The environment `ray start` recorded for a node (by simulated node name, IP or node id):
+    what Ray workers on that node inherit (UCX_*, LD_LIBRARY_PATH, PATH with the UCX bin ...)."""
+    data = read()
+    for n in sorted(data["nodes"].values(), key=lambda n: (not node_alive(n), -n.get("startedAt", 0))):
+        if node in (n.get("simNode"), n.get("ip"), n.get("nodeId")):
+            return dict(n.get("env") or {})
+    return {}

@@ -1,0 +1,88 @@
+// The simulator's performance model from TypeScript. The model itself lives in one place, the
+// Python module pdflow_sim.perf_model (src/sim/pypkgs/pdflow-sim), because the emulated GPU-side
+// packages on the simulated nodes (nixl, ray.serve, vllm) use it; this runs it as a subprocess.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PERF_MODEL_PYTHONPATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'pypkgs/pdflow-sim');
+
+export type PerfTransport = 'cuda_ipc' | 'srd' | 'efa' | 'ud_verbs' | 'tcp';
+
+/** What the model needs of a deployment (the emulated server's /sim/deployment has this shape). */
+export type PerfDeployment =
+  | { mode: 'collocated'; replicas: number; tp: number }
+  | { mode: 'pd-pack' | 'pd-spread'; prefill: { num: number; tp: number }; decode: { num: number; tp: number }; transport?: PerfTransport; backend?: string };
+
+export interface PerfWorkload {
+  isl: number;
+  osl: number;
+  numPrompts: number;
+  maxConcurrency?: number | null;
+  /** Requests per second; null/undefined/Infinity or >= 1e8 = all at once. */
+  requestRate?: number | null;
+  burstiness?: number;
+  seed?: number;
+  percentileMetrics?: Array<'ttft' | 'tpot' | 'itl' | 'e2el'>;
+  percentiles?: number[];
+}
+
+/** The benchmark part of a vLLM 0.11 result: `duration` .. the last `<stat>_<metric>_ms`, in 0.11 key order. */
+export type PerfBenchResult = Record<string, number | null>;
+
+export interface PerfModelOptions {
+  python?: string;
+  timeoutMs?: number;
+}
+
+function run<T>(request: unknown, opts: PerfModelOptions = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      opts.python ?? 'python3',
+      ['-m', 'pdflow_sim.perf_model'],
+      {
+        env: { ...process.env, PYTHONPATH: PERF_MODEL_PYTHONPATH, PYTHONDONTWRITEBYTECODE: '1' },
+        timeout: opts.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(stdout);
+        } catch {
+          reject(new Error(`perf model (python3 -m pdflow_sim.perf_model) failed: ${err?.message ?? 'no JSON output'}\n${stderr}`));
+          return;
+        }
+        if (parsed && typeof parsed === 'object' && 'error' in parsed) {
+          reject(new Error(`perf model: ${String((parsed as { error: unknown }).error)}`));
+          return;
+        }
+        if (err) {
+          reject(new Error(`perf model exited with an error: ${err.message}\n${stderr}`));
+          return;
+        }
+        resolve(parsed as T);
+      },
+    );
+    child.stdin?.end(JSON.stringify(request));
+  });
+}
+
+const workloadJson = (w: PerfWorkload) => ({
+  ...w,
+  requestRate: w.requestRate === undefined || w.requestRate === null || !Number.isFinite(w.requestRate) ? null : w.requestRate,
+});
+
+/** Models several benchmark points in one python process (in order). */
+export function simulateBenchBatch(items: Array<{ deployment: PerfDeployment; workload: PerfWorkload }>, opts?: PerfModelOptions): Promise<PerfBenchResult[]> {
+  return run<PerfBenchResult[]>({ op: 'batch', items: items.map((i) => ({ deployment: i.deployment, workload: workloadJson(i.workload) })) }, opts);
+}
+
+export async function simulateBench(deployment: PerfDeployment, workload: PerfWorkload, opts?: PerfModelOptions): Promise<PerfBenchResult> {
+  return run<PerfBenchResult>({ op: 'bench', deployment, workload: workloadJson(workload) }, opts);
+}
+
+/** Bandwidth (GB/s, 1e9 B) and duration of one bulk NIXL READ of `bytes` over a transport. */
+export function transferModel(transport: PerfTransport, bytes: number, seed = 0, opts?: PerfModelOptions): Promise<{ gbps: number; seconds: number }> {
+  return run({ op: 'transfer', transport, bytes, seed }, opts);
+}

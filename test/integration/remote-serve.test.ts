@@ -1,0 +1,233 @@
+// The real remote scripts (scripts/remote: transfer_test.py, serve_app.py, smoke_query.py,
+// bench.sh) on a simulated cluster: real sshd per node, real pip installing the emulated
+// packages into a real venv, the emulated Ray cluster, emulated NIXL/torch/vLLM/Ray Serve.
+// Time runs 100x faster (PDFLOW_SIM_TIME_SCALE=0.01); figures in the JSON are the modelled ones.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimCluster } from '../../src/sim/cluster.js';
+import { gpuNodeEnv, prepareGpuEmulation, wheelhouseDirOf } from '../../src/sim/gpu/index.js';
+import type { SimCluster } from '../../src/sim/types.js';
+import { buildCommand } from '../../src/activities/ssh/quote.js';
+import { parseTransferTestResult } from '../../src/parse/transfer-test.js';
+import { parseVllmBenchResult } from '../../src/parse/vllm-bench.js';
+
+const REPO = process.cwd();
+const SCRIPTS = path.join(REPO, 'scripts/remote');
+const PYPKGS = path.join(REPO, 'src/sim/pypkgs');
+const GPU_PY = path.join(REPO, 'src/sim/gpu/py');
+
+interface Run { code: number; stdout: string; stderr: string }
+
+let dir: string;
+let sim: SimCluster;
+let venv: string;
+let port: number;
+const extraEnv: Record<string, Record<string, string>> = {};
+
+function ssh(node: string, argv: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
+  const cmd = buildCommand(argv, { env: { ...extraEnv[node], ...env } });
+  return new Promise((resolve) => {
+    execFile('ssh', sim.sshArgs(node, [cmd]), { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function lastJson(r: Run): Record<string, unknown> {
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  assert.ok(line, `no JSON line (exit ${r.code})\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+const py = () => path.join(venv, 'bin/python');
+const headHost = () => sim.node('head').host;
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const a = srv.address();
+      srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** GPU memory used (MiB per GPU) that the emulated nvidia-smi reports on a node. */
+async function gpuMemory(node: string): Promise<number[]> {
+  const r = await ssh(node, ['nvidia-smi', '--query-gpu=memory.used', '--format=csv,noheader,nounits']);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split('\n').map(Number);
+}
+
+async function transfer(strategy: 'spread' | 'pack', env: Record<string, string> = {}) {
+  const r = await ssh('head', [py(), path.join(SCRIPTS, 'transfer_test.py'), '--strategy', strategy, '--backends', 'UCX',
+    '--num-blocks', '3750', '--num-layers', '50', '--blocks', '512'], env);
+  const json = lastJson(r);
+  return { r, json, parsed: parseTransferTestResult(r.stdout) };
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pdflow-serve-'));
+  sim = await startSimCluster({ dir, name: 'servetest', workers: 2, gpusPerNode: 8, firstHostOctet: 203, timeScale: 0.01 });
+  // The GPU side (hardware.json, fake sysfs, wheelhouse): prepared by the sim when it wires it in,
+  // else here; its per-node env is passed on each command (the same values the sim's SetEnv has).
+  const wired = existsSync(path.join(sim.node('worker-1').stateDir, 'hardware.json')) && existsSync(wheelhouseDirOf(dir));
+  if (!wired) {
+    await prepareGpuEmulation({ simDir: dir, nodes: sim.nodes.map((n) => ({ name: n.name, role: n.role, host: n.host, stateDir: n.stateDir, gpus: n.gpus })) });
+  }
+  for (const n of sim.nodes) extraEnv[n.name] = gpuNodeEnv(dir, n);
+  // One venv on the shared disk serves every node (as a shared home would).
+  venv = path.join(dir, 'venv');
+  const mk = await ssh('head', ['python3', '-m', 'venv', venv], {}, 120_000);
+  assert.equal(mk.code, 0, mk.stderr);
+  const pip = await ssh('head', [path.join(venv, 'bin/pip'), 'install', 'vllm==0.11.0', 'ray==2.51.0', 'ray-serve-sim==2.51.0', 'nixl==0.6.1'], {}, 300_000);
+  assert.equal(pip.code, 0, `${pip.stdout}\n${pip.stderr}`);
+  const head = await ssh('head', [path.join(venv, 'bin/ray'), 'start', '--head', '--port', '6379']);
+  assert.equal(head.code, 0, `${head.stdout}\n${head.stderr}`);
+  for (const w of ['worker-1', 'worker-2']) {
+    const r = await ssh(w, [path.join(venv, 'bin/ray'), 'start', `--address=${headHost()}:6379`]);
+    assert.equal(r.code, 0, `${w}: ${r.stdout}\n${r.stderr}`);
+  }
+  port = await freePort(headHost());
+});
+
+after(async () => {
+  await sim?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_verbs at ~0.18 GB/s, data validated', async () => {
+  const { r, json, parsed } = await transfer('spread');
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.equal(json.transport, 'ud_verbs');
+  assert.equal(json.validated, true);
+  assert.equal(json.crossNode, true);
+  assert.deepEqual(json.nodes, [sim.node('worker-1').host, sim.node('worker-2').host]);
+  assert.equal(json.bytes, 1_677_721_600);
+  assert.ok((json.gbps as number) > 0.1 && (json.gbps as number) < 0.2, `gbps ${json.gbps}`);
+  assert.equal(parsed.ok, true);
+  assert.ok(parsed.ranks[0]!.mbps > 100 && parsed.ranks[0]!.mbps < 200);
+  assert.match(r.stdout, /::phase transfer/);
+  assert.match(r.stdout, /✓ Actors distributed across 2 NODES/);
+});
+
+void test('transfer test, spread, UCX_TLS=tcp: tcp at 0.1-0.2 GB/s', async () => {
+  const { json } = await transfer('spread', { UCX_TLS: 'tcp' });
+  assert.equal(json.transport, 'tcp');
+  assert.ok((json.gbps as number) >= 0.1 && (json.gbps as number) <= 0.2, `gbps ${json.gbps}`);
+});
+
+void test('transfer test against NIXL built on a UCX with EFA: spread over srd at 10-12 GB/s, pack over cuda_ipc', async () => {
+  // A UCX install like build-ucx.sh leaves (emulated ucx_info reading its build record), and the
+  // NIXL bindings recording it as their ucx_path (what build-nixl.sh's meson step records).
+  const ucx = path.join(dir, 'ucx-efa');
+  mkdirSync(path.join(ucx, 'bin'), { recursive: true });
+  mkdirSync(path.join(ucx, 'share/ucx'), { recursive: true });
+  writeFileSync(path.join(ucx, 'share/ucx/sim-build.json'), JSON.stringify({ version: '1.20.0', revision: '7e03b78', branch: 'master', prefix: ucx, withEfa: true, withCuda: true, withVerbs: true, configureArgs: ['--with-efa', '--with-cuda=/usr/local/cuda', '--with-verbs'] }));
+  writeFileSync(path.join(ucx, 'bin/ucx_info'), `#!/bin/sh\nexec python3 ${path.join(GPU_PY, 'ucx_info.py')} --build ${path.join(ucx, 'share/ucx/sim-build.json')} "$@"\n`);
+  chmodSync(path.join(ucx, 'bin/ucx_info'), 0o755);
+  const info = path.join(dir, 'nixl-build.json');
+  writeFileSync(info, JSON.stringify({ ucxPath: ucx, ucxVersion: '1.20.0', plugins: ['UCX', 'UCX_MO', 'LIBFABRIC', 'POSIX'] }));
+  const wheels = path.join(dir, 'nixl-efa-wheel');
+  const mk = await ssh('head', ['python3', path.join(GPU_PY, 'mkwheel.py'), 'one', path.join(PYPKGS, 'nixl'), wheels, '--extra', `nixl/_sim_build.json=${info}`]);
+  assert.equal(mk.code, 0, mk.stderr);
+  const inst = await ssh('head', [path.join(venv, 'bin/pip'), 'install', '--force-reinstall', '--no-deps', path.join(wheels, 'nixl-0.6.1-py3-none-any.whl')]);
+  assert.equal(inst.code, 0, inst.stderr);
+
+  const spread = await transfer('spread');
+  assert.equal(spread.json.transport, 'srd', spread.r.stdout.slice(-1500));
+  assert.ok((spread.json.gbps as number) >= 10 && (spread.json.gbps as number) <= 12, `gbps ${spread.json.gbps}`);
+  assert.equal(spread.json.validated, true);
+  const pack = await transfer('pack');
+  assert.equal(pack.json.transport, 'cuda_ipc');
+  assert.equal(pack.json.crossNode, false);
+  assert.equal(pack.json.validated, true);
+  assert.match(pack.r.stdout, /All actors on SAME NODE/);
+});
+
+void test('deploy pd-pack: healthy, the GPUs show as used, Ray accounts for them', async () => {
+  const r = await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'deploy', '--mode', 'pd-pack', '--p-num', '1', '--p-tp', '4',
+    '--d-num', '1', '--d-tp', '4', '--port', String(port), '--timeout', '120', '--poll-seconds', '0.2']);
+  const json = lastJson(r);
+  assert.equal(json.status, 'healthy', JSON.stringify(json));
+  assert.equal(json.url, `http://${headHost()}:${port}`);
+  const dep = json.deployment as Record<string, unknown>;
+  assert.equal(dep.mode, 'pd-pack');
+  assert.deepEqual(dep.prefill, { num: 1, tp: 4, node: sim.node('worker-1').host });
+  assert.deepEqual(dep.decode, { num: 1, tp: 4, node: sim.node('worker-1').host });
+  assert.deepEqual(await gpuMemory('worker-1'), Array(8).fill(73902));
+  assert.deepEqual(await gpuMemory('worker-2'), Array(8).fill(0));
+  const st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
+  assert.match(st.stdout, /8\.0\/16\.0 GPU/);
+  const status = lastJson(await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'status', '--port', String(port), '--model-id', 'gptoss']));
+  assert.equal(status.status, 'healthy');
+});
+
+void test('smoke query: a streaming completion with TTFT, TPOT and the text', async () => {
+  const r = await ssh('head', [py(), path.join(SCRIPTS, 'smoke_query.py'), '--url', `http://${headHost()}:${port}`, '--model', 'gptoss',
+    '--prompt', 'Explain prefill/decode disaggregation', '--max-tokens', '32']);
+  const json = lastJson(r);
+  assert.equal(r.code, 0, JSON.stringify(json));
+  assert.equal(json.ok, true);
+  assert.equal(json.tokens, 32);
+  assert.ok((json.ttftMs as number) > 0);
+  assert.ok((json.tpotMs as number) > 0);
+  assert.ok(typeof json.text === 'string' && (json.text as string).split(' ').length > 10);
+  const wrong = lastJson(await ssh('head', [py(), path.join(SCRIPTS, 'smoke_query.py'), '--url', `http://${headHost()}:${port}`, '--model', 'llama', '--max-tokens', '4']));
+  assert.equal(wrong.ok, false);
+  assert.match(String(wrong.error), /HTTP 404.*The model `llama` does not exist/);
+});
+
+void test('bench one point: vllm bench serve writes the 0.11 result the parser reads', async () => {
+  const results = path.join(dir, 'results');
+  const r = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+    '--served-model-name', 'gptoss', '--isl', '5000', '--osl', '250', '--num-prompts', '40', '--concurrency', '8',
+    '--result-dir', results, '--result-filename', 'conc8.json', '--seed', '7', '--venv', venv]);
+  assert.equal(r.code, 0, `${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  const summary = lastJson(r);
+  assert.equal(summary.ok, true);
+  assert.equal(summary.resultFile, path.join(results, 'conc8.json'));
+  assert.match(r.stdout, /Namespace\(/);
+  assert.match(r.stdout, /Initial test run completed\. Starting main benchmark run\.\.\./);
+  assert.match(r.stdout, /=+ Serving Benchmark Result =+\nSuccessful requests: +40/);
+  const text = readFileSync(path.join(results, 'conc8.json'), 'utf8');
+  const res = parseVllmBenchResult(text, 'conc8.json');
+  assert.equal(res.completed, 40);
+  assert.equal(res.maxConcurrency, 8);
+  assert.equal(res.totalInputTokens, 200_000);
+  assert.equal(res.backend, 'openai');
+  assert.ok(res.outputThroughput > 700 && res.outputThroughput < 1400, `output ${res.outputThroughput}`);
+  assert.ok(res.tpot.median > 5 && res.tpot.median < 9, `tpot ${res.tpot.median}`);
+  assert.deepEqual(Object.keys(res.e2el?.percentiles ?? {}).sort(), ['50', '90', '99']);
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(raw).slice(0, 12), ['date', 'endpoint_type', 'backend', 'label', 'model_id', 'tokenizer_id', 'num_prompts',
+    'request_rate', 'burstiness', 'max_concurrency', 'duration', 'completed']);
+  assert.equal('failed' in raw, false);
+});
+
+void test('shutdown: serve shutdown, then the GPUs are free again on every node', async () => {
+  const r = await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'shutdown', '--timeout', '60']);
+  const json = lastJson(r);
+  assert.equal(json.status, 'stopped', JSON.stringify(json));
+  assert.equal(json.gpusFree, true);
+  assert.deepEqual(Object.keys(json.gpuMemoryUsedMiB as object).sort(), [sim.node('worker-1').host, sim.node('worker-2').host]);
+  assert.deepEqual(await gpuMemory('worker-1'), Array(8).fill(0));
+  const st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
+  assert.match(st.stdout, /0\.0\/16\.0 GPU/);
+});
+
+void test('bench against a deployment that is gone fails like the real one (endpoint never ready)', async () => {
+  const r = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+    '--served-model-name', 'gptoss', '--isl', '100', '--osl', '10', '--num-prompts', '4', '--concurrency', '2',
+    '--result-dir', path.join(dir, 'results'), '--result-filename', 'down.json', '--venv', venv, '--', '--ready-check-timeout-sec', '60']);
+  assert.equal(r.code, 1, r.stdout.slice(-1000));
+  assert.match(r.stderr, /did not become ready within 60 seconds/);
+  assert.equal(lastJson(r).ok, false);
+});
