@@ -1,7 +1,8 @@
 // The activity factory: every side effect pdflow performs is built here from its dependencies,
 // so tests hand in real or scripted dependencies (DESIGN.md, rules of the house).
 import { createHelloActivities } from './hello.js';
-import { createRemoteActivities } from './remote.js';
+import { createRemoteActivities, defaultSshPool } from './remote.js';
+import { createStageActivities } from './stages/index.js';
 import type { SshPool } from './ssh/pool.js';
 
 export interface ActivityDeps {
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createHelloActivities(),
     ...createRemoteActivities(deps),
+    ...createStageActivities({ pool: () => deps.sshPool ?? defaultSshPool(), runsDir: deps.runsDir }),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ScriptRunOptions {
   /** Whether a failure may be retried; default true. */
   retryable?: boolean;
   timeoutMs?: number;
+  /** Program that runs the script; default bash for .sh, python3 for .py. */
+  interpreter?: string;
 }
 
 export interface ScriptRun<T> {
@@ -47,7 +49,7 @@ export function createNodeScripts(deps: NodeScriptDeps) {
   async function run<T>(cluster: ClusterConfig, node: string, script: string, args: string[], o: ScriptRunOptions = {}): Promise<ScriptRun<T>> {
     const t = target(cluster, node);
     const dir = await scriptsDir(t);
-    const argv = [script.endsWith('.py') ? 'python3' : 'bash', `${dir}/${script}`, ...args];
+    const argv = [o.interpreter ?? (script.endsWith('.py') ? 'python3' : 'bash'), `${dir}/${script}`, ...args];
     if (o.step) {
       const workflowId = runIdOf(Context.current());
       const r = await runRemoteJob({ pool: deps.pool(), runsDir: deps.runsDir, workflowId }, t, {

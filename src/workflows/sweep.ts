@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
 import { sweepResultsQuery, type SweepInput, type SweepCarry, type SweepResult, type FailedDeployment } from './sweep-types.js';
-import { stepActivities, quickActivities } from './activity-options.js';
+import { stepActivities, quickActivities, NON_RETRYABLE } from './activity-options.js';
 import { estimateRemainingSec, gpuHours } from './sweep-progress.js';
 import { rayStage } from './stages/ray.js';
 import type { BenchPointRecord } from '../analysis/records.js';
@@ -19,8 +19,11 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const { cluster, plan } = input;
   const opts = input.options ?? {};
   const timeouts = { heartbeatTimeout: opts.heartbeatTimeout };
-  const acts = stepActivities(timeouts);
-  const pointActs = stepActivities(timeouts, { retry: { maximumAttempts: 1 + (opts.pointRetries ?? plan.retries ?? 2), initialInterval: '1 second', maximumInterval: '30 seconds' } });
+  const acts = stepActivities(timeouts, { startToCloseTimeout: `${plan.timeouts.deployMinutes + 5} minutes` });
+  const pointActs = stepActivities(timeouts, {
+    startToCloseTimeout: `${plan.timeouts.pointMinutes} minutes`,
+    retry: { maximumAttempts: 1 + (opts.pointRetries ?? plan.retries), initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
   const checks = quickActivities(timeouts);
   const s: SweepCarry = input.carried ?? {
     records: [], failedDeployments: [], cursor: { deployment: 0, point: 0 }, generation: 0,
@@ -61,7 +64,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const deploy = async (dep: PlannedDeployment) => {
     s.generation++;
     say(`deploying ${dep.label}`);
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: dep, generation: s.generation }]);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: dep, generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
     s.deployed = { deploymentId: dep.id, generation: s.generation };
     deployedAtMs = Date.now();
   };
@@ -96,7 +99,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const pauseGate = async (dep: PlannedDeployment) => {
     if (!s.paused) return;
     say(`paused before ${current.point ?? 'next point'}`);
-    const teardownAfter = (opts.pauseTeardownAfterMinutes ?? plan.pauseTeardownAfterMinutes ?? 30) * 60_000;
+    const teardownAfter = (opts.pauseTeardownAfterMinutes ?? plan.pauseTeardownAfterMinutes) * 60_000;
     const resumed = await condition(() => !s.paused, teardownAfter);
     if (!resumed) {
       await teardown(dep);
@@ -108,7 +111,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const runPoint = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord> => {
     say(`bench ${point.label}`);
     try {
-      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: dep, point, sweepName: plan.sweepName }]);
+      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: dep, point, sweepName: plan.sweepName, bench: plan.bench }]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const reason = failureReason(err);

@@ -57,6 +57,7 @@ import ray
 from ray.util.placement_group import placement_group, remove_placement_group
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy, PlacementGroupSchedulingStrategy
 
+RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 ray.init(address="auto", runtime_env={"env_vars": {"JOBVAR": "from-job"}})
 nodes = [n for n in ray.nodes() if n["Alive"]]
 assert len(nodes) == 3, nodes
@@ -87,7 +88,7 @@ assert pack.wait(10)
 p = ray.get([a.where.remote() for a in actors(pack, 2)])
 assert p[0]["node"] == p[1]["node"] and p[0]["gpus"] != p[1]["gpus"], p
 
-status = subprocess.run(["ray", "status"], capture_output=True, text=True).stdout
+status = subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
 assert " 4.0/16.0 GPU (4.0 used of 4.0 reserved in placement groups)" in status, status
 
 too_big = placement_group([{"GPU": 8}] * 3, strategy="STRICT_SPREAD")
@@ -96,7 +97,7 @@ try:
     raise AssertionError("an infeasible placement group became ready")
 except ray.exceptions.GetTimeoutError:
     pass
-assert "(STRICT_SPREAD): 1+ pending placement groups" in subprocess.run(["ray", "status"], capture_output=True, text=True).stdout
+assert "(STRICT_SPREAD): 1+ pending placement groups" in subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
 remove_placement_group(too_big)
 
 try:
@@ -150,7 +151,6 @@ void test('placement groups, actors and tasks follow the registered nodes; node 
   const r = await ssh('head', [`${work('head')}/venv/bin/python`, '-c', DRIVER]);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /ALL OK/);
-  assert.match(r.stdout, /^\(Engine pid=\d+, ip=127\.0\.0\.17[12]\) /m.source ? /ALL OK/ : /ALL OK/);
   // The driver is gone: its placement groups and actors freed the GPUs.
   const status = await ssh('head', [`${work('head')}/venv/bin/ray`, 'status']);
   assert.equal(status.code, 0, status.stderr);

@@ -212,6 +212,22 @@ void test('bench one point: vllm bench serve writes the 0.11 result the parser r
   assert.equal('failed' in raw, false);
 });
 
+void test('a fault injected into vllm fails the point with its exit code (and counts the run)', async () => {
+  const before = sim.countRuns('head', 'vllm');
+  await sim.fault('head', { kind: 'fail', program: 'vllm', times: 1, exitCode: 3 });
+  try {
+    const r = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+      '--served-model-name', 'gptoss', '--isl', '100', '--osl', '10', '--num-prompts', '4', '--concurrency', '2',
+      '--result-dir', path.join(dir, 'results'), '--result-filename', 'faulted.json', '--venv', venv]);
+    assert.equal(r.code, 3, r.stdout.slice(-1000));
+    assert.match(r.stderr, /vllm: injected failure/);
+    assert.equal(lastJson(r).ok, false);
+    assert.equal(sim.countRuns('head', 'vllm'), before + 1);
+  } finally {
+    await sim.clearFaults('head');
+  }
+});
+
 void test('shutdown: serve shutdown, then the GPUs are free again on every node', async () => {
   const r = await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'shutdown', '--timeout', '60']);
   const json = lastJson(r);
@@ -230,4 +246,27 @@ void test('bench against a deployment that is gone fails like the real one (endp
   assert.equal(r.code, 1, r.stdout.slice(-1000));
   assert.match(r.stderr, /did not become ready within 60 seconds/);
   assert.equal(lastJson(r).ok, false);
+});
+
+void test('pd-spread with UCX_TLS=tcp for the replicas: KV over tcp, TTFT in tens of seconds', async () => {
+  const r = await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'deploy', '--mode', 'pd-spread', '--p-tp', '4', '--d-tp', '4',
+    '--env', 'UCX_TLS=tcp', '--port', String(port), '--timeout', '120', '--poll-seconds', '0.2']);
+  const json = lastJson(r);
+  assert.equal(json.status, 'healthy', JSON.stringify(json));
+  const dep = json.deployment as { prefill: { node: string }; decode: { node: string }; env: Record<string, string> };
+  assert.notEqual(dep.prefill.node, dep.decode.node);
+  assert.equal(dep.env.UCX_TLS, 'tcp');
+  const sim_ = await ssh('head', ['python3', '-c', `import json,urllib.request;print(json.load(urllib.request.urlopen("http://${headHost()}:${port}/sim/deployment"))["transport"])`]);
+  assert.equal(sim_.stdout.trim(), 'tcp');
+  const results = path.join(dir, 'results');
+  const b = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+    '--served-model-name', 'gptoss', '--isl', '5000', '--osl', '250', '--num-prompts', '20', '--concurrency', '4',
+    '--result-dir', results, '--result-filename', 'spread-tcp.json', '--venv', venv]);
+  assert.equal(b.code, 0, b.stderr.slice(-1500));
+  const res = parseVllmBenchResult(readFileSync(path.join(results, 'spread-tcp.json'), 'utf8'));
+  assert.ok(res.ttft.mean > 10_000, `TTFT ${res.ttft.mean}`);
+  assert.ok(res.outputThroughput < 120, `output ${res.outputThroughput}`);
+  assert.ok(res.tpot.median < 10, `TPOT ${res.tpot.median}`);
+  const down = lastJson(await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'shutdown', '--timeout', '60']));
+  assert.equal(down.gpusFree, true);
 });

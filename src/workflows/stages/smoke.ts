@@ -11,16 +11,16 @@ export async function smokeStage(input: StageInput & StepTimeouts): Promise<Stag
   t.step('planning the smallest PD deployment');
   const deployment = await acts.smokeDeployment.executeWithOptions({ summary: 'pick the smallest PD config' }, [{ cluster }]);
   try {
-    t.step(`deploying ${deployment.name}`);
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${deployment.name}` }, [{ cluster, deployment, generation: 1 }]);
-    t.nodeDone('deploy', deployment.name);
+    t.step(`deploying ${deployment.label}`);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${deployment.label}` }, [{ cluster, deployment, generation: 1 }]);
+    t.nodeDone('deploy', deployment.label);
     t.step('streaming completion');
     const q = await acts.smokeQuery.executeWithOptions({ summary: 'streaming completion' }, [{ cluster }]);
     t.nodeDone('query', q.summary);
   } finally {
     await CancellationScope.nonCancellable(async () => {
-      t.step(`tearing down ${deployment.name}`);
-      const td = await acts.teardownServe.executeWithOptions({ summary: `tear down ${deployment.name}` }, [{ cluster, deployment, generation: 1 }]);
+      t.step(`tearing down ${deployment.label}`);
+      const td = await acts.teardownServe.executeWithOptions({ summary: `tear down ${deployment.label}` }, [{ cluster, deployment, generation: 1 }]);
       t.nodeDone('teardown', td.summary);
     });
   }

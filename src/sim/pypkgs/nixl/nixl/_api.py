@@ -119,7 +119,7 @@ def _on(value):
 
 class nixl_agent(object):
     def __init__(self, agent_name, nixl_conf=None, instantiate_all=False):
-        self._time_factor = simnode.begin("nixl")
+        self._time_factor = simnode.begin("nixl", library=True)
         conf = nixl_conf or nixl_agent_config()
         self.name = agent_name
         self.conf = conf

@@ -40,17 +40,40 @@ def _fault_lib_dirs():
             yield os.path.join(entry, "..", "lib")
 
 
-def begin(program):
-    """Counts a run of `program` and applies the sim's injected faults (fail/hang/slow) through its
-    shared helper; returns the factor for emulated durations (time scale x slow factor)."""
+class InjectedFault(RuntimeError):
+    """A `fail` fault injected by the sim into an emulated library call."""
+
+
+def _simfault():
     for d in _fault_lib_dirs():
         if os.path.isfile(os.path.join(d, "simfault.py")):
             if d not in sys.path:
                 sys.path.insert(0, d)
             import simfault  # noqa: E402
 
-            return simfault.begin(program)
-    return time_scale()
+            return simfault
+    return None
+
+
+def begin(program, library=False):
+    """Counts a run of `program` and applies the sim's injected faults (fail/hang/slow) through its
+    shared helper; returns the factor for emulated durations (time scale x slow factor).
+
+    A program (library=False) exits on `fail` like a failing command; a library call (nixl agent,
+    serve.run: code running inside someone else's process) raises InjectedFault instead."""
+    sf = _simfault()
+    if sf is None:
+        return time_scale()
+    if not library:
+        return sf.begin(program)
+    sf.record_run(program)
+    kind, value = sf.check(program)
+    if kind == "fail":
+        raise InjectedFault("%s: injected failure (pdflow sim fault, code %d)" % (program, value))
+    if kind == "hang":
+        while True:
+            time.sleep(3600)
+    return time_scale() * (value if kind == "slow" else 1.0)
 
 
 def cluster_dir():

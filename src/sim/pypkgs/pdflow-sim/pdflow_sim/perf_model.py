@@ -17,6 +17,7 @@ import hashlib
 import heapq
 import json
 import math
+import os
 import random
 import sys
 from collections import deque
@@ -143,11 +144,21 @@ def deployment_gpus(dep):
     return dep["prefill"]["num"] * dep["prefill"]["tp"] + dep["decode"]["num"] * dep["decode"]["tp"]
 
 
+def deploy_seconds_for(kind):
+    """Bring-up time (before time scaling) of a Serve LLM app: "pd" or "collocated"/"openai".
+    PDFLOW_SIM_DEPLOY_SECONDS overrides it (benchmarks of the orchestration set their own)."""
+    override = os.environ.get("PDFLOW_SIM_DEPLOY_SECONDS")
+    if override:
+        try:
+            return max(0.0, float(override))
+        except ValueError:
+            pass
+    return DEPLOY_SECONDS["pd" if kind == "pd" else "collocated"]
+
+
 def deploy_seconds(dep):
     dep = normalize_deployment(dep)
-    if dep["mode"] == "collocated":
-        return DEPLOY_SECONDS["collocated"]
-    return DEPLOY_SECONDS["pd"]
+    return deploy_seconds_for("collocated" if dep["mode"] == "collocated" else "pd")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def _deployment_name(role, cfg):
 def run(target, blocking=False, name="default", route_prefix="/", logging_config=None, _local_testing_mode=False, **_):
     if not isinstance(target, Application):
         raise TypeError("serve.run expects an Application built by ray.serve.llm (got %r)" % (target,))
-    factor = simnode.begin("serve.run")
+    factor = simnode.begin("serve.run", library=True)
     ray = _ensure_ray()
     c = state.read()["controller"] if state.controller_alive() else start()
     env = _job_env(ray)
@@ -127,7 +127,7 @@ def run(target, blocking=False, name="default", route_prefix="/", logging_config
         env.update((cfg.runtime_env or {}).get("env_vars") or {})
     head = next((n for n in simnode.nodes() if n.get("role") == "head"), None) or {}
     failure = _preflight(target)
-    deploy_s = perf_model.DEPLOY_SECONDS["pd" if target.kind == "pd" else "collocated"]
+    deploy_s = perf_model.deploy_seconds_for(target.kind)
     use_ray = placement.ray_supports_placement_groups()
     _remove_app(name)
     announced = 0.0

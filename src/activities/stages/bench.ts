@@ -1,0 +1,76 @@
+// The bench activity: one `vllm bench serve` point as a re-attachable remote job on the head;
+// the raw vLLM JSON stays on the head and is copied to the worker's run folder; the parsed
+// record goes back to the sweep workflow, whose state is the source of truth.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseVllmBenchResult } from '../../parse/index.js';
+import { pointRecordFromBench, type BenchPointRecord } from '../../analysis/index.js';
+import type { ClusterConfig } from '../../config/index.js';
+import type { Plan, PlannedDeployment, PlannedPoint } from '../../plan/index.js';
+import type { NodeScripts } from '../node-scripts.js';
+import { execOnNode } from '../ssh/exec.js';
+import type { SshPool } from '../ssh/pool.js';
+import { runIdOf } from '../remote.js';
+import { nodeLayout } from './layout.js';
+import { headOf } from './ray.js';
+import { serveUrl } from './serve.js';
+
+export interface BenchPointInput {
+  cluster: ClusterConfig;
+  deployment: PlannedDeployment;
+  point: PlannedPoint;
+  sweepName: string;
+  bench?: Plan['bench'];
+}
+
+interface BenchJson {
+  ok: boolean;
+  resultFile: string | null;
+  error: string | null;
+}
+
+/** `bench.sh` arguments for a planned point (pure). */
+export function benchArgs(cluster: ClusterConfig, p: PlannedPoint, resultDir: string, venv: string, bench?: Plan['bench']): string[] {
+  const args = [
+    '--base-url', serveUrl(cluster), '--model', cluster.model.id, '--served-model-name', cluster.model.servedName,
+    '--isl', String(p.workload.isl), '--osl', String(p.workload.osl), '--num-prompts', String(p.load.numPrompts),
+    '--result-dir', resultDir, '--result-filename', `${p.loadId}.json`, '--venv', venv,
+  ];
+  if (p.load.kind === 'concurrency') args.push('--concurrency', String(p.load.concurrency));
+  else {
+    args.push('--request-rate', String(p.load.requestRate));
+    if (p.load.maxConcurrency !== undefined) args.push('--concurrency', String(p.load.maxConcurrency));
+  }
+  if (bench?.seed !== undefined) args.push('--seed', String(bench.seed));
+  if (bench?.extraArgs?.length) args.push('--', ...bench.extraArgs);
+  return args;
+}
+
+export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, deps: { pool: () => SshPool; runsDir: string }) {
+  return {
+    async runBenchPoint({ cluster, deployment, point, sweepName, bench }: BenchPointInput): Promise<BenchPointRecord> {
+      const ctx = Context.current();
+      const startedAt = new Date();
+      const head = headOf(cluster);
+      const l = nodeLayout(await workdirOf(cluster, head.name));
+      const resultDir = `${l.results}/${sweepName}/${deployment.id}/${point.workloadId}`;
+      const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
+        step: `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
+      });
+      if (!json.ok || !json.resultFile) throw ApplicationFailure.create({ type: 'BenchFailed', message: `vllm bench serve for ${point.id} wrote no result: ${json.error ?? 'unknown error'}` });
+      // Copy the raw JSON to the worker too: the head's disk is not the only copy.
+      const raw = await execOnNode(deps.pool(), scripts.target(cluster, head.name), ['cat', json.resultFile], { maxOutputBytes: 64 * 1024 * 1024 });
+      const local = path.join(deps.runsDir, runIdOf(ctx), 'results', `${point.id}.json`);
+      await mkdir(path.dirname(local), { recursive: true });
+      await writeFile(local, raw.stdout);
+      const result = parseVllmBenchResult(raw.stdout, json.resultFile);
+      return pointRecordFromBench(deployment, point, result, {
+        attempt: ctx.info.attempt, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
+        rawResultPath: `${head.name}:${json.resultFile}`, logPath: local,
+        versions: { vllm: cluster.software.vllm.version, nixl: cluster.software.nixl.version, ucx: cluster.software.ucx.version, ray: cluster.software.ray.version },
+      });
+    },
+  };
+}

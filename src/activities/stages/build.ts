@@ -1,0 +1,60 @@
+// Build activities: UCX with EFA, then NIXL against it, each a re-attachable remote job that
+// the script itself skips when its marker and the installed tool agree.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ClusterConfig, SoftwarePin } from '../../config/index.js';
+import type { NodeStepInput } from '../../workflows/stage-types.js';
+import type { NodeScripts } from '../node-scripts.js';
+import { nodeLayout } from './layout.js';
+import { nodeOf } from './provision.js';
+
+interface UcxBuildJson {
+  status: 'built' | 'unchanged';
+  version: string | null;
+  withEfa: boolean;
+  ucxInfo: { version: string | null; transports: Record<string, string[]>; srdDevices: number };
+}
+
+interface NixlBuildJson {
+  status: 'built' | 'unchanged';
+  version: string | null;
+  ucxVersion: string;
+}
+
+/** --src and --ref for a source pin: a git URL and ref, or a path on the node. */
+function sourceArgs(pin: SoftwarePin, what: string): string[] {
+  const src = pin.source;
+  if (typeof src === 'object' && 'git' in src) return ['--src', src.git, '--ref', src.ref];
+  if (typeof src === 'object' && 'path' in src) return ['--src', src.path];
+  throw ApplicationFailure.nonRetryable(`software.${what}.source is "${String(src)}", but ${what} is built from source: give { git, ref } or { path }`, 'ConfigError');
+}
+
+export function createBuildActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
+  return {
+    async buildUcx({ cluster, node }: NodeStepInput): Promise<{ summary: string; version: string | null; srdDevices: number }> {
+      const l = nodeLayout(await workdirOf(cluster, node));
+      const n = nodeOf(cluster, node);
+      const withEfa = n.efaDevices > 0 ? 'yes' : 'no';
+      const { json } = await scripts.run<UcxBuildJson>(cluster, node, 'build-ucx.sh', [
+        ...sourceArgs(cluster.software.ucx, 'ucx'), '--prefix', l.ucxPrefix, '--with-efa', withEfa, '--build-root', l.buildRoot,
+      ], { step: 'build-ucx', hint: 'read the configure/make output in the log; EFA needs rdma-core headers (libefa) on the node' });
+      // The gate: with EFA devices and srd expected, every EFA device must offer srd.
+      if (n.efaDevices > 0 && cluster.network.expectedTransport === 'srd' && json.ucxInfo.srdDevices < n.efaDevices) {
+        throw ApplicationFailure.create({
+          type: 'GateFailed', nonRetryable: true,
+          message: `node ${node}: UCX ${json.version} lists srd on ${json.ucxInfo.srdDevices} of ${n.efaDevices} EFA devices (ucx_info -d). ` +
+            'UCX was built without EFA support: install the EFA software (rdma-core with libefa), rebuild with --with-efa (delete the build marker or use --force), and check `ucx_info -d | grep srd`.',
+        });
+      }
+      const efa = n.efaDevices > 0 ? `, srd on ${json.ucxInfo.srdDevices} devices` : '';
+      return { summary: `UCX ${json.version} ${json.status}${efa}`, version: json.version, srdDevices: json.ucxInfo.srdDevices };
+    },
+
+    async buildNixl({ cluster, node }: NodeStepInput): Promise<{ summary: string; version: string | null }> {
+      const l = nodeLayout(await workdirOf(cluster, node));
+      const { json } = await scripts.run<NixlBuildJson>(cluster, node, 'build-nixl.sh', [
+        ...sourceArgs(cluster.software.nixl, 'nixl'), '--ucx-prefix', l.ucxPrefix, '--prefix', l.nixlPrefix, '--venv', l.venv, '--build-root', l.buildRoot,
+      ], { step: 'build-nixl', hint: 'read the meson/ninja output in the log; NIXL needs the UCX build of this node and the venv' });
+      return { summary: `NIXL ${json.version} ${json.status}`, version: json.version };
+    },
+  };
+}
