@@ -248,15 +248,17 @@ def models_ok(url, model_id, timeout=5.0):
 
 
 def app_status(serve, name):
+    """(status, message) of application `name`; status "NOT_STARTED" while Serve does not list it
+    yet, None when serve.status() itself fails (then only /v1/models can tell)."""
     try:
         st = serve.status()
-        app = st.applications.get(name)
-        if app is None:
-            return None, ""
-        return str(app.status), app.message or "; ".join(
-            d.message for d in app.deployments.values() if getattr(d, "message", ""))
     except Exception as e:  # noqa: BLE001
         return None, "serve.status(): %s" % e
+    app = st.applications.get(name)
+    if app is None:
+        return "NOT_STARTED", ""
+    return str(app.status), app.message or "; ".join(
+        d.message for d in app.deployments.values() if getattr(d, "message", ""))
 
 
 def cmd_deploy(args):
@@ -300,8 +302,8 @@ def cmd_deploy(args):
                 out["error"] = failure.get("error") or "application %s: DEPLOY_FAILED: %s" % (args.app_name, message)
                 break
             if time.time() >= deadline:
-                out["error"] = ("not healthy after %.0f s: Serve status %s%s; %s"
-                                % (args.timeout, status or "unknown", " (%s)" % message if message else "", why))
+                out["error"] = ("not healthy after %.0f s: Serve status %s: %s"
+                                % (args.timeout, status or "unknown", message[:600] if message else why))
                 break
             if time.time() - last_print >= 15:
                 print("waiting for %s/v1/models (Serve: %s) %s" % (url, status or "starting", message[:300]), flush=True)

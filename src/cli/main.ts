@@ -12,6 +12,8 @@ import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import { registerControl } from './commands/control.js';
 import { registerRun } from './commands/run.js';
+import { registerDemo } from './commands/demo.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerSim } from './commands/sim.js';
 import { registerResults } from './commands/results.js';
 
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerWatch(program);
   registerControl(program);
   registerRun(program);
+  registerDemo(program);
+  registerSchedule(program);
   registerSim(program);
   registerResults(program);
   return program;

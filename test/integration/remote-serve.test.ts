@@ -256,8 +256,8 @@ void test('pd-spread with UCX_TLS=tcp for the replicas: KV over tcp, TTFT in ten
   const dep = json.deployment as { prefill: { node: string }; decode: { node: string }; env: Record<string, string> };
   assert.notEqual(dep.prefill.node, dep.decode.node);
   assert.equal(dep.env.UCX_TLS, 'tcp');
-  const sim_ = await ssh('head', ['python3', '-c', `import json,urllib.request;print(json.load(urllib.request.urlopen("http://${headHost()}:${port}/sim/deployment"))["transport"])`]);
-  assert.equal(sim_.stdout.trim(), 'tcp');
+  const described = await ssh('head', ['python3', '-c', `import json,urllib.request;print(json.load(urllib.request.urlopen("http://${headHost()}:${port}/sim/deployment"))["transport"])`]);
+  assert.equal(described.stdout.trim(), 'tcp');
   const results = path.join(dir, 'results');
   const b = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
     '--served-model-name', 'gptoss', '--isl', '5000', '--osl', '250', '--num-prompts', '20', '--concurrency', '4',

@@ -111,11 +111,6 @@ def _remove_app(name):
         placement.remove_groups(old.get("placementGroups"))
 
 
-def _deployment_name(role, cfg):
-    kind = {"llm": "LLMServer", "prefill": "PDPrefillServer", "decode": "PDDecodeServer"}[role]
-    return "%s:%s" % (kind, cfg.model_id)
-
-
 def run(target, blocking=False, name="default", route_prefix="/", logging_config=None, _local_testing_mode=False, **_):
     if not isinstance(target, Application):
         raise TypeError("serve.run expects an Application built by ray.serve.llm (got %r)" % (target,))
@@ -143,7 +138,7 @@ def run(target, blocking=False, name="default", route_prefix="/", logging_config
                 pending, groups = str(p), p.groups
         record = {"deployedAt": time.time(), "message": "", "placements": placements, "placementGroups": groups,
                   "memoryMiB": perf_model.GPU_MEMORY_USED_MIB,
-                  "deployments": {_deployment_name(role, cfg): placement._replicas(cfg.deployment_config)
+                  "deployments": {placement.deployment_name(role, cfg): placement._replicas(cfg.deployment_config)
                                   for role, cfg in target.role_configs}}
         if failure:
             record.update({"failed": True, "message": failure})
@@ -168,7 +163,7 @@ def run(target, blocking=False, name="default", route_prefix="/", logging_config
             announced = time.time()
         time.sleep(max(0.05, 2.0 * factor))
     for role, cfg in target.role_configs:
-        _log("Deploying new version of Deployment(name='%s', app='%s')." % (_deployment_name(role, cfg), name))
+        _log("Deploying new version of Deployment(name='%s', app='%s')." % (placement.deployment_name(role, cfg), name))
     while time.time() < record["readyAt"]:
         if not state.controller_alive():
             raise RayServeException("The Serve controller died while application '%s' was deploying." % name)

@@ -146,7 +146,7 @@ def ray_plan(app_name, role_configs):
                 avail = ray.available_resources()
             except Exception:  # noqa: BLE001
                 avail = {}
-            raise Pending(_pending_text(cfg, bundles, avail), names)
+            raise Pending(_pending_text(app_name, role, cfg, bundles, avail), names)
     placements, env_by_role = [], {}
     where = ray.remote(_where_task)
     for role, cfg, r, pg, bundles in groups:
@@ -183,11 +183,16 @@ def remove_groups(names):
         pass
 
 
-def _pending_text(cfg, bundles, available):
-    return ("Deployment 'LLMServer:%s' in application 'default' has 1 replicas that have taken more than 30s to be "
+def deployment_name(role, cfg):
+    return "%s:%s" % ({"llm": "LLMServer", "prefill": "PDPrefillServer", "decode": "PDDecodeServer"}[role], cfg.model_id)
+
+
+def _pending_text(app_name, role, cfg, bundles, available):
+    return ("Deployment '%s' in application '%s' has 1 replicas that have taken more than 30s to be "
             "scheduled. This may be due to waiting for the cluster to auto-scale or for a runtime environment to be "
             "installed. Resources required for each replica: %s, total resources available: %s. Use `ray status` "
-            "for more details." % (cfg.model_id, bundles, {k: v for k, v in sorted(available.items()) if not k.startswith("memory")}))
+            "for more details." % (deployment_name(role, cfg), app_name, bundles,
+                                   {k: v for k, v in sorted(available.items()) if k in ("CPU", "GPU") or k.startswith("node:")}))
 
 
 def _pending_message(cfg, bundles, free):

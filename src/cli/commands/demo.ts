@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { connectClient } from '../connect.js';
+import { isPortOpen, startDevServer } from '../../common/dev-server.js';
+import { projectRoot } from '../../common/tools.js';
+import { startSimCluster, loadSimCluster, simStatus, type SimCluster } from '../../sim/index.js';
+import { loadRunFiles, startRun } from '../start-run.js';
+import { watchRun } from './watch.js';
+import { exitForStatus } from '../describe-run.js';
+import { sweepRecords } from '../sweep-records.js';
+import { emitResults } from './results.js';
+import { rejectedOfPlan } from '../../analysis/index.js';
+import { uiBase, uiLink } from '../ui-link.js';
+import { BadInputError } from '../errors.js';
+
+interface DemoState {
+  serverPid?: number;
+  workerPid?: number;
+}
+
+const say = (s: string) => console.log(`demo: ${s}`);
+
+function alive(pid: number | undefined): pid is number {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function registerDemo(program: Command) {
+  program
+    .command('demo')
+    .description('Everything on this machine: local Temporal + Web UI, a simulated cluster of sshd nodes, a worker, the pipeline and a small sweep')
+    .option('--dir <dir>', 'where the demo keeps its state', '.pdflow')
+    .option('--workers <n>', 'simulated GPU nodes', '2')
+    .option('--gpus-per-node <n>', 'GPUs per simulated node', '8')
+    .option('--time-scale <f>', 'multiplies every emulated duration (builds, deploys, benchmarks)', '0.02')
+    .option('--sweep <file>', 'sweep to run after the pipeline', path.join(projectRoot, 'examples/sweep-demo.yaml'))
+    .option('--no-sweep', 'only the setup pipeline')
+    .option('--clean', 'stop the server, the worker and the simulated cluster the demo started, then exit')
+    .addHelpText('after', '\nThe server, worker and simulated cluster stay up afterwards so you can look around in the Web UI;\n`pdflow demo --clean` stops them.\n\nExamples:\n  npm run demo\n  pdflow demo --time-scale 0.1 --workers 2\n  pdflow demo --clean\n')
+    .action(async (o: { dir: string; workers: string; gpusPerNode: string; timeScale: string; sweep: string | false; clean?: boolean }) => {
+      const dir = path.resolve(o.dir);
+      const stateFile = path.join(dir, 'demo.json');
+      const simDir = path.join(dir, 'sim');
+      mkdirSync(dir, { recursive: true });
+      const state: DemoState = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
+      const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
+
+      if (o.clean) {
+        for (const [what, pid] of [['worker', state.workerPid], ['Temporal server', state.serverPid]] as const) {
+          if (alive(pid)) {
+            process.kill(pid, 'SIGTERM');
+            say(`stopped the ${what} (pid ${pid})`);
+          }
+        }
+        if (simStatus(simDir)) {
+          await (await loadSimCluster(simDir)).stop();
+          say('stopped the simulated cluster');
+        }
+        writeFileSync(stateFile, '{}');
+        return;
+      }
+      const workers = Number(o.workers);
+      const gpus = Number(o.gpusPerNode);
+      const timeScale = Number(o.timeScale);
+      if (!Number.isInteger(workers) || workers < 1) throw new BadInputError(`--workers: "${o.workers}" must be a whole number ≥ 1`);
+      if (!Number.isInteger(gpus) || gpus < 1) throw new BadInputError(`--gpus-per-node: "${o.gpusPerNode}" must be a whole number ≥ 1`);
+      if (!(timeScale > 0)) throw new BadInputError(`--time-scale: "${o.timeScale}" must be a positive number`);
+      const started = Date.now();
+
+      // 1. The Temporal server (reused when one already listens).
+      const address = '127.0.0.1:7233';
+      if (await isPortOpen('127.0.0.1', 7233)) say(`using the Temporal server already at ${address}`);
+      else {
+        say('starting the local Temporal server (SQLite .pdflow/temporal.db, Web UI on 8233)');
+        const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), detached: true, logFile: path.join(dir, 'temporal.log') });
+        state.serverPid = server.process.pid;
+        save();
+      }
+
+      // 2. The simulated cluster.
+      let sim: SimCluster;
+      if (simStatus(simDir)?.nodes.every((n) => n.sshd === 'running')) {
+        sim = await loadSimCluster(simDir);
+        say(`using the simulated cluster in ${simDir}`);
+      } else {
+        if (simStatus(simDir)) await (await loadSimCluster(simDir)).stop();
+        say(`starting a simulated cluster: 1 head + ${workers} workers × ${gpus} GPUs, one real sshd each (time scale ${timeScale})`);
+        sim = await startSimCluster({ dir: simDir, name: 'sim', workers, gpusPerNode: gpus, timeScale });
+      }
+      for (const n of sim.nodes) say(`  ${n.name.padEnd(9)} ${n.role.padEnd(6)} ssh ${sim.user}@${n.host} -p ${n.port}`);
+
+      // 3. A worker in the background (it stays for the Web UI's queries).
+      if (!alive(state.workerPid)) {
+        say('starting a pdflow worker (task queue pdflow)');
+        const log = openSync(path.join(dir, 'worker.log'), 'a');
+        const child = spawn(process.execPath, [path.join(projectRoot, 'bin/pdflow.js'), 'worker', '--runs-dir', path.join(dir, 'runs'), '--grace', '5s'], {
+          detached: true, stdio: ['ignore', log, log], env: { ...process.env, TEMPORAL_ADDRESS: address },
+        });
+        child.unref();
+        state.workerPid = child.pid;
+        save();
+      }
+
+      // 4. The pipeline, then the sweep, followed live.
+      const { cluster, plan } = await loadRunFiles(sim.clusterFile, o.sweep || undefined);
+      const { client, namespace } = await connectClient({ address });
+      const handle = await startRun(client, { cluster, plan, stages: ['provision', 'build', 'ray', 'validate', 'smoke'], runSweep: Boolean(plan), heartbeatTimeout: '10s' });
+      say(`started ${handle.workflowId}: ${uiLink(address, namespace, handle.workflowId)}`);
+      const final = await watchRun(client, handle.workflowId);
+      exitForStatus(final.status, final.failure);
+
+      // 5. Results.
+      if (plan) {
+        const view = await sweepRecords(client, handle.workflowId);
+        const out = path.join(dir, 'demo-results');
+        await emitResults(view.records, { format: 'table', out }, { title: `pdflow demo: sweep ${plan.sweepName}`, rejected: rejectedOfPlan(view.rejected), ...(view.gpuHours !== undefined ? { gpuHoursTotal: view.gpuHours } : {}) });
+        say(`report and plots: ${out}/report.md, ${out}/plots/`);
+      }
+      say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      say(`Web UI: ${uiBase(address)}/namespaces/${namespace}/workflows  (server, worker and cluster stay up; \`pdflow demo --clean\` stops them)`);
+    });
+}

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { connectClient } from '../connect.js';
+import { connectFlags, printJson } from '../flags.js';
+import { loadRunFiles, parseStages } from '../start-run.js';
+import { formatTable } from '../table.js';
+import { BadInputError } from '../errors.js';
+import { DEFAULT_TASK_QUEUE } from '../../worker.js';
+import { PdflowCluster, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
+import type { PipelineInput } from '../../workflows/stage-types.js';
+
+export function registerSchedule(program: Command) {
+  const schedule = program.command('schedule').description('Nightly sweeps as Temporal Schedules');
+  schedule
+    .command('create')
+    .description('Run the checks and a sweep on a calendar (the plan is made now, from the files as they are)')
+    .requiredOption('--cluster <file>', 'cluster file')
+    .requiredOption('--sweep <file>', 'sweep file')
+    .requiredOption('--cron <expr>', 'when, as a cron expression, e.g. "0 22 * * *" (22:00 every day)')
+    .option('--timezone <tz>', 'time zone of the cron expression', 'UTC')
+    .option('--id <id>', 'schedule id (default pdflow-<cluster>-<sweep>-nightly)')
+    .option('--stages <list>', 'checks before the sweep', 'provision,build,ray,validate,smoke,sweep')
+    .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
+    .addHelpText('after', '\nA run that would overlap the previous one is skipped. Re-create the schedule after editing the files.\n\nExample:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n')
+    .action(async (o: { cluster: string; sweep: string; cron: string; timezone: string; id?: string; stages: string; taskQueue: string }, cmd: Command) => {
+      if (o.cron.trim().split(/\s+/).length !== 5) throw new BadInputError(`--cron: "${o.cron}" is not a 5-field cron expression (minute hour day month weekday), e.g. "0 22 * * *"`);
+      const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
+      const { stages, sweep } = parseStages(o.stages, true);
+      const input: PipelineInput = { cluster, stages, ...(sweep && plan ? { sweep: { plan } } : {}) };
+      const scheduleId = o.id ?? `pdflow-${cluster.name}-${plan!.sweepName}-nightly`;
+      const { client } = await connectClient(connectFlags(cmd));
+      await client.schedule.create({
+        scheduleId,
+        spec: { cronExpressions: [o.cron], timezone: o.timezone },
+        action: {
+          type: 'startWorkflow', workflowType: 'pipeline', args: [input], taskQueue: o.taskQueue,
+          workflowId: `pdflow-${cluster.name}-pipeline-scheduled`,
+          staticSummary: `nightly: checks then sweep ${plan!.sweepName} on ${cluster.name}`,
+          typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'pipeline' }, { key: PdflowSweep, value: plan!.sweepName }],
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+      });
+      console.log(`schedule ${scheduleId}: "${o.cron}" ${o.timezone}, ${plan!.estimate.points} points, est. ${Math.round(plan!.estimate.totalSeconds / 60)} min a run`);
+    });
+  schedule
+    .command('list')
+    .description('pdflow schedules and their next runs')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      const rows: Array<Record<string, unknown>> = [];
+      for await (const s of client.schedule.list()) {
+        if (!s.scheduleId.startsWith('pdflow-')) continue;
+        rows.push({ id: s.scheduleId, next: s.info.nextActionTimes[0]?.toISOString(), paused: s.state.paused, recent: s.info.recentActions.length });
+      }
+      if (o.json) return printJson(rows);
+      console.log(rows.length ? formatTable(rows) : 'no pdflow schedules');
+    });
+  schedule
+    .command('delete <id>')
+    .description('Delete a schedule (runs already started go on)')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client } = await connectClient(connectFlags(cmd));
+      try {
+        await client.schedule.getHandle(id).delete();
+      } catch (err) {
+        if ((err as Error).name === 'ScheduleNotFoundError') throw new BadInputError(`no schedule "${id}" (see \`pdflow schedule list\`)`);
+        throw err;
+      }
+      console.log(`deleted schedule ${id}`);
+    });
+}
