@@ -123,19 +123,19 @@ cd "$SRCDIR"
 setup=(setup build "${FLAGS[@]}")
 if [[ -d build ]]; then setup+=(--wipe); fi
 log "+ meson ${setup[*]}"
-"$MESON" "${setup[@]}" | tee "$BUILD_ROOT/.nixl-meson.log"
-if grep -q 'Run-time dependency ucx found: NO' "$BUILD_ROOT/.nixl-meson.log"; then
+run_step "$BUILD_ROOT/logs/nixl-meson.log" "meson setup" "$MESON" "${setup[@]}"
+if grep -q 'Run-time dependency ucx found: NO' "$BUILD_ROOT/logs/nixl-meson.log"; then
   die "meson did not find UCX under --ucx-prefix $UCX_PREFIX (lib/pkgconfig/ucx.pc): NIXL would build without its UCX plugin; rebuild UCX there or fix the path"
 fi
 
 phase make
 log "+ ninja -C build -j $JOBS"
-"$NINJA" -C build -j "$JOBS"
+run_step "$BUILD_ROOT/logs/nixl-ninja.log" "ninja" "$NINJA" -C build -j "$JOBS"
 
 phase install
 mkdir_maybe_sudo "$PREFIX"
 log "+ ninja -C build install"
-run_maybe_sudo "$PREFIX" "$NINJA" -C build install
+run_step "$BUILD_ROOT/logs/nixl-install.log" "ninja install" run_maybe_sudo "$PREFIX" "$NINJA" -C build install
 
 phase python
 if "$PY" -m pip show nixl >/dev/null 2>&1; then
@@ -143,7 +143,7 @@ if "$PY" -m pip show nixl >/dev/null 2>&1; then
   "$PY" -m pip uninstall -y nixl
 fi
 log "+ pip install $SRCDIR --config-settings=setup-args=-Ducx_path=$UCX_PREFIX"
-"$PY" -m pip install "$SRCDIR" "--config-settings=setup-args=-Ducx_path=$UCX_PREFIX"
+run_step "$BUILD_ROOT/logs/nixl-pip.log" "pip install of the NIXL bindings" "$PY" -m pip install "$SRCDIR" "--config-settings=setup-args=-Ducx_path=$UCX_PREFIX"
 
 phase verify
 probe=$(nixl_probe | tail -n 1)

@@ -106,18 +106,18 @@ log "UCX sources: $SRCDIR${COMMIT:+ at $COMMIT}"
 
 phase configure
 cd "$SRCDIR"
-if [[ -x ./autogen.sh && ! -x ./configure ]]; then ./autogen.sh; fi
+if [[ -x ./autogen.sh && ! -x ./configure ]]; then run_step "$BUILD_ROOT/logs/ucx-autogen.log" "./autogen.sh" ./autogen.sh; fi
 log "+ ./configure --prefix=$PREFIX ${FLAGS[*]}"
-./configure "--prefix=$PREFIX" "${FLAGS[@]}"
+run_step "$BUILD_ROOT/logs/ucx-configure.log" "UCX ./configure" ./configure "--prefix=$PREFIX" "${FLAGS[@]}"
 
 phase make
 log "+ make -j$JOBS"
-make -j"$JOBS"
+run_step "$BUILD_ROOT/logs/ucx-make.log" "UCX make" make -j"$JOBS"
 
 phase install
 mkdir_maybe_sudo "$PREFIX"
 log "+ make install"
-run_maybe_sudo "$PREFIX" make install
+run_step "$BUILD_ROOT/logs/ucx-install.log" "UCX make install" run_maybe_sudo "$PREFIX" make install
 
 phase verify
 [[ -x $PREFIX/bin/ucx_info ]] || die "make install finished but $PREFIX/bin/ucx_info is missing"

@@ -215,3 +215,15 @@ fetch_source() {
     usage_error "--src '$src' is neither a git URL nor an existing folder"
   fi
 }
+
+# run_step LOGFILE "what" cmd...: runs cmd with its output in the log and in LOGFILE; on failure
+# dies with the step and the last lines it printed (the usual place of the real error).
+run_step() {
+  local file=$1 what=$2 rc=0
+  shift 2
+  mkdir -p "$(dirname "$file")"
+  "$@" 2>&1 | tee "$file" || rc=$?
+  if ((rc != 0)); then
+    die "$what failed (exit $rc): $(grep -v '^[[:space:]]*$' "$file" | tail -n 3 | tr '\n' ' ' | cut -c1-600)"
+  fi
+}

@@ -247,6 +247,11 @@ def models_ok(url, model_id, timeout=5.0):
         return False, "/v1/models: %s" % (getattr(e, "reason", None) or e)
 
 
+def status_text(status):
+    """ApplicationStatus is a str Enum in Ray: its value, not "ApplicationStatus.RUNNING"."""
+    return str(getattr(status, "value", status))
+
+
 def app_status(serve, name):
     """(status, message) of application `name`; status "NOT_STARTED" while Serve does not list it
     yet, None when serve.status() itself fails (then only /v1/models can tell)."""
@@ -257,7 +262,7 @@ def app_status(serve, name):
     app = st.applications.get(name)
     if app is None:
         return "NOT_STARTED", ""
-    return str(app.status), app.message or "; ".join(
+    return status_text(app.status), app.message or "; ".join(
         d.message for d in app.deployments.values() if getattr(d, "message", ""))
 
 
@@ -265,7 +270,7 @@ def cmd_deploy(args):
     t0 = time.time()
     out = {"status": "failed", "url": None, "deployment": None, "seconds": 0.0, "serveStatus": None, "message": "", "error": None}
     try:
-        phase("ray-init")
+        phase("ray_init")
         import ray
         from ray import serve
 
@@ -287,7 +292,7 @@ def cmd_deploy(args):
                 failure["error"] = "%s: %s" % (type(e).__name__, e)
 
         threading.Thread(target=run, name="serve.run", daemon=True).start()
-        phase("wait-healthy")
+        phase("wait_healthy")
         deadline = t0 + args.timeout
         last_print = 0.0
         why = ""
@@ -332,7 +337,7 @@ def cmd_status(args):
         host = args.host or ray.util.get_node_ip_address()
         out["url"] = url = "http://%s:%d" % (host, args.port)
         st = serve.status()
-        apps = {name: {"status": str(a.status), "message": a.message} for name, a in st.applications.items()}
+        apps = {name: {"status": status_text(a.status), "message": a.message} for name, a in st.applications.items()}
         out["deployment"] = {"applications": apps}
         if apps:
             name, app = next(iter(apps.items()))
@@ -388,12 +393,12 @@ def cmd_shutdown(args):
     t0 = time.time()
     out = {"status": "failed", "gpusFree": None, "gpuMemoryUsedMiB": {}, "seconds": 0.0, "error": None}
     try:
-        phase("serve-shutdown")
+        phase("serve_shutdown")
         serve_shutdown_cli()
         if args.skip_gpu_check:
             out["status"] = "stopped"
         else:
-            phase("gpus-free")
+            phase("gpus_free")
             import ray
 
             ray.init(address=args.address, logging_level="WARNING")

@@ -254,7 +254,7 @@ def main(argv=None):
     pg = None
     ray = None
     try:
-        phase("ray-init")
+        phase("ray_init")
         import ray
         from ray.util.placement_group import placement_group, remove_placement_group
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
@@ -287,7 +287,9 @@ def main(argv=None):
             ucx_log = os.path.join(tempfile.gettempdir(), "pdflow-xfer-%s-%s.log" % (role, tag))
             actor_env = {"NIXL_TELEMETRY_ENABLE": "1"}
             if "UCX" in args.backend_list:
-                actor_env.update({"UCX_PROTO_INFO": "y", "UCX_LOG_FILE": ucx_log})
+                # UCX logs the protocol table it selects (info level) to UCX_LOG_FILE, not per packet.
+                actor_env.update({"UCX_PROTO_INFO": "y", "UCX_LOG_FILE": ucx_log,
+                                  "UCX_LOG_LEVEL": os.environ.get("UCX_LOG_LEVEL", "info")})
             return Actor.options(num_gpus=1, num_cpus=1, runtime_env={"env_vars": actor_env},
                                  scheduling_strategy=PlacementGroupSchedulingStrategy(placement_group=pg, placement_group_bundle_index=index)
                                  ).remote(role, args.num_blocks, args.num_layers, shape, args.backend_list, ucx_log)

@@ -87,7 +87,9 @@ export function parseVllmBenchResult(json: string | unknown, source = 'result'):
   const optStr = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 
   const rate = o.request_rate;
-  const requestRate = rate === undefined || rate === null || rate === Infinity ? null : num('request_rate');
+  // vLLM writes an unlimited rate as Infinity, or as the string "inf" in some builds.
+  const unlimited = rate === undefined || rate === null || rate === Infinity || (typeof rate === 'string' && /^[+]?inf(inity)?$/i.test(rate));
+  const requestRate = unlimited ? null : num('request_rate');
   const completed = num('completed');
   const failed = optNum('failed');
   const r: VllmBenchResult = {

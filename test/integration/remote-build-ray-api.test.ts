@@ -79,13 +79,15 @@ def actors(pg, n):
 
 spread = placement_group([{"GPU": 1, "CPU": 1}] * 2, strategy="SPREAD")
 ray.get(spread.ready(), timeout=10)
-s = ray.get([a.where.remote() for a in actors(spread, 2)])
+sa = actors(spread, 2)
+s = ray.get([a.where.remote() for a in sa])
 assert s[0]["node"] != s[1]["node"], s
 assert all(w["ucx"] == "srd,cuda_copy" and w["job"] == "from-job" and w["cvd"] == str(w["gpus"][0]) for w in s), s
 
 pack = placement_group([{"GPU": 1, "CPU": 1}] * 2, strategy="STRICT_PACK")
 assert pack.wait(10)
-p = ray.get([a.where.remote() for a in actors(pack, 2)])
+pa = actors(pack, 2)
+p = ray.get([a.where.remote() for a in pa])
 assert p[0]["node"] == p[1]["node"] and p[0]["gpus"] != p[1]["gpus"], p
 
 status = subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
@@ -101,7 +103,7 @@ assert "(STRICT_SPREAD): 1+ pending placement groups" in subprocess.run([RAY, "s
 remove_placement_group(too_big)
 
 try:
-    ray.get(actors(pack, 1)[0].fail.remote())
+    ray.get(Engine.remote(9).fail.remote())
     raise AssertionError("no error")
 except ValueError as e:
     assert isinstance(e, ray.exceptions.RayTaskError) and "bad block" in str(e), e
@@ -131,9 +133,7 @@ except ray.exceptions.RayActorError:
     pass
 
 # The node of an actor dies (what a reboot does): its calls fail with ActorDiedError.
-victim = [a for a in actors(spread, 2)]
-on = ray.get([v.where.remote() for v in victim])
-doomed = [v for v, w in zip(victim, on) if w["node"] == "worker-2"][0]
+doomed = [a for a, w in zip(sa, s) if w["node"] == "worker-2"][0]
 state = json.load(open(os.path.join(os.environ["PDFLOW_SIM_CLUSTER"], "shared", "ray.json")))
 pid = [n["pid"] for n in state["nodes"].values() if n["simNode"] == "worker-2" and n["state"] == "ALIVE"][0]
 os.kill(pid, 9)

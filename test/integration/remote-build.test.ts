@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
@@ -168,15 +168,24 @@ void test('ray: head + 2 workers show 3 nodes and 16 GPUs; a dead raylet shows a
   ok(again);
   assert.equal(again.json.status, 'unchanged');
 
-  // What a reboot does to the node: its raylet dies.
-  const rayState = JSON.parse(readFileSync(path.join(dir, 'shared', 'ray.json'), 'utf8')) as { nodes: Record<string, { simNode: string; pid: number; state: string }> };
-  const victim = Object.values(rayState.nodes).find((n) => n.simNode === 'worker-2' && n.state === 'ALIVE');
-  assert.ok(victim, 'worker-2 is registered');
-  process.kill(victim.pid, 'SIGKILL');
+  // A reboot kills every process of the node, its raylet included.
+  await sim.fault('worker-2', { kind: 'reboot', seconds: 1 });
   const after = await script('head', 'ray.sh', ['status', ...common('head')]);
   ok(after);
   assert.equal(after.json.summary.aliveNodes, 2);
   assert.equal(after.json.summary.deadNodes, 1);
   assert.equal(after.json.summary.totalGpus, 8);
   assert.match(after.stdout, /Recent failures:\n node_[0-9a-f]{56}: NodeTerminated \(ip: 127\.0\.0\.162\)/);
+
+  // Once the node is back, a rerun of start-worker repairs the cluster.
+  let repaired: Ran | undefined;
+  for (let i = 0; i < 40 && !(repaired && repaired.code === 0); i++) {
+    if (i) await new Promise((r) => setTimeout(r, 250));
+    repaired = await script('worker-2', 'ray.sh', ['start-worker', '--address', address, ...common('worker-2')]);
+  }
+  ok(repaired!);
+  assert.equal(repaired!.json.status, 'started');
+  const healed = await script('head', 'ray.sh', ['status', ...common('head')]);
+  assert.equal(healed.json.summary.aliveNodes, 3);
+  assert.equal(healed.json.summary.totalGpus, 16);
 });

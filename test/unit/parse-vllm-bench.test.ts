@@ -36,6 +36,7 @@ describe('parseVllmBenchResult', () => {
 
   const cases: Array<{ file: string; check: (r: ReturnType<typeof parseVllmBenchResult>) => void }> = [
     { file: 'rate-infinity.json', check: (r) => { assert.equal(r.requestRate, null); assert.ok(isUnlimitedRate(r.requestRate)); } },
+    { file: 'rate-inf-string.json', check: (r) => assert.equal(r.requestRate, null) },
     {
       file: 'detailed-e2el-percentiles.json',
       check: (r) => {

@@ -57,6 +57,7 @@ function nixlSpec(): { deps: Record<string, { option: string; pc: string }>; tar
 
 async function copyTemplate(src: string, dst: string, vars: Record<string, string>): Promise<void> {
   for (const entry of await readdir(src, { withFileTypes: true })) {
+    if (entry.name === '__pycache__') continue;
     const from = path.join(src, entry.name);
     const to = path.join(dst, entry.name);
     if (entry.isDirectory()) {

@@ -98,6 +98,16 @@ class ActorHandle:
     def __repr__(self):
         return "Actor(%s, %s)" % (self._cls.__name__, self._actor_id)
 
+    def __del__(self):
+        # Like real Ray: an actor whose last handle is gone exits and frees its resources,
+        # unless it is named or detached.
+        try:
+            if self._state == "ALIVE" and not self._options.get("name") and self._options.get("lifetime") != "detached":
+                self._state = "DEAD"
+                scheduling.release(self._placement.lease_id)
+        except Exception:  # noqa: BLE001 - never raise from a finalizer (e.g. at interpreter exit)
+            pass
+
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)

@@ -25,7 +25,9 @@ EMPTY = {"cluster": None, "nodes": {}, "placementGroups": {}, "leases": {}, "job
 
 
 def _path():
-    return os.path.join(env.shared_dir(), "ray.json")
+    """The state file; its folder is created only by writers, so a reader (a raylet outliving a
+    removed cluster folder) never brings the folder back."""
+    return os.path.join(env.cluster_dir(), "shared", "ray.json")
 
 
 def proc_start(pid):
@@ -74,6 +76,7 @@ def _write(data):
 
 @contextlib.contextmanager
 def transaction():
+    env.shared_dir()
     with open(_path() + ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         data = read()
