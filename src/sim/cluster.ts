@@ -6,6 +6,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { prepareGpuEmulation } from './gpu/index.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findSshdBinary } from '../common/tools.js';
@@ -145,6 +146,11 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   };
   await Promise.all([generateKey(keyPath, `pdflow-sim-client@${o.name}`), ...nodes.map((n) => generateKey(n.hostKeyPath, `pdflow-sim-${n.name}`))]);
   await writeKnownHosts(state.knownHostsPath, nodes);
+  // Hardware, sysfs, wheelhouse and fake UCX/NIXL sources, before any session needs them.
+  await prepareGpuEmulation({
+    simDir: dir,
+    nodes: nodes.map((n) => ({ name: n.name, role: n.role, host: n.host, stateDir: n.stateDir, gpus: n.gpus, gpuModel: o.gpuModel, ...(opts.hardware?.[n.name] ? { hardware: opts.hardware[n.name] } : {}) })),
+  });
   for (const n of nodes) {
     await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale });
   }

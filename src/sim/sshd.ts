@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { descendants, isAlive, killPids, readCmdline, readExe } from './processes.js';
 import type { SimNode } from './types.js';
+import { gpuNodeEnv } from './gpu/index.js';
 
 export interface SshdEnv {
   node: SimNode;
@@ -16,6 +17,7 @@ export interface SshdEnv {
 }
 
 /** The session environment every command on the node sees (sshd SetEnv). */
+
 export function nodeSessionEnv(e: SshdEnv): Record<string, string> {
   return {
     PDFLOW_SIM_NODE: e.node.name,
@@ -24,6 +26,8 @@ export function nodeSessionEnv(e: SshdEnv): Record<string, string> {
     PDFLOW_SIM_TIME_SCALE: String(e.timeScale),
     PATH: `${e.emulatorsBin}:/usr/local/bin:/usr/bin:/bin`,
     HOME: e.node.home,
+    // The GPU side: fake sysfs, the local wheelhouse for pip, git redirected to the fake sources.
+    ...gpuNodeEnv(e.clusterDir, e.node),
   };
 }
 

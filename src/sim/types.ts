@@ -1,3 +1,4 @@
+import type { NodeHardware } from './gpu/index.js';
 // Shapes of the simulated cluster (see the shared contract "Simulated cluster").
 
 export interface SimClusterOptions {
@@ -12,6 +13,8 @@ export interface SimClusterOptions {
   gpuModel?: string;
   /** GPU count by node name, e.g. { head: 8, 'worker-2': 4 }. */
   perNodeGpus?: Record<string, number>;
+  /** Per node: hardware.json overrides for the GPU emulation (e.g. { efaDevices: 0 }). */
+  hardware?: Record<string, Partial<NodeHardware>>;
   /** Loopback prefix; default "127.0.0.". */
   hostPrefix?: string;
   /** Last octet of the head; workers follow. Default 10. */

@@ -20,7 +20,11 @@ def begin(program):
     if lib:
         if lib not in sys.path:
             sys.path.insert(0, lib)
-        import simfault
+        prev, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the repository
+        try:
+            import simfault
+        finally:
+            sys.dont_write_bytecode = prev
 
         return simfault.begin(program)
     try:
