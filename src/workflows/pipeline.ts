@@ -31,13 +31,14 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
   if (input.sweep) stages.push({ name: 'sweep', status: 'pending' });
   let lastError: string | undefined;
   let state: RunProgress['state'] = 'running';
+  let sweepWorkflowId: string | undefined;
   setHandler(progressQuery, (): RunProgress => {
     const done = stages.filter((s) => s.status === 'done').length;
     const failed = stages.filter((s) => s.status === 'failed').length;
     const running = stages.find((s) => s.status === 'running');
     return {
       kind: 'pipeline', cluster: cluster.name, state, stages, current: { stage: running?.name },
-      activity: running ? `${running.name}: ${STAGE_SUMMARIES[running.name as StageName]}` : undefined,
+      activity: running ? `${running.name}: ${running.name === 'sweep' ? `see ${sweepWorkflowId ?? 'the sweep child'}` : STAGE_SUMMARIES[running.name as StageName]}` : undefined,
       done, failed, total: stages.length, remaining: stages.length - done - failed,
       startedAt: new Date(startedMs).toISOString(), elapsedSec: (Date.now() - startedMs) / 1000, lastError,
     };
@@ -77,6 +78,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     const { plan, options } = input.sweep;
     // A scheduled pipeline has no id chosen by a person: name the sweep after this run's start.
     const workflowId = input.sweep.workflowId ?? `pdflow-${cluster.name}-sweep-${timestampId(workflowInfo().startTime)}`;
+    sweepWorkflowId = workflowId;
     setCurrentDetails(`**pipeline** on ${cluster.name}: checks passed; sweep **${plan.sweepName}** runs as ${workflowId}`);
     try {
       sweepResult = await executeChild(sweepWorkflow, {
