@@ -285,6 +285,13 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
   beat();
   let disconnectedSince: number | undefined;
   let last: JobStatus = sa.status;
+  // Poll quickly at first and back off to the interval: short jobs (checks that find nothing to
+  // do) end in a fraction of a second, long ones cost one poll per interval.
+  let wait = Math.min(100, interval);
+  const pause = async () => {
+    await hooks.sleep(wait);
+    wait = Math.min(interval, wait * 2);
+  };
   try {
     for (;;) {
       let status: JobStatus;
@@ -318,7 +325,7 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
         if (status.state === 'lost') await runnerExec(pool, target, archiveCommand(paths), `archive ${paths.jobDir}`).catch(() => undefined);
         throw remoteJobLost(target.name, opts.jobId, shown, paths.jobDir);
       }
-      await hooks.sleep(interval);
+      await pause();
     }
     await stream.flush();
     beat();

@@ -1,0 +1,80 @@
+// The whole product stack for integration tests: a real Temporal dev server, a simulated cluster
+// of real sshd nodes (with the GPU emulation), its cluster file loaded through the real config
+// loader, and pdflow workers — inline, or in child processes a test can SIGKILL.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { startTestTemporal, uniqueTaskQueue, type TestTemporal } from './temporal.js';
+import { startWorkerProcess, killWorkerProcess, TEST_WORKER_TUNING, type WorkerChild } from './worker-process.js';
+import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../src/sim/index.js';
+import { parseClusterYaml, type ClusterConfig } from '../../src/config/index.js';
+import { createActivities } from '../../src/activities/index.js';
+import { SshPool } from '../../src/activities/ssh/pool.js';
+import { workflowBundle } from '../../src/worker.js';
+
+export interface StackOptions {
+  sim?: Omit<SimClusterOptions, 'dir'>;
+  /** SQLite file for the server (for restart tests); default in memory. */
+  dbFile?: string;
+  /** Extra `temporal server start-dev` flags, e.g. dynamic config. */
+  serverArgs?: string[];
+  /** A fixed server port (restart tests reuse it). */
+  port?: number;
+}
+
+export interface Stack {
+  dir: string;
+  t: TestTemporal;
+  sim: SimCluster;
+  cluster: ClusterConfig;
+  taskQueue: string;
+  runsDir: string;
+  /** Runs a worker in this process until `fn` settles. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** A worker in a child process (SIGKILL-able). */
+  startWorkerProcess(): Promise<WorkerChild>;
+  killWorkerProcess: typeof killWorkerProcess;
+  teardown(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pdflow-stack-'));
+  const sim = await startSimCluster({ timeScale: 0.02, firstHostOctet: 20 + (process.pid % 200), ...opts.sim, dir: path.join(dir, 'sim') });
+  const parsed = parseClusterYaml(readFileSync(sim.clusterFile, 'utf8'), sim.clusterFile);
+  if (!parsed.ok) throw new Error(`sim cluster file invalid: ${parsed.issues.map((i) => i.message).join('; ')}`);
+  const t = await startTestTemporal({ dbFile: opts.dbFile, extraArgs: opts.serverArgs, port: opts.port });
+  const taskQueue = uniqueTaskQueue('stack');
+  const runsDir = path.join(dir, 'runs');
+  const bundle = await workflowBundle();
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  const children: WorkerChild[] = [];
+  const stack: Stack = {
+    dir, t, sim, cluster: parsed.value, taskQueue, runsDir,
+    async withWorker(fn) {
+      const sshPool = new SshPool();
+      const worker = await Worker.create({
+        connection: t.env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle,
+        activities: createActivities({ runsDir, sshPool }), shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
+      });
+      try {
+        return await worker.runUntil(fn());
+      } finally {
+        await sshPool.closeAll();
+      }
+    },
+    async startWorkerProcess() {
+      const w = await startWorkerProcess({ address: stack.t.address, taskQueue, runsDir, bundlePath });
+      children.push(w);
+      return w;
+    },
+    killWorkerProcess,
+    async teardown() {
+      for (const c of children) await killWorkerProcess(c);
+      await stack.t.teardown().catch(() => undefined);
+      await sim.stop();
+    },
+  };
+  return stack;
+}
