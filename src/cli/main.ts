@@ -14,6 +14,7 @@ import { registerControl } from './commands/control.js';
 import { registerRun } from './commands/run.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerLogs } from './commands/logs.js';
 import { registerSim } from './commands/sim.js';
 import { registerResults } from './commands/results.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerSchedule(program);
+  registerLogs(program);
   registerSim(program);
   registerResults(program);
   return program;
