@@ -2,6 +2,7 @@
 // "Cluster file"), so product code cannot tell a simulated node from a real one.
 import YAML from 'yaml';
 import type { SimState } from './types.js';
+import { SEED_SOFTWARE } from '../config/cluster.js';
 
 export const DEFAULT_GPU_MODEL = 'NVIDIA H100 80GB HBM3';
 
@@ -32,14 +33,8 @@ export function clusterFileText(state: SimState, sessionEnv: (nodeName: string) 
         env,
       };
     }),
-    software: {
-      python: { version: '3.11', source: 'system' },
-      vllm: { version: '0.11.0', source: 'pypi' },
-      flashinfer: { version: '0.2.14.post1', source: 'pypi' },
-      ray: { version: '2.51.0', source: 'pypi' },
-      ucx: { version: '1.20.0', source: { git: 'https://github.com/openucx/ucx.git', ref: 'v1.20.0' } },
-      nixl: { version: '0.6.1', source: { git: 'https://github.com/ai-dynamo/nixl.git', ref: '0.6.1' } },
-    },
+    // The seed's pinned stack; the sim redirects the UCX/NIXL git URLs to its fake sources.
+    software: SEED_SOFTWARE,
     network: { backend: 'UCX', expectedTransport: 'srd', minBandwidthGBps: 10 },
     model: { id: 'openai/gpt-oss-120b', source: 'huggingface', servedName: 'gptoss' },
   };

@@ -1,6 +1,6 @@
 // The setup pipeline: one child workflow per stage, in order, each visible on its own in the
 // Web UI. Stops at the first failing stage with that stage's typed error.
-import { executeChild, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
+import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
 import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
 import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
 import type { StepTimeouts } from './activity-options.js';
@@ -59,6 +59,12 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       results.push(r);
       entry.status = 'done';
       entry.summary = Object.entries(r.nodes).map(([n, s]) => `${n}: ${s}`).join(', ');
+      if (r.warnings.length) {
+        // Warnings do not stop the pipeline, but they must be seen: in the progress and the log.
+        const unique = [...new Set(r.warnings)];
+        entry.summary += ` — WARNING: ${unique.join('; ')}`;
+        log.warn(`stage ${name} warnings`, { warnings: unique });
+      }
     } catch (err) {
       entry.status = 'failed';
       for (const later of stages.slice(i + 1)) later.status = 'skipped';
