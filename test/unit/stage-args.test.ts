@@ -1,0 +1,132 @@
+// The pure pieces of the stage activities and the sweep's progress: what reaches the node's
+// scripts for a planned deployment or point, the Ray gate, the smoke deployment, the ETA.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseClusterYaml, parseSweepYaml, validateCluster, type ClusterConfig } from '../../src/config/index.js';
+import { planSweep, type Plan } from '../../src/plan/index.js';
+import { deployArgs, smallestPdDeployment } from '../../src/activities/stages/serve.js';
+import { benchArgs } from '../../src/activities/stages/bench.js';
+import { judgeRay } from '../../src/activities/stages/ray.js';
+import { estimateRemainingSec } from '../../src/workflows/sweep-progress.js';
+import type { SweepCarry } from '../../src/workflows/sweep-types.js';
+import type { BenchPointRecord } from '../../src/analysis/index.js';
+
+const examples = path.resolve(import.meta.dirname, '../../examples');
+function ok<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] }): T {
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  return r.value;
+}
+const p5 = ok(parseClusterYaml(readFileSync(path.join(examples, 'cluster-p5.yaml'), 'utf8'), 'cluster-p5.yaml'));
+const plan = (file: string): Plan => planSweep(p5, ok(parseSweepYaml(readFileSync(path.join(examples, file), 'utf8'), file)));
+const hostOf = (name: string) => p5.nodes.find((n) => n.name === name)!.host;
+const flag = (args: string[], f: string) => { const i = args.indexOf(f); return i < 0 ? undefined : args[i + 1]; };
+
+describe('deployArgs', () => {
+  const pvs = plan('sweep-pack-vs-spread.yaml');
+  const cases = [
+    { id: 'pd-pack-1p-tp4-1d-tp4', mode: 'pd-pack', same: true },
+    { id: 'pd-spread-1p-tp4-1d-tp4', mode: 'pd-spread', same: false },
+  ];
+  for (const c of cases) {
+    it(`${c.id}: mode, counts, TPs and the nodes of prefill and decode`, () => {
+      const dep = pvs.deployments.find((d) => d.id === c.id)!;
+      assert.ok(dep, `plan has ${pvs.deployments.map((d) => d.id).join(', ')}`);
+      const a = deployArgs(p5, dep, 20);
+      assert.equal(a[0], 'deploy');
+      assert.equal(flag(a, '--mode'), c.mode);
+      assert.equal(flag(a, '--p-tp'), '4');
+      assert.equal(flag(a, '--d-tp'), '4');
+      assert.equal(flag(a, '--backend'), 'UCX');
+      assert.equal(flag(a, '--timeout'), '1200');
+      assert.equal(flag(a, '--model-id'), 'gptoss');
+      assert.equal(flag(a, '--host'), hostOf('head'));
+      assert.equal(flag(a, '--prefill-node') === flag(a, '--decode-node'), c.same);
+    });
+  }
+  it('passes the deployment env as --env K=V, one argument each', () => {
+    const dep = pvs.deployments.find((d) => Object.keys(d.env).length > 0)!;
+    const a = deployArgs(p5, dep, 5);
+    assert.equal(flag(a, '--env'), 'UCX_TLS=tcp');
+  });
+  it('collocated: replicas × TP, pinned to the one node they fit on', () => {
+    const dep = plan('sweep-tp-baselines.yaml').deployments.find((d) => d.mode === 'collocated' && d.replicas.tp === 2)!;
+    const a = deployArgs(p5, dep, 20);
+    assert.deepEqual([flag(a, '--replicas'), flag(a, '--tp')], ['4', '2']);
+    assert.equal(flag(a, '--node'), hostOf(dep.replicas.instances[0]!.node));
+  });
+});
+
+describe('benchArgs', () => {
+  const p = plan('sweep-pd-ratio.yaml');
+  const point = p.deployments[0]!.points.find((x) => x.load.kind === 'concurrency' && x.load.concurrency === 16)!;
+  it('the seed flags for a concurrency point: 5 prompts per unit', () => {
+    const a = benchArgs(p5, point, '/w/results/x', '/w/venv', p.bench);
+    assert.equal(flag(a, '--concurrency'), '16');
+    assert.equal(flag(a, '--num-prompts'), '80');
+    assert.deepEqual([flag(a, '--isl'), flag(a, '--osl')], ['5000', '250']);
+    assert.equal(flag(a, '--result-filename'), 'c16.json');
+    assert.equal(flag(a, '--base-url'), `http://${hostOf('head')}:8000`);
+    assert.equal(a.includes('--request-rate'), false);
+  });
+  it('a request-rate point with a concurrency cap, and extra args after --', () => {
+    const rr = { ...point, loadId: 'rr2', load: { kind: 'request-rate' as const, requestRate: 2, numPrompts: 500, burstiness: 1, maxConcurrency: 64 } };
+    const a = benchArgs(p5, rr, '/r', '/v', { ...p.bench, extraArgs: ['--goodput', 'ttft:500'] });
+    assert.equal(flag(a, '--request-rate'), '2');
+    assert.equal(flag(a, '--concurrency'), '64');
+    assert.deepEqual(a.slice(a.indexOf('--')), ['--', '--goodput', 'ttft:500']);
+  });
+});
+
+describe('judgeRay', () => {
+  const node = (ip: string, gpus: number, alive = true) => ({ ip, gpus, alive });
+  const all = p5.nodes.map((n) => node(n.host, n.gpus.count));
+  const cases = [
+    { name: 'every node and GPU', s: { connected: true, aliveNodes: 3, totalGpus: 16, nodes: all }, healthy: true, match: /3 nodes, 16 GPUs/ },
+    { name: 'a worker missing is named', s: { connected: true, aliveNodes: 2, totalGpus: 8, nodes: [all[0]!, all[1]!, { ...all[2]!, alive: false }] }, healthy: false, match: new RegExp(`missing node\\(s\\) ${p5.nodes[2]!.name} \\(${p5.nodes[2]!.host.replace(/\./g, '\\.')}\\).*8 of 16 GPUs`) },
+    { name: 'Ray not running', s: { connected: false, error: 'no GCS', aliveNodes: 0, totalGpus: 0, nodes: [] }, healthy: false, match: /not running on the head \(no GCS\)/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const h = judgeRay(p5, c.s);
+      assert.equal(h.healthy, c.healthy);
+      assert.match(h.summary, c.match);
+    });
+  }
+});
+
+describe('smallestPdDeployment', () => {
+  it('1P-TP1:1D-TP1 packed on one GPU node', () => {
+    const d = smallestPdDeployment(p5);
+    assert.equal(d.mode, 'pd-pack');
+    assert.equal(d.gpus, 2);
+    assert.equal(d.nodes.length, 1);
+  });
+  it('a cluster without GPUs says why it cannot', () => {
+    const cpuOnly = ok(validateCluster({ name: 'cpu', ssh: { user: 'u' }, model: { id: 'm/x', servedName: 'x' }, nodes: [{ name: 'head', host: '10.0.0.1', role: 'head', gpus: { count: 0 } }, { name: 'w', host: '10.0.0.2', role: 'worker', gpus: { count: 1 } }] }) as ReturnType<typeof validateCluster>) as ClusterConfig;
+    assert.throws(() => smallestPdDeployment(cpuOnly), /cannot run even 1P-TP1:1D-TP1 pack/);
+  });
+});
+
+describe('estimateRemainingSec', () => {
+  const p = plan('sweep-demo.yaml');
+  const carry = (over: Partial<SweepCarry>): SweepCarry => ({
+    records: [], failedDeployments: [], cursor: { deployment: 0, point: 0 }, generation: 0, paused: false,
+    startedAt: new Date(0).toISOString(), gpuSecondsSpent: 0, continuedAsNew: 0, ...over,
+  });
+  it('at the start: the plan\'s total', () => {
+    assert.equal(Math.round(estimateRemainingSec(p, carry({}))), Math.round(p.estimate.totalSeconds));
+  });
+  it('at the end: nothing left', () => {
+    assert.equal(estimateRemainingSec(p, carry({ cursor: { deployment: p.deployments.length, point: 0 } })), 0);
+  });
+  it('scales by how measured points compared with their estimates', () => {
+    const dep = p.deployments[0]!;
+    const rec = (i: number) => ({ pointId: dep.points[i]!.id, status: 'ok', timings: { startedAt: '', durationSec: dep.points[i]!.estimatedSeconds * 2 } }) as BenchPointRecord;
+    const base = carry({ cursor: { deployment: 0, point: 2 }, deployed: { deploymentId: dep.id, generation: 1 } });
+    const plain = estimateRemainingSec(p, base);
+    const slow = estimateRemainingSec(p, { ...base, records: [rec(0), rec(1)] });
+    assert.ok(Math.abs(slow - 2 * plain) < 1e-6, `${slow} vs 2 × ${plain}`);
+  });
+});
