@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseClusterYaml, parseSweepYaml, validateCluster, type ClusterConfig } from '../../src/config/index.js';
-import { planSweep, type Plan } from '../../src/plan/index.js';
+import { planSweep, type Plan, type PlannedCollocatedDeployment } from '../../src/plan/index.js';
 import { deployArgs, smallestPdDeployment } from '../../src/activities/stages/serve.js';
 import { benchArgs } from '../../src/activities/stages/bench.js';
 import { judgeRay } from '../../src/activities/stages/ray.js';
@@ -51,7 +51,7 @@ describe('deployArgs', () => {
     assert.equal(flag(a, '--env'), 'UCX_TLS=tcp');
   });
   it('collocated: replicas × TP, pinned to the one node they fit on', () => {
-    const dep = plan('sweep-tp-baselines.yaml').deployments.find((d) => d.mode === 'collocated' && d.replicas.tp === 2)!;
+    const dep = plan('sweep-tp-baselines.yaml').deployments.find((d): d is PlannedCollocatedDeployment => d.mode === 'collocated' && d.replicas.tp === 2)!;
     const a = deployArgs(p5, dep, 20);
     assert.deepEqual([flag(a, '--replicas'), flag(a, '--tp')], ['4', '2']);
     assert.equal(flag(a, '--node'), hostOf(dep.replicas.instances[0]!.node));
