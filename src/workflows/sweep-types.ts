@@ -30,7 +30,7 @@ export interface SweepCarry {
   failedDeployments: FailedDeployment[];
   cursor: { deployment: number; point: number };
   /** The deployment that is up right now, if any (survives continue-as-new). */
-  deployed?: { deploymentId: string; generation: number };
+  deployed?: { deploymentId: string; generation: number; /** GPU time before this (epoch ms) is in gpuSecondsSpent (absent: carried by an older version). */ heldSinceMs?: number };
   /** Bumped per deploy so a redeploy after a long pause is a new remote job, not a re-read. */
   generation: number;
   paused: boolean;

@@ -3,8 +3,9 @@
 // server suggests it, carrying the plan, the cursor and every record.
 import {
   condition, continueAsNew, executeChild, setHandler, workflowInfo, CancellationScope, ActivityFailure,
-  ApplicationFailure, isCancellation, setCurrentDetails, log,
+  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
 import { sweepResultsQuery, type SweepInput, type SweepCarry, type SweepResult, type FailedDeployment } from './sweep-types.js';
 import { stepActivities, quickActivities, NON_RETRYABLE } from './activity-options.js';
@@ -20,28 +21,33 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const opts = input.options ?? {};
   const timeouts = { heartbeatTimeout: opts.heartbeatTimeout };
   const acts = stepActivities(timeouts, { startToCloseTimeout: `${plan.timeouts.deployMinutes + 5} minutes` });
+  const pointAttempts = 1 + (opts.pointRetries ?? plan.retries);
   const pointActs = stepActivities(timeouts, {
     startToCloseTimeout: `${plan.timeouts.pointMinutes} minutes`,
-    retry: { maximumAttempts: 1 + (opts.pointRetries ?? plan.retries), initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { maximumAttempts: pointAttempts, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
   });
   const checks = quickActivities(timeouts);
   const s: SweepCarry = input.carried ?? {
     records: [], failedDeployments: [], cursor: { deployment: 0, point: 0 }, generation: 0,
     paused: false, startedAt: new Date().toISOString(), gpuSecondsSpent: 0, continuedAsNew: 0,
   };
+  if (s.deployed) s.deployed.heldSinceMs ??= Date.now();
   const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
   let activity = 'starting';
   let current: { deployment?: string; point?: string } = {};
-  let deployedAtMs: number | undefined = s.deployed ? Date.now() : undefined;
   let lastError: string | undefined;
+  let endState: RunProgress['state'] | undefined;
+  /** In the pause gate (a pause signal only takes effect after the point in flight). */
+  let holding = false;
 
   const progress = (): RunProgress => {
     const done = s.records.filter((r) => r.status === 'ok').length;
     const failed = s.records.length - done;
     const heldGpus = s.deployed ? deploymentById(s.deployed.deploymentId)?.gpus ?? 0 : 0;
-    const liveGpuSec = deployedAtMs !== undefined ? (Date.now() - deployedAtMs) / 1000 * heldGpus : 0;
+    const liveGpuSec = s.deployed ? (Date.now() - (s.deployed.heldSinceMs ?? Date.now())) / 1000 * heldGpus : 0;
     return {
-      kind: 'sweep', cluster: cluster.name, state: s.paused ? 'paused' : 'running', activity, current,
+      kind: 'sweep', cluster: cluster.name, state: endState ?? (holding ? 'paused' : 'running'),
+      activity: s.paused && !holding && !endState ? `${activity} (pause requested: stops after this step)` : activity, current,
       done, failed, total: totalPoints, remaining: totalPoints - s.records.length,
       startedAt: s.startedAt, elapsedSec: (Date.now() - Date.parse(s.startedAt)) / 1000,
       etaSec: estimateRemainingSec(plan, s),
@@ -64,9 +70,10 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const deploy = async (dep: PlannedDeployment) => {
     s.generation++;
     say(`deploying ${dep.label}`);
+    // Owed a teardown from the moment the deploy starts: a deploy that fails or is cancelled
+    // half-way may hold GPUs (replicas up, app never healthy).
+    s.deployed = { deploymentId: dep.id, generation: s.generation, heldSinceMs: Date.now() };
     await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: dep, generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
-    s.deployed = { deploymentId: dep.id, generation: s.generation };
-    deployedAtMs = Date.now();
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;
@@ -74,11 +81,17 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     try {
       await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.label}` }, [{ cluster, deployment: dep, generation: s.deployed.generation }]);
     } finally {
-      s.gpuSecondsSpent += deployedAtMs !== undefined ? ((Date.now() - deployedAtMs) / 1000) * dep.gpus : 0;
+      bankGpuTime(dep);
       s.deployed = undefined;
-      deployedAtMs = undefined;
     }
   };
+  /** Moves the GPU time of the deployment that is up so far into gpuSecondsSpent. */
+  function bankGpuTime(dep: PlannedDeployment) {
+    if (!s.deployed) return;
+    const now = Date.now();
+    s.gpuSecondsSpent += ((now - (s.deployed.heldSinceMs ?? now)) / 1000) * dep.gpus;
+    s.deployed.heldSinceMs = now;
+  }
 
   /** Ray must see every node and GPU before a deployment; if not, re-run the ray stage once. */
   const healthGate = async () => {
@@ -96,27 +109,56 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   };
 
   /** Blocks while paused; a pause longer than the configured time tears the deployment down. */
-  const pauseGate = async (dep: PlannedDeployment) => {
+  const pauseGate = async (dep: PlannedDeployment, next: string) => {
     if (!s.paused) return;
-    say(`paused before ${current.point ?? 'next point'}`);
-    const teardownAfter = (opts.pauseTeardownAfterMinutes ?? plan.pauseTeardownAfterMinutes) * 60_000;
-    const resumed = await condition(() => !s.paused, teardownAfter);
-    if (!resumed) {
-      await teardown(dep);
-      say('paused; deployment torn down to free the GPUs');
-      await condition(() => !s.paused);
+    holding = true;
+    try {
+      say(`paused before ${next}`);
+      if (!s.deployed) {
+        await condition(() => !s.paused);
+        return;
+      }
+      const teardownAfter = (opts.pauseTeardownAfterMinutes ?? plan.pauseTeardownAfterMinutes) * 60_000;
+      const resumed = await condition(() => !s.paused, teardownAfter);
+      if (!resumed) {
+        await teardown(dep);
+        say(`paused before ${next}; ${dep.label} torn down to free the GPUs`);
+        await condition(() => !s.paused);
+      }
+    } finally {
+      holding = false;
+    }
+  };
+
+  /** Health gate and deploy. One that will not come up is recorded, torn down, and its remaining points failed. */
+  const bringUp = async (dep: PlannedDeployment): Promise<boolean> => {
+    try {
+      await healthGate();
+      await deploy(dep);
+      return true;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const reason = failureReason(err);
+      lastError = `${dep.label}: ${reason}`;
+      s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
+      for (const point of dep.points.slice(s.cursor.point)) s.records.push(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
+      await teardown(dep).catch((e: unknown) => log.warn('teardown after a failed deploy failed', { deployment: dep.label, error: failureReason(e) }));
+      return false;
     }
   };
 
   const runPoint = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord> => {
     say(`bench ${point.label}`);
+    const startedAt = new Date();
     try {
       return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: dep, point, sweepName: plan.sweepName, bench: plan.bench }]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const reason = failureReason(err);
       lastError = `${point.id}: ${reason}`;
-      return failedRecord(dep, point, reason);
+      // Retries exhausted: every attempt ran. Otherwise (non-retryable) assume the first did.
+      const attempts = err instanceof ActivityFailure && err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? pointAttempts : 1;
+      return failedRecord(dep, point, reason, attempts, startedAt);
     }
   };
 
@@ -124,30 +166,17 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
       const dep = plan.deployments[s.cursor.deployment]!;
       current = { deployment: dep.label };
-      if (s.cursor.point >= dep.points.length) continue;
-      if (!s.deployed) {
-        try {
-          await healthGate();
-          await deploy(dep);
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          const reason = failureReason(err);
-          lastError = `${dep.label}: ${reason}`;
-          s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
-          for (const point of dep.points.slice(s.cursor.point)) s.records.push(failedRecord(dep, point, `deployment did not come up: ${reason}`));
-          await teardown(dep).catch(() => undefined);
-          continue;
-        }
-      }
       for (; s.cursor.point < dep.points.length; s.cursor.point++) {
         const point = dep.points[s.cursor.point]!;
         current = { deployment: dep.label, point: point.label };
-        await pauseGate(dep);
-        if (!s.deployed) await deploy(dep);
+        // Paused: nothing new starts, not even the next deployment's deploy.
+        await pauseGate(dep, s.deployed ? point.label : `deploying ${dep.label}`);
+        // First point, or redeploy after a long pause tore the deployment down.
+        if (!s.deployed && !(await bringUp(dep))) break;
         s.records.push(await runPoint(dep, point));
         if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
           s.cursor.point++;
-          s.gpuSecondsSpent += deployedAtMs !== undefined ? ((Date.now() - deployedAtMs) / 1000) * dep.gpus : 0;
+          bankGpuTime(dep);
           s.continuedAsNew++;
           await continueAsNew<typeof sweep>({ ...input, carried: s });
         }
@@ -160,11 +189,16 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       }
     }
   } catch (err) {
+    // Continue-as-new is thrown too: the deployment stays up for the next run (it carries `deployed`).
+    if (err instanceof ContinueAsNew) throw err;
     // Cancellation or a failure outside a point: never leave GPUs held.
     const dep = s.deployed ? deploymentById(s.deployed.deploymentId) : undefined;
     if (dep) await CancellationScope.nonCancellable(() => teardown(dep));
+    endState = isCancellation(err) ? 'cancelled' : 'failed';
     throw err;
   }
+  endState = 'completed';
+  current = {};
   say('done');
   const ok = s.records.filter((r) => r.status === 'ok').length;
   return {
@@ -182,6 +216,7 @@ function failureReason(err: unknown): string {
   return (e as Error)?.message ?? String(e);
 }
 
-function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string): BenchPointRecord {
-  return pointRecord(dep, point, { status: 'failed', reason, attempt: 0, startedAt: new Date().toISOString(), durationSec: 0 });
+/** `attempts`: how many times the bench ran (0: never, its deployment did not come up). */
+function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string, attempts: number, startedAt = new Date()): BenchPointRecord {
+  return pointRecord(dep, point, { status: 'failed', reason, attempt: attempts, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000 });
 }

@@ -43,7 +43,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sim = await startSimCluster({ timeScale: 0.02, firstHostOctet: 20 + (process.pid % 200), ...opts.sim, dir: path.join(dir, 'sim') });
   const parsed = parseClusterYaml(readFileSync(sim.clusterFile, 'utf8'), sim.clusterFile);
   if (!parsed.ok) throw new Error(`sim cluster file invalid: ${parsed.issues.map((i) => i.message).join('; ')}`);
-  const t = await startTestTemporal({ dbFile: opts.dbFile, extraArgs: opts.serverArgs, port: opts.port });
+  const t = await startTestTemporal({ dbFile: opts.dbFile, extraArgs: opts.serverArgs, port: opts.port }).catch(async (err: unknown) => {
+    await sim.stop();
+    throw err;
+  });
   const taskQueue = uniqueTaskQueue('stack');
   const runsDir = path.join(dir, 'runs');
   const bundle = await workflowBundle();

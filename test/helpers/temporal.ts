@@ -20,7 +20,7 @@ export async function startTestTemporal(opts: { dbFile?: string; extraArgs?: str
     stdio: 'ignore',
     logLevel: 'error',
   });
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  const env = await connectWhenHealthy(server);
   return {
     env,
     server,
@@ -30,6 +30,22 @@ export async function startTestTemporal(opts: { dbFile?: string; extraArgs?: str
       await server.stop();
     },
   };
+}
+
+/** The port listens before the frontend is healthy ("Frontend is not healthy yet"): retry for a while. */
+async function connectWhenHealthy(server: DevServer, timeoutMs = 30_000): Promise<TestWorkflowEnvironment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+    } catch (err) {
+      if (!/not healthy yet|unavailable/i.test((err as Error).message) || Date.now() > deadline) {
+        await server.stop();
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 let seq = 0;

@@ -1,0 +1,231 @@
+// bench/sweep: the sweep workflow's own cost, on the simulated cluster (1 head + 2 × 8 GPUs).
+//   1. 6 PD deployments × 6 load points, deploy and bench times scaled so the plan's lower bound
+//      (deploys + benchmarks + teardowns, nothing else) is about 2 minutes: the pdflow sweep's wall
+//      time against that bound, and against the seed scripts' way — the same remote scripts run
+//      one after another on the head with a fixed 30 s sleep after each deploy and 10 s after each
+//      teardown, scaled like the rest — measured in the same run. Target: within 10% of the bound.
+//   2. The worker's peak memory (VmHWM of the worker process) over a 500-point sweep with tiny
+//      points. Target: under 400 MB.
+// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-seed] [--skip-memory]
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack, type Stack } from '../test/helpers/stack.js';
+import { prepareCluster, planFor } from '../test/helpers/sweep.js';
+import type { SweepInput as SweepFile } from '../src/config/index.js';
+import type { Plan, PlannedDeployment } from '../src/plan/index.js';
+import { simulateBenchBatch, type PerfDeployment } from '../src/sim/perf-model.js';
+import { deployArgs } from '../src/activities/stages/serve.js';
+import { benchArgs } from '../src/activities/stages/bench.js';
+import { nodeLayout, runtimeEnv } from '../src/activities/stages/layout.js';
+import { headOf, RAY_PORT } from '../src/activities/stages/ray.js';
+import { buildCommand } from '../src/activities/ssh/quote.js';
+import { sweep } from '../src/workflows/sweep.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const TARGET_LOWER_BOUND_S = Number(arg('lower-bound', '120'));
+const MEMORY_POINTS = Number(arg('points', '500'));
+/** The sim's time scale while the cluster is prepared (builds, Ray); the sweep is slowed on top. */
+const PREP_SCALE = 0.02;
+/** Modelled (unscaled) seconds of the emulation: Serve PD bring-up and GPU release on shutdown. */
+const PD_DEPLOY_S = 175;
+const TEARDOWN_RELEASE_S = 6;
+const SEED_SLEEP_AFTER_DEPLOY_S = 30;
+const SEED_SLEEP_AFTER_TEARDOWN_S = 10;
+
+const log = (s: string) => console.log(`bench/sweep: ${s}`);
+const fmt = (s: number) => `${s.toFixed(1)} s`;
+
+const benchSweep = (timings?: SweepFile['timings']): Omit<SweepFile, 'model'> => ({
+  name: 'bench',
+  workloads: [{ isl: 5000, osl: 250 }],
+  deployments: [
+    { mode: 'pd-pack', prefill: { count: [1, 2], tp: [1, 2] }, decode: { count: [1], tp: [2] } },
+    { mode: 'pd-spread', prefill: { count: [1], tp: [2, 4] }, decode: { count: [1], tp: [4] } },
+  ],
+  load: { concurrency: [4, 8, 16, 32, 48, 64], promptsPerConcurrency: 5 },
+  retries: 0,
+  ...(timings ? { timings } : {}),
+});
+
+function perfDeployment(d: PlannedDeployment): PerfDeployment {
+  if (d.mode === 'collocated') return { mode: 'collocated', replicas: d.replicas.count, tp: d.replicas.tp };
+  return { mode: d.mode, prefill: { num: d.prefill.count, tp: d.prefill.tp }, decode: { num: d.decode.count, tp: d.decode.tp } };
+}
+
+/** The modelled (real-hardware) duration of every point, from the sim's performance model. */
+async function modelledPointSeconds(plan: Plan): Promise<Map<string, number>> {
+  const points = plan.deployments.flatMap((d) => d.points.map((p) => ({ d, p })));
+  const res = await simulateBenchBatch(points.map(({ d, p }) => ({
+    deployment: perfDeployment(d),
+    workload: { isl: p.workload.isl, osl: p.workload.osl, numPrompts: p.load.numPrompts, maxConcurrency: p.load.kind === 'concurrency' ? p.load.concurrency : null, seed: 0 },
+  })));
+  return new Map(points.map(({ p }, i) => [p.id, Number(res[i]!.duration)]));
+}
+
+interface JobTimes { deploy: number; bench: number; teardown: number; count: number }
+
+/** Seconds the remote jobs of one workflow ran (job folder: `command` written at start, `exit` at the end). */
+function jobTimes(s: Stack, workflowId: string): JobTimes {
+  const jobs = path.join(s.sim.node('head').workdir, 'jobs');
+  const t: JobTimes = { deploy: 0, bench: 0, teardown: 0, count: 0 };
+  for (const d of readdirSync(jobs).filter((x) => x.startsWith(`${workflowId}.`) && !/\.attempt-\d+$/.test(x))) {
+    const secs = (statSync(path.join(jobs, d, 'exit')).mtimeMs - statSync(path.join(jobs, d, 'command')).mtimeMs) / 1000;
+    const kind = d.slice(workflowId.length + 1).split('-')[0] as keyof JobTimes;
+    if (kind === 'deploy' || kind === 'bench' || kind === 'teardown') t[kind] += secs;
+    t.count++;
+  }
+  return t;
+}
+
+function ssh(s: Stack, node: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('ssh', s.sim.sshArgs(node, [buildCommand(argv)]), { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The seed's way: one shell script on the head runs the same remote scripts one after another,
+ * sleeping a fixed time after each deploy and each teardown instead of asking whether it is ready.
+ */
+async function seedWay(s: Stack, plan: Plan, scale: number): Promise<number> {
+  const l = nodeLayout(s.sim.node('head').workdir);
+  const scripts = `${l.workdir}/scripts`;
+  const head = headOf(s.cluster);
+  const env = runtimeEnv(l);
+  const lines = ['set -e'];
+  for (const d of plan.deployments) {
+    lines.push(`${buildCommand([l.python, `${scripts}/serve_app.py`, ...deployArgs(s.cluster, d, plan.timeouts.deployMinutes)], { env })} >/dev/null`);
+    lines.push(`sleep ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(3)}`);
+    for (const p of d.points) lines.push(`${buildCommand(['bash', `${scripts}/bench.sh`, ...benchArgs(s.cluster, p, `${l.results}/seed-way/${d.id}/${p.workloadId}`, l.venv, plan.bench)])} >/dev/null`);
+    lines.push(`${buildCommand([l.python, `${scripts}/serve_app.py`, 'shutdown', '--address', `${head.host}:${RAY_PORT}`], { env })} >/dev/null`);
+    lines.push(`sleep ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(3)}`);
+  }
+  const t0 = performance.now();
+  const r = await ssh(s, 'head', ['bash', '-c', lines.join('\n')]);
+  if (r.code !== 0) throw new Error(`seed-way script failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  return (performance.now() - t0) / 1000;
+}
+
+async function runSweep(s: Stack, plan: Plan, onProgress?: (done: number) => void) {
+  const h = await s.t.env.client.workflow.start(sweep, {
+    taskQueue: s.taskQueue, workflowId: `pdflow-bench-sweep-${plan.sweepName}-${Date.now()}`,
+    args: [{ cluster: s.cluster, plan, options: { heartbeatTimeout: '30s' } }],
+  });
+  const t0 = performance.now();
+  let finished = false;
+  const done = h.result().finally(() => { finished = true; });
+  while (onProgress && !finished) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const p = await h.query<{ done: number; failed: number }>('progress').catch(() => undefined);
+    if (p) onProgress(p.done + p.failed);
+  }
+  const result = await done;
+  return { result, wall: (performance.now() - t0) / 1000, workflowId: h.workflowId };
+}
+
+/** RSS and peak RSS (VmHWM) of a process, MB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function sweepVsLowerBound(s: Stack): Promise<void> {
+  // Calibrate: the slow-down E that makes the emulated work (deploys + benchmarks + teardowns) the target.
+  const probe = planFor(s, benchSweep());
+  const modelled = await modelledPointSeconds(probe);
+  const benchModelled = [...modelled.values()].reduce((a, b) => a + b, 0);
+  const nDeps = probe.deployments.length;
+  const scale = (TARGET_LOWER_BOUND_S - nDeps * TEARDOWN_RELEASE_S * PREP_SCALE) / (nDeps * PD_DEPLOY_S + benchModelled);
+  const slow = scale / PREP_SCALE;
+  const plan = planFor(s, benchSweep({
+    deploySeconds: PD_DEPLOY_S * scale, teardownSeconds: TEARDOWN_RELEASE_S * PREP_SCALE, benchSecondsPerPoint: (benchModelled * scale) / modelled.size,
+  }));
+  const lowerBound = plan.estimate.totalSeconds;
+  const points = plan.estimate.points;
+  log(`${nDeps} deployments × ${points / nDeps} points; emulated time × ${scale.toFixed(4)} (sim ${PREP_SCALE} × slow ${slow.toFixed(2)} on serve.run and vllm)`);
+  log(`plan lower bound ${fmt(lowerBound)}: deploys ${fmt(plan.estimate.deploySeconds)}, benchmarks ${fmt(plan.estimate.benchSeconds)}, teardowns ${fmt(plan.estimate.teardownSeconds)}`);
+  for (const program of ['serve.run', 'vllm']) await s.sim.fault('head', { kind: 'slow', program, factor: slow });
+
+  const worker = await s.startWorkerProcess();
+  const { result, wall, workflowId } = await runSweep(s, plan);
+  await s.killWorkerProcess(worker, 'SIGTERM');
+  const ok = result.records.filter((r) => r.status === 'ok').length;
+  if (ok !== points) throw new Error(`the sweep recorded ${ok}/${points} points ok: ${result.summary}`);
+  const drift = Math.max(...result.records.map((r) => Math.abs(r.metrics!.durationSec - modelled.get(r.pointId)!) / modelled.get(r.pointId)!));
+  const jobs = jobTimes(s, workflowId);
+  const work = jobs.deploy + jobs.bench + jobs.teardown;
+
+  const seedComputed = lowerBound + nDeps * (SEED_SLEEP_AFTER_DEPLOY_S + SEED_SLEEP_AFTER_TEARDOWN_S) * scale;
+  const seedMeasured = flag('skip-seed') ? undefined : await seedWay(s, plan, scale);
+  await s.sim.clearFaults('head');
+
+  console.log('');
+  console.log('| run | wall s | × lower bound |');
+  console.log('|---|---|---|');
+  console.log(`| plan lower bound | ${lowerBound.toFixed(1)} | 1.00 |`);
+  console.log(`| pdflow sweep (Temporal workflow, ready checks) | ${wall.toFixed(1)} | ${(wall / lowerBound).toFixed(3)} |`);
+  if (seedMeasured !== undefined) console.log(`| seed's way, measured (one script on the head, fixed sleeps ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(2)} s / ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(2)} s) | ${seedMeasured.toFixed(1)} | ${(seedMeasured / lowerBound).toFixed(3)} |`);
+  console.log(`| seed's way, computed (lower bound + fixed sleeps) | ${seedComputed.toFixed(1)} | ${(seedComputed / lowerBound).toFixed(3)} |`);
+  console.log('');
+  log(`pdflow / seed's way: ${(wall / (seedMeasured ?? seedComputed)).toFixed(3)}× (${seedMeasured !== undefined ? 'measured' : 'computed'})`);
+  log(`inside the pdflow sweep: remote jobs ran ${fmt(work)} (deploy ${fmt(jobs.deploy)}, bench ${fmt(jobs.bench)}, teardown ${fmt(jobs.teardown)}; ${jobs.count} jobs), ` +
+    `orchestration between them ${fmt(wall - work)} (${((wall - work) / (points + 2 * nDeps)).toFixed(2)} s per step); the jobs' own start-up (python, ray.init, the test prompt) is ${fmt(work - lowerBound)} over the bound`);
+  log(`modelled vs recorded benchmark durations: max drift ${(drift * 100).toFixed(2)}% (the plan's bound is calibrated on the model)`);
+  log(`target: within 10% of the lower bound — ${wall <= 1.1 * lowerBound ? 'MET' : 'NOT MET'} (${((wall / lowerBound - 1) * 100).toFixed(1)}% over)`);
+}
+
+async function workerMemory(s: Stack): Promise<void> {
+  // 2 deployments × 10 workloads × 25 concurrencies, one prompt per unit of concurrency; fast emulation.
+  const perDep = MEMORY_POINTS / 2;
+  const concurrency = Array.from({ length: 25 }, (_, i) => i + 1);
+  const workloads = Array.from({ length: Math.ceil(perDep / concurrency.length) }, (_, i) => ({ isl: 500 + 100 * i, osl: 20 }));
+  const plan = planFor(s, {
+    name: 'memory', workloads,
+    deployments: [
+      { mode: 'pd-pack', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } },
+      { mode: 'collocated', replicas: [1], tp: [2] },
+    ],
+    load: { concurrency, promptsPerConcurrency: 1 }, retries: 0,
+  });
+  for (const program of ['serve.run', 'vllm']) await s.sim.fault('head', { kind: 'slow', program, factor: 0.1 });
+  const worker = await s.startWorkerProcess();
+  const pid = worker.child.pid!;
+  const start = memoryOf(pid);
+  let maxRss = start.rss;
+  const sampler = setInterval(() => { maxRss = Math.max(maxRss, memoryOf(pid).rss); }, 250);
+  log(`${plan.estimate.points}-point sweep (${plan.deployments.length} deployments) on a fresh worker process (pid ${pid}, RSS ${start.rss.toFixed(0)} MB at start)`);
+  let lastShown = 0;
+  const { result, wall } = await runSweep(s, plan, (done) => {
+    if (done - lastShown >= 100) {
+      lastShown = done;
+      log(`  ${done} points, worker RSS ${memoryOf(pid).rss.toFixed(0)} MB`);
+    }
+  });
+  clearInterval(sampler);
+  const end = memoryOf(pid);
+  await s.killWorkerProcess(worker, 'SIGTERM');
+  await s.sim.clearFaults('head');
+  const ok = result.records.filter((r) => r.status === 'ok').length;
+  log(`${ok}/${result.records.length} points ok in ${fmt(wall)} (${(wall / result.records.length).toFixed(2)} s per point), continued as new ${result.continuedAsNew}×`);
+  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB) — target under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
+}
+
+log(`${os.cpus().length} CPUs; preparing a simulated cluster (provision, build, ray at time scale ${PREP_SCALE})`);
+const s = await startStack({ sim: { workers: 2, timeScale: PREP_SCALE } });
+try {
+  await prepareCluster(s);
+  await sweepVsLowerBound(s);
+  if (!flag('skip-memory')) await workerMemory(s);
+} finally {
+  await s.teardown();
+}

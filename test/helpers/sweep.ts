@@ -1,0 +1,155 @@
+// Helpers for the sweep integration tests: prepare the simulated cluster once (provision, build,
+// ray), plan a sweep from a sweep-file object, start the sweep workflow, poll its queries, read
+// the GPUs the nodes report, and read back what each run of the workflow scheduled.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Stack } from './stack.js';
+import { validateSweep, type SweepInput as SweepFile } from '../../src/config/index.js';
+import { planSweep, type Plan } from '../../src/plan/index.js';
+import { pipeline } from '../../src/workflows/pipeline.js';
+import { sweep } from '../../src/workflows/sweep.js';
+import type { SweepOptions, SweepResultsView } from '../../src/workflows/sweep-types.js';
+import type { RunProgress } from '../../src/workflows/messages.js';
+import type { SimCluster } from '../../src/sim/index.js';
+
+/** Provision, build and start Ray on the stack's cluster (once per test file; ~20 s at time scale 0.02). */
+export async function prepareCluster(s: Stack): Promise<void> {
+  await s.withWorker(() => s.t.env.client.workflow.execute(pipeline, {
+    taskQueue: s.taskQueue, workflowId: `pdflow-test-prepare-${Date.now()}`,
+    args: [{ cluster: s.cluster, heartbeatTimeout: '10s', stages: ['provision', 'build', 'ray'] }],
+  }));
+}
+
+/** A sweep file for the stack's model with the given parts (validated, then planned on the cluster). */
+export function planFor(s: Stack, file: Omit<SweepFile, 'model'>): Plan {
+  const v = validateSweep({ ...file, model: { id: s.cluster.model.id, servedName: s.cluster.model.servedName } }, `${file.name}.yaml`);
+  if (!v.ok) throw new Error(`test sweep invalid: ${v.issues.map((i) => i.message).join('; ')}`);
+  return planSweep(s.cluster, v.value);
+}
+
+let seq = 0;
+const started: WorkflowHandle[] = [];
+export async function startSweep(s: Stack, plan: Plan, options: SweepOptions = {}) {
+  const h = await s.t.env.client.workflow.start(sweep, {
+    taskQueue: s.taskQueue, workflowId: `pdflow-test-sweep-${plan.sweepName}-${Date.now()}-${seq++}`,
+    args: [{ cluster: s.cluster, plan, options: { heartbeatTimeout: '5s', ...options } }],
+  });
+  started.push(h);
+  return h;
+}
+
+/** Terminates sweeps a failed test left running (afterEach), so they cannot touch the next test's deployment. */
+export async function terminateLeftoverSweeps(): Promise<void> {
+  for (const h of started.splice(0)) {
+    const open = await h.describe().then((d) => d.status.name === 'RUNNING', () => false);
+    if (open) await h.terminate('test over').catch(() => undefined);
+  }
+}
+
+export const progressOf = (h: WorkflowHandle) => h.query<RunProgress>('progress');
+export const resultsOf = (h: WorkflowHandle) => h.query<SweepResultsView>('results');
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `get` until `ok` holds; fails with the last value after `timeoutMs`. */
+export async function waitFor<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      last = await get();
+      if (ok(last)) return last;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}${lastErr ? `; last error: ${(lastErr as Error).message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits for progress to satisfy `ok` (queries fail briefly while a workflow task is in flight after a restart). */
+export const waitForProgress = (h: WorkflowHandle, what: string, ok: (p: RunProgress) => boolean, timeoutMs?: number) =>
+  waitFor(what, () => progressOf(h), ok, timeoutMs);
+
+/** memory.used (MiB) of each GPU on a node, from the node's own nvidia-smi over ssh. */
+export function gpuMemoryUsed(sim: SimCluster, node: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    execFile('ssh', sim.sshArgs(node, ['nvidia-smi', '--query-gpu=memory.used', '--format=csv,noheader,nounits']), { timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`nvidia-smi on ${node}: ${err.message} ${stderr}`));
+      else resolve(stdout.trim().split('\n').map(Number));
+    });
+  });
+}
+
+/** Every GPU node's memory.used per GPU. */
+export async function gpuMemoryByNode(sim: SimCluster): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const n of sim.nodes.filter((x) => x.gpus > 0)) out[n.name] = await gpuMemoryUsed(sim, n.name);
+  return out;
+}
+
+export async function assertGpusFree(sim: SimCluster, what: string): Promise<void> {
+  const used = await gpuMemoryByNode(sim);
+  assert.ok(Object.keys(used).length > 0, 'no GPU nodes');
+  for (const [node, mib] of Object.entries(used)) {
+    assert.ok(mib.length > 0 && mib.every((m) => Number.isFinite(m) && m < 100), `${what}: GPUs on ${node} still hold memory (MiB per GPU): ${mib.join(', ')}`);
+  }
+}
+
+export interface ScheduledActivity {
+  type: string;
+  /** The first argument the workflow passed. */
+  input: Record<string, unknown>;
+  runId: string;
+}
+
+/** Run ids of a workflow from its first run along its continue-as-new chain. */
+export async function runChain(client: Client, workflowId: string, firstRunId: string): Promise<string[]> {
+  const ids = [firstRunId];
+  for (;;) {
+    const h = client.workflow.getHandle(workflowId, ids[ids.length - 1]);
+    const history = await h.fetchHistory();
+    const last = history.events?.[history.events.length - 1];
+    const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return ids;
+    ids.push(next);
+  }
+}
+
+/** The activities every run of the workflow scheduled, in order. */
+export async function scheduledActivities(client: Client, workflowId: string, firstRunId: string): Promise<ScheduledActivity[]> {
+  const out: ScheduledActivity[] = [];
+  for (const runId of await runChain(client, workflowId, firstRunId)) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (!a) continue;
+      const first = a.input?.payloads?.[0];
+      out.push({ type: a.activityType?.name ?? '?', input: first ? defaultPayloadConverter.fromPayload(first) as Record<string, unknown> : {}, runId });
+    }
+  }
+  return out;
+}
+
+/** What the sweep did in order, as short lines: "deploy <id>", "bench <point>", "teardown <id>", "health". */
+export function sweepSteps(acts: ScheduledActivity[]): string[] {
+  return acts.map((a) => {
+    const dep = (a.input.deployment as { id?: string } | undefined)?.id;
+    const point = (a.input.point as { id?: string } | undefined)?.id;
+    switch (a.type) {
+      case 'checkRayHealth': return 'health';
+      case 'deployServe': return `deploy ${dep}`;
+      case 'teardownServe': return `teardown ${dep}`;
+      case 'runBenchPoint': return `bench ${point}`;
+      default: return a.type;
+    }
+  });
+}
+
+/** The steps a sweep of `plan` takes when nothing fails or pauses. */
+export function expectedSteps(plan: Plan): string[] {
+  return plan.deployments.flatMap((d) => ['health', `deploy ${d.id}`, ...d.points.map((p) => `bench ${p.id}`), `teardown ${d.id}`]);
+}

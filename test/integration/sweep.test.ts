@@ -1,0 +1,191 @@
+// The sweep workflow end to end on a simulated cluster (1 head + 2 workers × 8 GPUs, real sshd,
+// real dev server, time × 0.02): every point recorded with metrics, each deployment torn down
+// before the next, progress sane while it runs, the `results` query equal to the result; and
+// failures: a point that keeps failing is recorded with its reason, a deployment that will not
+// come up is recorded, torn down and skipped, and the sweep goes on.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { startStack, type Stack } from '../helpers/stack.js';
+import {
+  prepareCluster, planFor, startSweep, progressOf, resultsOf, gpuMemoryByNode, assertGpusFree,
+  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps,
+} from '../helpers/sweep.js';
+import type { RunProgress } from '../../src/workflows/messages.js';
+import type { SweepResultsView } from '../../src/workflows/sweep-types.js';
+
+let s: Stack;
+before(async () => {
+  s = await startStack({ sim: { workers: 2 } });
+  await prepareCluster(s);
+});
+afterEach(terminateLeftoverSweeps);
+after(async () => { await s?.teardown(); });
+
+test('a sweep records every point with metrics, tears down after each deployment, and reports sane progress', async () => {
+  const plan = planFor(s, {
+    name: 'e2e',
+    workloads: [{ isl: 1000, osl: 100 }, { isl: 5000, osl: 250 }],
+    deployments: [
+      { mode: 'collocated', replicas: [2], tp: [2] },
+      { mode: 'pd-pack', prefill: { count: [1], tp: [2] }, decode: { count: [1], tp: [2] } },
+      { mode: 'pd-spread', prefill: { count: [1], tp: [2] }, decode: { count: [1], tp: [2] } },
+      // Prefill TP above decode TP: the planner rejects it, the result must say so.
+      { mode: 'pd-pack', prefill: { count: [1], tp: [4] }, decode: { count: [1], tp: [2] } },
+    ],
+    load: { concurrency: [4, 16], promptsPerConcurrency: 2 },
+    retries: 1,
+  });
+  assert.equal(plan.deployments.length, 3);
+  assert.equal(plan.rejected.length, 1);
+  const total = plan.deployments.reduce((n, d) => n + d.points.length, 0);
+  assert.equal(total, 12);
+  const vllmBefore = s.sim.countRuns('head', 'vllm');
+
+  const { result, snapshots, midResults, gpusDuringBench } = await s.withWorker(async () => {
+    const h = await startSweep(s, plan);
+    const snapshots: RunProgress[] = [];
+    const midResults: SweepResultsView[] = [];
+    let gpusDuringBench: Record<string, number[]> | undefined;
+    let finished = false;
+    const done = h.result().finally(() => { finished = true; });
+    while (!finished) {
+      const p = await progressOf(h).catch(() => undefined);
+      if (p) {
+        snapshots.push(p);
+        if (p.done >= 2 && p.remaining > 0 && midResults.length === 0) midResults.push(await resultsOf(h));
+        // Once, while a point of a deployment runs: the GPUs must show as used (else "free" proves nothing).
+        if (!gpusDuringBench && p.activity?.startsWith('bench') && p.done >= 1) gpusDuringBench = await gpuMemoryByNode(s.sim);
+      }
+      await sleep(150);
+    }
+    const result = await done;
+    const final = await resultsOf(h);
+    const finalProgress = await progressOf(h);
+    const steps = sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId));
+    return { result: { ...result, final, finalProgress, steps }, snapshots, midResults, gpusDuringBench };
+  });
+
+  // Every planned point once, in plan order, with metrics.
+  assert.deepEqual(result.records.map((r) => r.pointId), plan.deployments.flatMap((d) => d.points.map((p) => p.id)));
+  for (const r of result.records) {
+    assert.equal(r.status, 'ok', `${r.pointId}: ${r.reason}`);
+    assert.equal(r.attempt, 1, r.pointId);
+    const m = r.metrics!;
+    assert.ok(m.completed > 0 && m.outputThroughput > 0 && m.outputThroughputPerGpu > 0, `${r.pointId} metrics: ${JSON.stringify(m)}`);
+    assert.ok(m.ttftMs.median > 0 && m.tpotMs.median > 0 && m.interactivity! > 0, r.pointId);
+    assert.equal(m.outputThroughputPerGpu, m.outputThroughput / r.deployment.gpus);
+    assert.equal(r.versions?.vllm, '0.11.0');
+    // The raw vLLM JSON stays on the head and is copied to the worker's run folder.
+    assert.match(r.rawResultPath ?? '', /^head:\/.+\.json$/);
+    assert.ok(existsSync(r.rawResultPath!.slice('head:'.length)), r.rawResultPath);
+    assert.ok(r.logPath && existsSync(r.logPath), r.logPath);
+  }
+  assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, total, 'one vllm bench run per point');
+  assert.deepEqual(result.failedDeployments, []);
+  assert.deepEqual(result.rejected.map((r) => r.reason), ['prefill-tp-exceeds-decode-tp']);
+  assert.equal(result.summary, '12/12 points ok, 0 failed, 1 configs rejected');
+  assert.ok(result.gpuHours > 0 && result.gpuHours < (4 * result.seconds) / 3600 * 1.01, `gpuHours ${result.gpuHours} for ${result.seconds} s of 4-GPU deployments`);
+
+  // Deploy once, bench every point, tear down — per deployment, in plan order.
+  assert.deepEqual(result.steps, expectedSteps(plan));
+  assert.ok(gpusDuringBench, 'no GPU sample was taken during a bench');
+  assert.ok(Object.values(gpusDuringBench).flat().some((m) => m > 1000), `GPUs during a bench: ${JSON.stringify(gpusDuringBench)}`);
+  await assertGpusFree(s.sim, 'after the sweep');
+
+  // The results query: equal to the result at the end, a prefix of it mid-run.
+  assert.deepEqual(result.final, { records: result.records, failedDeployments: result.failedDeployments, rejected: result.rejected });
+  assert.equal(midResults.length, 1, 'results were not queried mid-run');
+  assert.deepEqual(midResults[0]!.records, result.records.slice(0, midResults[0]!.records.length));
+  assert.ok(midResults[0]!.records.length >= 2);
+
+  // Progress while it ran.
+  assert.ok(snapshots.length >= 20, `only ${snapshots.length} progress snapshots`);
+  const labels = new Set(plan.deployments.map((d) => d.label));
+  let prev: RunProgress | undefined;
+  for (const p of snapshots) {
+    assert.equal(p.kind, 'sweep');
+    assert.equal(p.total, total);
+    assert.equal(p.done + p.failed + p.remaining, total, JSON.stringify(p));
+    assert.equal(p.failed, 0);
+    assert.ok(p.state === 'running' || p.state === 'completed', p.state);
+    assert.ok(p.elapsedSec >= 0 && p.etaSec! >= 0 && Number.isFinite(p.etaSec), JSON.stringify(p));
+    if (p.current?.deployment) assert.ok(labels.has(p.current.deployment), p.current.deployment);
+    if (prev) {
+      assert.ok(p.done >= prev.done, 'done went backwards');
+      assert.ok(p.elapsedSec >= prev.elapsedSec, 'elapsed went backwards');
+      assert.ok(p.gpuHours! >= prev.gpuHours! - 1e-12, 'GPU-hours went backwards');
+    }
+    prev = p;
+  }
+  const acts = snapshots.map((p) => p.activity ?? '');
+  assert.ok(acts.some((a) => a.startsWith('deploying ')), 'never saw a deploy');
+  assert.ok(acts.some((a) => a.startsWith('bench ')), 'never saw a bench');
+  const benchSnap = snapshots.find((p) => p.activity?.startsWith('bench ') && p.current?.point);
+  assert.ok(benchSnap, 'no snapshot names the current point');
+  // The ETA shrinks as the sweep advances (first vs the last snapshot that still had work left).
+  const early = snapshots[0]!;
+  const late = [...snapshots].reverse().find((p) => p.remaining > 0 && p.remaining < total / 2)!;
+  assert.ok(late && late.etaSec! < early.etaSec!, `ETA early ${early.etaSec} s, late ${late?.etaSec} s`);
+  assert.ok(snapshots.some((p) => p.gpuHours! > 0));
+  assert.equal(result.finalProgress.state, 'completed');
+  assert.equal(result.finalProgress.remaining, 0);
+  assert.equal(result.finalProgress.done, total);
+});
+
+test('a point that keeps failing is recorded with its reason; a deployment that will not come up is recorded, torn down and skipped', async () => {
+  const plan = planFor(s, {
+    name: 'failures',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [
+      { mode: 'collocated', replicas: [1], tp: [2] },
+      { mode: 'pd-pack', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } },
+    ],
+    load: { concurrency: [2, 4, 8], promptsPerConcurrency: 2 },
+    retries: 1,
+  });
+  const [bad, good] = plan.deployments;
+  assert.ok(bad && good && bad.mode === 'collocated');
+  const vllmBefore = s.sim.countRuns('head', 'vllm');
+  const deploysBefore = s.sim.countRuns('head', 'serve.run');
+  // The first deployment fails on every attempt the deploy's retry policy allows (5); the first
+  // bench of the second fails on its try and its one retry.
+  await s.sim.fault('head', { kind: 'fail', program: 'serve.run', times: 5, exitCode: 1 });
+  await s.sim.fault('head', { kind: 'fail', program: 'vllm', times: 2, exitCode: 3 });
+  try {
+    const { result, steps } = await s.withWorker(async () => {
+      const h = await startSweep(s, plan);
+      const result = await h.result();
+      return { result, steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)) };
+    });
+    assert.equal(s.sim.countRuns('head', 'serve.run') - deploysBefore, 6, 'five deploy attempts of the bad deployment, one of the good');
+    assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, 2 + 2, 'the failing point ran twice (1 retry), the others once, the bad deployment\'s never');
+
+    assert.equal(result.failedDeployments.length, 1);
+    assert.equal(result.failedDeployments[0]!.deployment, bad.label);
+    assert.match(result.failedDeployments[0]!.reason, /serve\.run: injected failure/);
+    const byId = new Map(result.records.map((r) => [r.pointId, r]));
+    assert.equal(result.records.length, 6);
+    for (const p of bad.points) {
+      const r = byId.get(p.id)!;
+      assert.equal(r.status, 'failed');
+      assert.equal(r.attempt, 0, 'never ran');
+      assert.match(r.reason!, /^deployment did not come up: .*serve\.run: injected failure/s);
+    }
+    const [first, ...rest] = good.points;
+    const failed = byId.get(first!.id)!;
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.attempt, 2);
+    assert.equal(failed.metrics, undefined);
+    assert.match(failed.reason!, /exited with code 3/);
+    assert.match(failed.reason!, /vllm: injected failure/);
+    for (const p of rest) assert.equal(byId.get(p.id)!.status, 'ok', byId.get(p.id)!.reason);
+    assert.equal(result.summary, '2/6 points ok, 4 failed, 0 configs rejected');
+
+    // The failed deployment is torn down too (a half-up deployment may hold GPUs), then the sweep goes on.
+    assert.deepEqual(steps, ['health', `deploy ${bad.id}`, `teardown ${bad.id}`, 'health', `deploy ${good.id}`, ...good.points.map((p) => `bench ${p.id}`), `teardown ${good.id}`]);
+    await assertGpusFree(s.sim, 'after the sweep with failures');
+  } finally {
+    await s.sim.clearFaults('head');
+  }
+});
