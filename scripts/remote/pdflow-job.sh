@@ -4,7 +4,8 @@
 #
 #   pdflow-job.sh start   <jobdir> -- argv...   start argv (fails if <jobdir> exists); prints status
 #   pdflow-job.sh status  <jobdir>              one JSON line: {"state":..,"pid":..,"exitCode":..,"logSize":..}
-#   pdflow-job.sh poll    <jobdir> <offset> <max>  the status line, then up to <max> log bytes from <offset>
+#   pdflow-job.sh poll    <jobdir> <offset> <max> [<wait-ms>]  the status line, then up to <max> log bytes
+#                                               from <offset>; first waits up to <wait-ms> for the job to end
 #   pdflow-job.sh tail    <jobdir> <bytes>      the last <bytes> of the log
 #   pdflow-job.sh kill    <jobdir> <grace-s>    TERM the job's process group, KILL after the grace period
 #   pdflow-job.sh archive <jobdir>              rename <jobdir> to <jobdir>.attempt-N; prints the new path
@@ -87,6 +88,19 @@ status() {
   printf '{"state":"%s","pid":%s,"exitCode":%s,"logSize":%s}\n' "$state" "$(json_num "$pid")" "$(json_num "$rc")" "$(log_size "$dir")"
 }
 
+# Long poll: returns once the job has ended (or its leader is gone), at most <ms> milliseconds
+# later. Builtins only in the loop, but for sleep.
+wait_end() {
+  local dir=$1 n=$(( $2 / 50 )) pid
+  while [ "$n" -gt 0 ] && [ -d "$dir" ] && [ ! -f "$dir/exit" ]; do
+    pid=
+    read -r pid <"$dir/pid" 2>/dev/null || true
+    if [ -n "$pid" ] && [ -d /proc/self ] && [ ! -e "/proc/$pid" ]; then break; fi
+    sleep 0.05
+    n=$((n - 1))
+  done
+}
+
 run() {
   local dir=$1 rc
   shift
@@ -166,6 +180,9 @@ case "$cmd" in
   poll)
     off=${1:?poll: offset}
     max=${2:?poll: max bytes}
+    wait_ms=${3:-0}
+    [[ $wait_ms =~ ^[0-9]+$ ]] || die "poll: wait-ms '$wait_ms' must be a whole number"
+    wait_end "$dir" "$wait_ms"
     status "$dir"
     [ -f "$dir/log" ] && tail -c +"$((off + 1))" "$dir/log" | head -c "$max"
     exit 0

@@ -39,6 +39,8 @@ fi
 [[ -z $REVISION || $REVISION =~ ^[A-Za-z0-9][A-Za-z0-9._/-]*$ ]] || usage_error "--revision must be a branch, tag or commit, got '$REVISION'"
 
 # ---- interpreter and venv ----
+# One pip at a time per venv: a second run (a retry, a new pipeline) waits for the first.
+take_lock "$VENV.lock"
 phase venv
 PY_BIN=
 for cand in "python$PYVER" python3; do

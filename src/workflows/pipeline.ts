@@ -1,6 +1,6 @@
 // The setup pipeline: one child workflow per stage, in order, each visible on its own in the
 // Web UI. Stops at the first failing stage with that stage's typed error.
-import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
+import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
 import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
 import type { StepTimeouts } from './activity-options.js';
@@ -70,7 +70,9 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       for (const later of stages.slice(i + 1)) later.status = 'skipped';
       state = isCancellation(err) ? 'cancelled' : 'failed';
       if (isCancellation(err)) throw err;
-      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+      // The stage's own failure sits under the child and activity wrappers: report that one.
+      let cause: unknown = err instanceof ChildWorkflowFailure ? err.cause : err;
+      while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
       lastError = `${name}: ${(cause as Error)?.message ?? String(cause)}`;
       entry.summary = lastError;
       const type = cause instanceof ApplicationFailure ? cause.type ?? 'StageFailed' : 'StageFailed';

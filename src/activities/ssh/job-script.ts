@@ -41,8 +41,10 @@ export function statusCommand(p: JobPaths): string {
   return buildCommand(['bash', p.runner, 'status', p.jobDir]);
 }
 
-export function pollCommand(p: JobPaths, offset: number, maxBytes: number): string {
-  return buildCommand(['bash', p.runner, 'poll', p.jobDir, String(offset), String(maxBytes)]);
+/** With `waitMs`, the runner first waits on the node until the job ends or that time passes (long poll). */
+export function pollCommand(p: JobPaths, offset: number, maxBytes: number, waitMs = 0): string {
+  const wait = Math.max(0, Math.round(waitMs));
+  return buildCommand(['bash', p.runner, 'poll', p.jobDir, String(offset), String(maxBytes), ...(wait > 0 ? [String(wait)] : [])]);
 }
 
 export function tailCommand(p: JobPaths, bytes: number): string {

@@ -117,9 +117,12 @@ export async function startOrAttachJob(pool: SshPool, target: NodeTarget, job: J
   return { paths, status, started: true, archived };
 }
 
-/** Status and up to `maxBytes` of log from `offset`, in one round trip. */
-export async function pollJob(pool: SshPool, target: NodeTarget, p: JobPaths, offset: number, maxBytes: number, signal?: AbortSignal) {
-  const r = await execRaw(pool, target, pollCommand(p, offset, maxBytes), `poll ${p.jobDir}`, { idempotent: true, signal, maxOutputBytes: maxBytes + 4096 });
+/**
+ * Status and up to `maxBytes` of log from `offset`, in one round trip; with `waitMs` the node
+ * first waits until the job ends or that time passes, so an ending job is seen within ~50 ms.
+ */
+export async function pollJob(pool: SshPool, target: NodeTarget, p: JobPaths, offset: number, maxBytes: number, signal?: AbortSignal, waitMs = 0) {
+  const r = await execRaw(pool, target, pollCommand(p, offset, maxBytes, waitMs), `poll ${p.jobDir}`, { idempotent: true, signal, maxOutputBytes: maxBytes + 4096 });
   if (r.exitCode !== 0) throw new Error(`poll of ${p.jobDir} on ${target.name} exited ${r.exitCode}: ${r.stderr.toString('utf8').slice(-500)}`);
   return splitPollOutput(r.stdout);
 }
@@ -285,19 +288,15 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
   beat();
   let disconnectedSince: number | undefined;
   let last: JobStatus = sa.status;
-  // Poll quickly at first and back off to the interval: short jobs (checks that find nothing to
-  // do) end in a fraction of a second, long ones cost one poll per interval.
+  // Long polls: the node waits (up to `wait`, backing off to the interval) and answers as soon
+  // as the job ends, so the end is seen at once and a long job costs one poll per interval.
   let wait = Math.min(100, interval);
-  const pause = async () => {
-    await hooks.sleep(wait);
-    wait = Math.min(interval, wait * 2);
-  };
   try {
     for (;;) {
       let status: JobStatus;
       let chunk: Buffer;
       try {
-        ({ status, chunk } = await pollJob(pool, target, paths, stream.remoteOffset, maxChunk, hooks.signal));
+        ({ status, chunk } = await pollJob(pool, target, paths, stream.remoteOffset, maxChunk, hooks.signal, wait));
         if (disconnectedSince !== undefined) hooks.log.info(`reached ${target.name} again; following job ${opts.jobId}`);
         disconnectedSince = undefined;
       } catch (err) {
@@ -325,7 +324,7 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
         if (status.state === 'lost') await runnerExec(pool, target, archiveCommand(paths), `archive ${paths.jobDir}`).catch(() => undefined);
         throw remoteJobLost(target.name, opts.jobId, shown, paths.jobDir);
       }
-      await pause();
+      wait = Math.min(interval, wait * 2);
     }
     await stream.flush();
     beat();

@@ -9,7 +9,9 @@ export async function buildStage(input: StageInput & StepTimeouts): Promise<Stag
   const { cluster } = input;
   const acts = stepActivities(input);
   const t = new StageTracker(cluster.name, 'build', cluster.nodes.length);
-  await Promise.all(cluster.nodes.map(async (n) => {
+  // Every node finishes (or fails) before the stage reports: no job is left running unseen, and
+  // the first failure is what the stage reports.
+  const settled = await Promise.allSettled(cluster.nodes.map(async (n) => {
     try {
       t.step(`${n.name}: UCX`);
       const ucx = await acts.buildUcx.executeWithOptions({ summary: `build UCX on ${n.name}` }, [{ cluster, node: n.name }]);
@@ -21,5 +23,7 @@ export async function buildStage(input: StageInput & StepTimeouts): Promise<Stag
       throw err;
     }
   }));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return { stage: 'build', nodes: t.nodes, warnings: [], seconds: t.seconds };
 }

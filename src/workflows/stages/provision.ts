@@ -10,7 +10,9 @@ export async function provisionStage(input: StageInput & StepTimeouts): Promise<
   const quick = quickActivities(input);
   const t = new StageTracker(cluster.name, 'provision', cluster.nodes.length);
   const warnings: string[] = [];
-  await Promise.all(cluster.nodes.map(async (n) => {
+  // Every node finishes (or fails) before the stage reports: no job is left running unseen, and
+  // the first failure is what the stage reports.
+  const settled = await Promise.allSettled(cluster.nodes.map(async (n) => {
     try {
       t.step(`${n.name}: uploading scripts`);
       await quick.prepareNode.executeWithOptions({ summary: `upload scripts to ${n.name}` }, [{ cluster, node: n.name }]);
@@ -25,5 +27,7 @@ export async function provisionStage(input: StageInput & StepTimeouts): Promise<
       throw err;
     }
   }));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return { stage: 'provision', nodes: t.nodes, warnings, seconds: t.seconds };
 }
