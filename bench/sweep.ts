@@ -1,12 +1,15 @@
 // bench/sweep: the sweep workflow's own cost, on the simulated cluster (1 head + 2 × 8 GPUs).
 //   1. 6 PD deployments × 6 load points, deploy and bench times scaled so the plan's lower bound
-//      (deploys + benchmarks + teardowns, nothing else) is about 2 minutes: the pdflow sweep's wall
-//      time against that bound, and against the seed scripts' way — the same remote scripts run
-//      one after another on the head with a fixed 30 s sleep after each deploy and 10 s after each
-//      teardown, scaled like the rest — measured in the same run. Target: within 10% of the bound.
+//      (deploys + benchmarks + teardowns back to back, nothing else) is about 2 minutes: the pdflow
+//      sweep's wall time against that bound, and against the seed scripts' way — the same remote
+//      scripts run one after another on the head with a fixed 30 s sleep after each deploy and 10 s
+//      after each teardown, scaled like the rest — measured in the same run. The seed-way run also
+//      times each step: the plan's timings are set from those times, so the plan's bound is the
+//      remote work itself (emulated durations plus the tools' own start-up on this machine).
+//      Target: the sweep within 10% of the bound.
 //   2. The worker's peak memory (VmHWM of the worker process) over a 500-point sweep with tiny
 //      points. Target: under 400 MB.
-// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-seed] [--skip-memory]
+// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-memory]
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +41,8 @@ const PD_DEPLOY_S = 175;
 const TEARDOWN_RELEASE_S = 6;
 const SEED_SLEEP_AFTER_DEPLOY_S = 30;
 const SEED_SLEEP_AFTER_TEARDOWN_S = 10;
+/** The tools' own start-up per sweep on this machine (python, ray.init, serve's 1 s ready poll), for the first guess of the scale. */
+const STARTUP_GUESS_S = 20;
 
 const log = (s: string) => console.log(`bench/sweep: ${s}`);
 const fmt = (s: number) => `${s.toFixed(1)} s`;
@@ -92,28 +97,38 @@ function ssh(s: Stack, node: string, argv: string[]): Promise<{ code: number; st
   });
 }
 
+interface StepTimes { deploy: number[]; bench: number[]; teardown: number[] }
+
 /**
  * The seed's way: one shell script on the head runs the same remote scripts one after another,
  * sleeping a fixed time after each deploy and each teardown instead of asking whether it is ready.
+ * Each step is timed on the node (`STEP <kind> <start> <end>` lines).
  */
-async function seedWay(s: Stack, plan: Plan, scale: number): Promise<number> {
+async function seedWay(s: Stack, plan: Plan, scale: number): Promise<{ wall: number; steps: StepTimes }> {
   const l = nodeLayout(s.sim.node('head').workdir);
   const scripts = `${l.workdir}/scripts`;
   const head = headOf(s.cluster);
   const env = runtimeEnv(l);
   const lines = ['set -e'];
+  const step = (kind: keyof StepTimes, command: string) => lines.push(`t0=$(date +%s.%N); ${command} >/dev/null; echo "STEP ${kind} $t0 $(date +%s.%N)"`);
   for (const d of plan.deployments) {
-    lines.push(`${buildCommand([l.python, `${scripts}/serve_app.py`, ...deployArgs(s.cluster, d, plan.timeouts.deployMinutes)], { env })} >/dev/null`);
+    step('deploy', buildCommand([l.python, `${scripts}/serve_app.py`, ...deployArgs(s.cluster, d, plan.timeouts.deployMinutes)], { env }));
     lines.push(`sleep ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(3)}`);
-    for (const p of d.points) lines.push(`${buildCommand(['bash', `${scripts}/bench.sh`, ...benchArgs(s.cluster, p, `${l.results}/seed-way/${d.id}/${p.workloadId}`, l.venv, plan.bench)])} >/dev/null`);
-    lines.push(`${buildCommand([l.python, `${scripts}/serve_app.py`, 'shutdown', '--address', `${head.host}:${RAY_PORT}`], { env })} >/dev/null`);
+    for (const p of d.points) step('bench', buildCommand(['bash', `${scripts}/bench.sh`, ...benchArgs(s.cluster, p, `${l.results}/seed-way/${d.id}/${p.workloadId}`, l.venv, plan.bench)]));
+    step('teardown', buildCommand([l.python, `${scripts}/serve_app.py`, 'shutdown', '--address', `${head.host}:${RAY_PORT}`], { env }));
     lines.push(`sleep ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(3)}`);
   }
   const t0 = performance.now();
   const r = await ssh(s, 'head', ['bash', '-c', lines.join('\n')]);
+  const wall = (performance.now() - t0) / 1000;
   if (r.code !== 0) throw new Error(`seed-way script failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
-  return (performance.now() - t0) / 1000;
+  const steps: StepTimes = { deploy: [], bench: [], teardown: [] };
+  for (const m of r.stdout.matchAll(/^STEP (deploy|bench|teardown) ([\d.]+) ([\d.]+)$/gm)) steps[m[1] as keyof StepTimes].push(Number(m[3]) - Number(m[2]));
+  return { wall, steps };
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const mean = (xs: number[]) => sum(xs) / xs.length;
 
 async function runSweep(s: Stack, plan: Plan, onProgress?: (done: number) => void) {
   const h = await s.t.env.client.workflow.start(sweep, {
@@ -140,22 +155,29 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 async function sweepVsLowerBound(s: Stack): Promise<void> {
-  // Calibrate: the slow-down E that makes the emulated work (deploys + benchmarks + teardowns) the target.
+  // The slow-down E that makes the work (emulated deploys + benchmarks + teardowns, plus a guess of
+  // the tools' start-up) about the target.
   const probe = planFor(s, benchSweep());
   const modelled = await modelledPointSeconds(probe);
-  const benchModelled = [...modelled.values()].reduce((a, b) => a + b, 0);
+  const benchModelled = sum([...modelled.values()]);
   const nDeps = probe.deployments.length;
-  const scale = (TARGET_LOWER_BOUND_S - nDeps * TEARDOWN_RELEASE_S * PREP_SCALE) / (nDeps * PD_DEPLOY_S + benchModelled);
+  const scale = (TARGET_LOWER_BOUND_S - STARTUP_GUESS_S - nDeps * TEARDOWN_RELEASE_S * PREP_SCALE) / (nDeps * PD_DEPLOY_S + benchModelled);
   const slow = scale / PREP_SCALE;
-  const plan = planFor(s, benchSweep({
-    deploySeconds: PD_DEPLOY_S * scale, teardownSeconds: TEARDOWN_RELEASE_S * PREP_SCALE, benchSecondsPerPoint: (benchModelled * scale) / modelled.size,
-  }));
-  const lowerBound = plan.estimate.totalSeconds;
-  const points = plan.estimate.points;
-  log(`${nDeps} deployments × ${points / nDeps} points; emulated time × ${scale.toFixed(4)} (sim ${PREP_SCALE} × slow ${slow.toFixed(2)} on serve.run and vllm)`);
-  log(`plan lower bound ${fmt(lowerBound)}: deploys ${fmt(plan.estimate.deploySeconds)}, benchmarks ${fmt(plan.estimate.benchSeconds)}, teardowns ${fmt(plan.estimate.teardownSeconds)}`);
+  const emulatedOnly = scale * (nDeps * PD_DEPLOY_S + benchModelled) + nDeps * TEARDOWN_RELEASE_S * PREP_SCALE;
+  log(`${nDeps} deployments × ${probe.estimate.points / nDeps} points; emulated time × ${scale.toFixed(4)} (sim ${PREP_SCALE} × slow ${slow.toFixed(2)} on serve.run and vllm)`);
   for (const program of ['serve.run', 'vllm']) await s.sim.fault('head', { kind: 'slow', program, factor: slow });
 
+  // 1. The seed's way, each step timed: the plan's timings (so its lower bound) come from it.
+  log('running the seed\'s way (one script on the head, fixed sleeps) ...');
+  const seed = await seedWay(s, probe, scale);
+  const plan = planFor(s, benchSweep({ deploySeconds: mean(seed.steps.deploy), teardownSeconds: mean(seed.steps.teardown), benchSecondsPerPoint: mean(seed.steps.bench) }));
+  const lowerBound = plan.estimate.totalSeconds;
+  const points = plan.estimate.points;
+  log(`plan lower bound ${fmt(lowerBound)}: deploys ${fmt(plan.estimate.deploySeconds)} (${fmt(mean(seed.steps.deploy))} each), benchmarks ${fmt(plan.estimate.benchSeconds)}, teardowns ${fmt(plan.estimate.teardownSeconds)} (${fmt(mean(seed.steps.teardown))} each)`);
+  log(`  of which emulated work ${fmt(emulatedOnly)}, the tools' start-up ${fmt(lowerBound - emulatedOnly)}`);
+
+  // 2. The pdflow sweep.
+  log('running the pdflow sweep ...');
   const worker = await s.startWorkerProcess();
   const { result, wall, workflowId } = await runSweep(s, plan);
   await s.killWorkerProcess(worker, 'SIGTERM');
@@ -166,7 +188,7 @@ async function sweepVsLowerBound(s: Stack): Promise<void> {
   const work = jobs.deploy + jobs.bench + jobs.teardown;
 
   const seedComputed = lowerBound + nDeps * (SEED_SLEEP_AFTER_DEPLOY_S + SEED_SLEEP_AFTER_TEARDOWN_S) * scale;
-  const seedMeasured = flag('skip-seed') ? undefined : await seedWay(s, plan, scale);
+  const seedMeasured = seed.wall;
   await s.sim.clearFaults('head');
 
   console.log('');
@@ -174,12 +196,13 @@ async function sweepVsLowerBound(s: Stack): Promise<void> {
   console.log('|---|---|---|');
   console.log(`| plan lower bound | ${lowerBound.toFixed(1)} | 1.00 |`);
   console.log(`| pdflow sweep (Temporal workflow, ready checks) | ${wall.toFixed(1)} | ${(wall / lowerBound).toFixed(3)} |`);
-  if (seedMeasured !== undefined) console.log(`| seed's way, measured (one script on the head, fixed sleeps ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(2)} s / ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(2)} s) | ${seedMeasured.toFixed(1)} | ${(seedMeasured / lowerBound).toFixed(3)} |`);
+  console.log(`| seed's way, measured (one script on the head, fixed sleeps ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(2)} s / ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(2)} s) | ${seedMeasured.toFixed(1)} | ${(seedMeasured / lowerBound).toFixed(3)} |`);
   console.log(`| seed's way, computed (lower bound + fixed sleeps) | ${seedComputed.toFixed(1)} | ${(seedComputed / lowerBound).toFixed(3)} |`);
   console.log('');
-  log(`pdflow / seed's way: ${(wall / (seedMeasured ?? seedComputed)).toFixed(3)}× (${seedMeasured !== undefined ? 'measured' : 'computed'})`);
-  log(`inside the pdflow sweep: remote jobs ran ${fmt(work)} (deploy ${fmt(jobs.deploy)}, bench ${fmt(jobs.bench)}, teardown ${fmt(jobs.teardown)}; ${jobs.count} jobs), ` +
-    `orchestration between them ${fmt(wall - work)} (${((wall - work) / (points + 2 * nDeps)).toFixed(2)} s per step); the jobs' own start-up (python, ray.init, the test prompt) is ${fmt(work - lowerBound)} over the bound`);
+  log(`pdflow / seed's way (measured): ${(wall / seedMeasured).toFixed(3)}×`);
+  log(`inside the pdflow sweep: remote jobs ran ${fmt(work)} (deploy ${fmt(jobs.deploy)}, bench ${fmt(jobs.bench)}, teardown ${fmt(jobs.teardown)}; ${jobs.count} jobs; ` +
+    `the same steps took ${fmt(sum(seed.steps.deploy) + sum(seed.steps.bench) + sum(seed.steps.teardown))} in the seed-way run), ` +
+    `orchestration between them ${fmt(wall - work)} (${((wall - work) / (points + 2 * nDeps)).toFixed(2)} s per step: health gate, activity dispatch, job start, result copy)`);
   log(`modelled vs recorded benchmark durations: max drift ${(drift * 100).toFixed(2)}% (the plan's bound is calibrated on the model)`);
   log(`target: within 10% of the lower bound — ${wall <= 1.1 * lowerBound ? 'MET' : 'NOT MET'} (${((wall / lowerBound - 1) * 100).toFixed(1)}% over)`);
 }

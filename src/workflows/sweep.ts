@@ -93,10 +93,16 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     s.deployed.heldSinceMs = now;
   }
 
+  const checkRay = () => checks.checkRayHealth.executeWithOptions({ summary: 'Ray health gate' }, [{ cluster }]);
+  /** The next deployment's health check, taken while the previous one is torn down (dropped on a pause). */
+  let healthAhead: Promise<Awaited<ReturnType<typeof checkRay>> | undefined> | undefined;
+
   /** Ray must see every node and GPU before a deployment; if not, re-run the ray stage once. */
   const healthGate = async () => {
     say('checking Ray health');
-    const health = await checks.checkRayHealth.executeWithOptions({ summary: 'Ray health gate' }, [{ cluster }]);
+    const ahead = healthAhead;
+    healthAhead = undefined;
+    const health = (ahead && (await ahead)) ?? (await checkRay());
     if (health.healthy) return;
     log.warn('Ray unhealthy before deployment; repairing with the ray stage', { missing: health.problems });
     say(`repairing Ray: ${health.problems.join('; ')}`);
@@ -112,6 +118,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const pauseGate = async (dep: PlannedDeployment, next: string) => {
     if (!s.paused) return;
     holding = true;
+    healthAhead = undefined; // stale by the time the pause ends
     try {
       say(`paused before ${next}`);
       if (!s.deployed) {
@@ -181,6 +188,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
           await continueAsNew<typeof sweep>({ ...input, carried: s });
         }
       }
+      // The next deployment's health gate needs no GPUs: check Ray while this one is torn down.
+      if (s.deployed && !s.paused && !workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) healthAhead = checkRay().catch(() => undefined);
       await teardown(dep);
       if (workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) {
         s.cursor = { deployment: s.cursor.deployment + 1, point: 0 };

@@ -149,7 +149,17 @@ export function sweepSteps(acts: ScheduledActivity[]): string[] {
   });
 }
 
-/** The steps a sweep of `plan` takes when nothing fails or pauses. */
-export function expectedSteps(plan: Plan): string[] {
-  return plan.deployments.flatMap((d) => ['health', `deploy ${d.id}`, ...d.points.map((p) => `bench ${p.id}`), `teardown ${d.id}`]);
+/**
+ * The steps a sweep of `plan` takes when nothing fails: per deployment a health gate, deploy, its
+ * points, teardown. `healthAhead`: the next deployment's health check is scheduled just before
+ * the previous teardown (so they overlap), as it is unless a pause is pending at that moment.
+ */
+export function expectedSteps(plan: Plan, o: { healthAhead?: boolean } = {}): string[] {
+  const ahead = o.healthAhead ?? true;
+  return plan.deployments.flatMap((d, i) => [
+    ...(i === 0 || !ahead ? ['health'] : []),
+    `deploy ${d.id}`, ...d.points.map((p) => `bench ${p.id}`),
+    ...(ahead && i + 1 < plan.deployments.length ? ['health'] : []),
+    `teardown ${d.id}`,
+  ]);
 }

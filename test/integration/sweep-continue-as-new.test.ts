@@ -65,7 +65,12 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
   assert.equal(s.sim.countRuns('head', 'vllm') - vllm0, total, 'a point ran twice');
   // A continue-as-new while a deployment is up keeps it up: deployed once, torn down once, each.
   assert.equal(s.sim.countRuns('head', 'serve.run') - deploys0, plan.deployments.length, 'a deployment was deployed again');
-  assert.deepEqual(steps, expectedSteps(plan));
+  // A continue-as-new right after a teardown may drop the next deployment's early health check
+  // (the new run checks again): compare without the checks, and count them.
+  const noHealth = (xs: string[]) => xs.filter((x) => x !== 'health');
+  assert.deepEqual(noHealth(steps), noHealth(expectedSteps(plan)));
+  const checks = steps.length - noHealth(steps).length;
+  assert.ok(checks >= plan.deployments.length && checks <= plan.deployments.length + result.continuedAsNew, `${checks} health checks`);
   assert.deepEqual(final, { records: result.records, failedDeployments: [], rejected: [] });
   assert.ok(result.gpuHours > 0);
   await assertGpusFree(s.sim, 'after the sweep');
