@@ -9,7 +9,7 @@
 //      Target: the sweep within 10% of the bound.
 //   2. The worker's peak memory (VmHWM of the worker process) over a 500-point sweep with tiny
 //      points. Target: under 400 MB.
-// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-memory]
+// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-lower-bound] [--skip-memory]
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -247,7 +247,7 @@ log(`${os.cpus().length} CPUs; preparing a simulated cluster (provision, build, 
 const s = await startStack({ sim: { workers: 2, timeScale: PREP_SCALE } });
 try {
   await prepareCluster(s);
-  await sweepVsLowerBound(s);
+  if (!flag('skip-lower-bound')) await sweepVsLowerBound(s);
   if (!flag('skip-memory')) await workerMemory(s);
 } finally {
   await s.teardown();

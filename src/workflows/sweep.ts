@@ -73,13 +73,13 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     // Owed a teardown from the moment the deploy starts: a deploy that fails or is cancelled
     // half-way may hold GPUs (replicas up, app never healthy).
     s.deployed = { deploymentId: dep.id, generation: s.generation, heldSinceMs: Date.now() };
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: dep, generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;
     say(`tearing down ${dep.label}`);
     try {
-      await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.label}` }, [{ cluster, deployment: dep, generation: s.deployed.generation }]);
+      await acts.teardownServe.executeWithOptions({ summary: `tear down ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.deployed.generation }]);
     } finally {
       bankGpuTime(dep);
       s.deployed = undefined;
@@ -158,7 +158,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     say(`bench ${point.label}`);
     const startedAt = new Date();
     try {
-      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: dep, point, sweepName: plan.sweepName, bench: plan.bench }]);
+      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: shapeOf(dep), point, sweepName: plan.sweepName, bench: plan.bench }]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const reason = failureReason(err);
@@ -216,6 +216,14 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     summary: `${ok}/${totalPoints} points ok, ${s.records.length - ok} failed, ${plan.rejected.length} configs rejected`,
     continuedAsNew: s.continuedAsNew,
   };
+}
+
+/**
+ * The deployment as activities get it: without its point list, which they never read and which
+ * made every activity's input (and so the history) grow with the sweep (~350 B a point).
+ */
+function shapeOf(dep: PlannedDeployment): PlannedDeployment {
+  return { ...dep, points: [] };
 }
 
 function failureReason(err: unknown): string {

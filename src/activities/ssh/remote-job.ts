@@ -119,7 +119,7 @@ export async function startOrAttachJob(pool: SshPool, target: NodeTarget, job: J
 
 /**
  * Status and up to `maxBytes` of log from `offset`, in one round trip; with `waitMs` the node
- * first waits until the job ends or that time passes, so an ending job is seen within ~50 ms.
+ * first waits until the job ends or that time passes, so an ending job is seen within ~20 ms.
  */
 export async function pollJob(pool: SshPool, target: NodeTarget, p: JobPaths, offset: number, maxBytes: number, signal?: AbortSignal, waitMs = 0) {
   const r = await execRaw(pool, target, pollCommand(p, offset, maxBytes, waitMs), `poll ${p.jobDir}`, { idempotent: true, signal, maxOutputBytes: maxBytes + 4096 });

@@ -8,7 +8,7 @@ export function registerControl(program: Command) {
   program
     .command('pause <id>')
     .description('Pause a sweep after its current point (signal "pause", no payload)')
-    .addHelpText('after', '\nExample:\n  pdflow pause pdflow-p5-pair-sweep-20261128-220000\n')
+    .addHelpText('after', '\nThe Web UI\'s Signal dialog sends the same: signal name "pause", no input.\n\nExamples:\n  pdflow pause pdflow-p5-pair-sweep-20261128-220000\n  pdflow status pdflow-p5-pair-sweep-20261128-220000   # shows PAUSED once the point in flight is done\n')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
       await snapshotRun(client, id); // clear error for an unknown id
@@ -18,6 +18,7 @@ export function registerControl(program: Command) {
   program
     .command('resume <id>')
     .description('Resume a paused sweep (signal "resume", no payload)')
+    .addHelpText('after', '\nThe Web UI\'s Signal dialog sends the same: signal name "resume", no input.\n\nExamples:\n  pdflow resume pdflow-p5-pair-sweep-20261128-220000\n')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
       await snapshotRun(client, id);
@@ -27,6 +28,7 @@ export function registerControl(program: Command) {
   program
     .command('cancel <id>')
     .description('Cancel a run: running steps are stopped and deployments torn down')
+    .addHelpText('after', '\nA pipeline passes the cancellation on to its running stage or sweep.\n\nExamples:\n  pdflow cancel pdflow-p5-pair-sweep-20261128-220000\n  pdflow cancel pdflow-p5-pair-pipeline-20261128-220000 && pdflow watch pdflow-p5-pair-pipeline-20261128-220000\n')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
       await snapshotRun(client, id);

@@ -14,6 +14,7 @@ import { emitResults } from './results.js';
 import { rejectedOfPlan } from '../../analysis/index.js';
 import { uiBase, uiLink } from '../ui-link.js';
 import { BadInputError } from '../errors.js';
+import { withSpinner } from '../spinner.js';
 
 interface DemoState {
   serverPid?: number;
@@ -78,8 +79,9 @@ export function registerDemo(program: Command) {
       const address = '127.0.0.1:7233';
       if (await isPortOpen('127.0.0.1', 7233)) say(`using the Temporal server already at ${address}`);
       else {
-        say('starting the local Temporal server (SQLite .pdflow/temporal.db, Web UI on 8233)');
-        const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), detached: true, logFile: path.join(dir, 'temporal.log') });
+        const server = await withSpinner('demo: starting the local Temporal server (SQLite .pdflow/temporal.db, Web UI on 8233)',
+          () => startDevServer({ dbFile: path.join(dir, 'temporal.db'), detached: true, logFile: path.join(dir, 'temporal.log') }),
+          { done: (_, s) => `demo: Temporal server up (${s.toFixed(0)} s)` });
         state.serverPid = server.process.pid;
         save();
       }
@@ -91,8 +93,9 @@ export function registerDemo(program: Command) {
         say(`using the simulated cluster in ${simDir}`);
       } else {
         if (simStatus(simDir)) await (await loadSimCluster(simDir)).stop();
-        say(`starting a simulated cluster: 1 head + ${workers} workers × ${gpus} GPUs, one real sshd each (time scale ${timeScale})`);
-        sim = await startSimCluster({ dir: simDir, name: 'sim', workers, gpusPerNode: gpus, timeScale });
+        sim = await withSpinner(`demo: starting a simulated cluster: 1 head + ${workers} workers × ${gpus} GPUs, one real sshd each (time scale ${timeScale})`,
+          () => startSimCluster({ dir: simDir, name: 'sim', workers, gpusPerNode: gpus, timeScale }),
+          { done: (_, s) => `demo: simulated cluster up (${s.toFixed(0)} s)` });
       }
       for (const n of sim.nodes) say(`  ${n.name.padEnd(9)} ${n.role.padEnd(6)} ssh ${sim.user}@${n.host} -p ${n.port}`);
 

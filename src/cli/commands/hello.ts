@@ -13,6 +13,7 @@ export function registerHello(program: Command) {
     .option('--name <name>', 'who to greet', 'pdflow')
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
     .option('--inline-worker', 'run a worker inside this process for the duration')
+    .addHelpText('after', '\nExamples:\n  pdflow hello --inline-worker          # no worker needed\n  pdflow hello --name lab               # answered by a running `pdflow worker`\n')
     .action(async (o: { name: string; taskQueue: string; inlineWorker?: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
       const { client, namespace } = await connectClient(flags);

@@ -8,6 +8,7 @@ import { BadInputError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
 import { sweepRecords } from '../sweep-records.js';
+import { withSpinner } from '../spinner.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
@@ -33,7 +34,10 @@ export async function emitResults(records: BenchPointRecord[], flags: ResultsOut
   const summary = buildResultsSummary(records, report);
   if (flags.format === 'csv') io.out(toCsv(records, summary.statusByPoint));
   else if (flags.format === 'json') io.out(JSON.stringify({ summary: summaryForJson(summary), records }, null, 2) + '\n');
-  else io.out(renderTerminal(summary));
+  else {
+    const table = renderTerminal(summary);
+    io.out(table.endsWith('\n') ? table : `${table}\n`); // the shell prompt starts on a line of its own
+  }
   if (flags.out) {
     const written = await writeReport(records, report, flags.out);
     for (const w of written.warnings) io.err(`warning: ${w}\n`);
@@ -108,7 +112,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       if (o.deployment) throw new BadInputError('--deployment only applies with --import');
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
       const { client } = await connectClient(connectFlags(cmd));
-      const view = await sweepRecords(client, workflowId);
+      const view = await withSpinner(`reading the records of ${workflowId}`, () => sweepRecords(client, workflowId), { stream: process.stderr, plainStart: false });
       report.rejected = rejectedOfPlan(view.rejected);
       if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
       report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
 import { loadRunFiles, parseStages } from '../start-run.js';
@@ -10,7 +10,10 @@ import { PdflowCluster, PdflowStage, PdflowSweep } from '../../common/search-att
 import type { PipelineInput } from '../../workflows/stage-types.js';
 
 export function registerSchedule(program: Command) {
-  const schedule = program.command('schedule').description('Nightly sweeps as Temporal Schedules');
+  const schedule = program
+    .command('schedule')
+    .description('Nightly sweeps as Temporal Schedules')
+    .addHelpText('after', '\nExamples:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n  pdflow schedule list\n  pdflow schedule delete pdflow-p5-pair-pd-ratio-nightly\n');
   schedule
     .command('create')
     .description('Run the checks and a sweep on a calendar (the plan is made now, from the files as they are)')
@@ -21,7 +24,7 @@ export function registerSchedule(program: Command) {
     .option('--id <id>', 'schedule id (default pdflow-<cluster>-<sweep>-nightly)')
     .option('--stages <list>', 'checks before the sweep', 'provision,build,ray,validate,smoke,sweep')
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
-    .addHelpText('after', '\nA run that would overlap the previous one is skipped. Re-create the schedule after editing the files.\n\nExample:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n')
+    .addHelpText('after', '\nA run that would overlap the previous one is skipped. Re-create the schedule after editing the files.\n\nExamples:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n  pdflow schedule create --cluster c.yaml --sweep s.yaml --cron "30 1 * * 1-5" --timezone Europe/Berlin --stages ray,validate,sweep\n')
     .action(async (o: { cluster: string; sweep: string; cron: string; timezone: string; id?: string; stages: string; taskQueue: string }, cmd: Command) => {
       if (o.cron.trim().split(/\s+/).length !== 5) throw new BadInputError(`--cron: "${o.cron}" is not a 5-field cron expression (minute hour day month weekday), e.g. "0 22 * * *"`);
       const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
@@ -29,23 +32,29 @@ export function registerSchedule(program: Command) {
       const input: PipelineInput = { cluster, stages, ...(sweep && plan ? { sweep: { plan } } : {}) };
       const scheduleId = o.id ?? `pdflow-${cluster.name}-${plan!.sweepName}-nightly`;
       const { client } = await connectClient(connectFlags(cmd));
-      await client.schedule.create({
-        scheduleId,
-        spec: { cronExpressions: [o.cron], timezone: o.timezone },
-        action: {
-          type: 'startWorkflow', workflowType: 'pipeline', args: [input], taskQueue: o.taskQueue,
-          workflowId: `pdflow-${cluster.name}-pipeline-scheduled`,
-          staticSummary: `nightly: checks then sweep ${plan!.sweepName} on ${cluster.name}`,
-          typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'pipeline' }, { key: PdflowSweep, value: plan!.sweepName }],
-        },
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-      });
+      try {
+        await client.schedule.create({
+          scheduleId,
+          spec: { cronExpressions: [o.cron], timezone: o.timezone },
+          action: {
+            type: 'startWorkflow', workflowType: 'pipeline', args: [input], taskQueue: o.taskQueue,
+            workflowId: `pdflow-${cluster.name}-pipeline-scheduled`,
+            staticSummary: `nightly: checks then sweep ${plan!.sweepName} on ${cluster.name}`,
+            typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'pipeline' }, { key: PdflowSweep, value: plan!.sweepName }],
+          },
+          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        });
+      } catch (err) {
+        if (err instanceof ScheduleAlreadyRunning) throw new BadInputError(`schedule "${scheduleId}" already exists; delete it first (\`pdflow schedule delete ${scheduleId}\`) or give another --id`);
+        throw err;
+      }
       console.log(`schedule ${scheduleId}: "${o.cron}" ${o.timezone}, ${plan!.estimate.points} points, est. ${Math.round(plan!.estimate.totalSeconds / 60)} min a run`);
     });
   schedule
     .command('list')
     .description('pdflow schedules and their next runs')
     .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  pdflow schedule list\n  pdflow schedule list --json\n')
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
       const rows: Array<Record<string, unknown>> = [];
@@ -59,6 +68,7 @@ export function registerSchedule(program: Command) {
   schedule
     .command('delete <id>')
     .description('Delete a schedule (runs already started go on)')
+    .addHelpText('after', '\nExamples:\n  pdflow schedule delete pdflow-p5-pair-pd-ratio-nightly\n')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
       try {

@@ -134,7 +134,10 @@ async function fault(node: string, action: string, program: string | undefined, 
 }
 
 export function registerSim(program: Command) {
-  const sim = program.command('sim').description('A simulated cluster: one real OpenSSH sshd per node on 127.0.0.x, with emulated GPU tools and fault injection');
+  const sim = program
+    .command('sim')
+    .description('A simulated cluster: one real OpenSSH sshd per node on 127.0.0.x, with emulated GPU tools and fault injection')
+    .addHelpText('after', '\nExamples:\n  pdflow sim up && pdflow run --cluster .pdflow/sim/cluster.yaml --follow\n  pdflow sim status\n  pdflow sim down\n');
   const dirOpt = ['--dir <dir>', 'folder of the simulated cluster', DEFAULT_SIM_DIR] as const;
 
   sim
@@ -155,12 +158,14 @@ export function registerSim(program: Command) {
     .description('Nodes, whether their sshd runs, and the processes running on each')
     .option(...dirOpt)
     .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  pdflow sim status\n  pdflow sim status --dir /tmp/sim --json\n')
     .action(status);
 
   sim
     .command('down')
     .description('Stop exactly the processes the simulated cluster started (by pid), and every job run on it')
     .option(...dirOpt)
+    .addHelpText('after', '\nExamples:\n  pdflow sim down\n  pdflow sim down --dir /tmp/sim\n')
     .action(down);
 
   sim

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
 import { snapshotRun, progressLine, exitForStatus, type RunSnapshot } from '../describe-run.js';
+import { withSpinner } from '../spinner.js';
 
 export function registerStatus(program: Command) {
   program
@@ -11,7 +12,8 @@ export function registerStatus(program: Command) {
     .addHelpText('after', '\nExit code: 0 running or completed, 1 failed/cancelled/terminated.\n\nExamples:\n  pdflow status pdflow-p5-pair-sweep-20261128-220000\n  pdflow status pdflow-sim-pipeline-20261128-101500 --json\n')
     .action(async (id: string, o: { json?: boolean }, cmd: Command) => {
       const { client } = await connectClient(connectFlags(cmd));
-      const snap = await snapshotRun(client, id);
+      // On a terminal, a spinner while the progress query waits for a worker (up to 10 s).
+      const snap = await withSpinner(`reading ${id}`, () => snapshotRun(client, id), { stream: process.stderr, plainStart: false });
       if (o.json) printJson(snap);
       else printSnapshot(snap);
       exitForStatus(snap.status, snap.failure);
