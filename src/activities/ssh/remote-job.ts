@@ -235,8 +235,10 @@ export interface RemoteJobResult {
 }
 
 /** Cancellations after which the job must keep running (a new attempt re-attaches). */
+// NOT_FOUND: the server no longer knows this attempt (it timed out while the server or the
+// network was away); the next attempt re-attaches, so killing the job would throw its work away.
 function keepJobOn(reason: string | undefined, hooks: ActivityHooks): boolean {
-  return hooks.workerShutdown() || reason === 'WORKER_SHUTDOWN' || reason === 'TIMED_OUT' || reason === 'PAUSED';
+  return hooks.workerShutdown() || ['WORKER_SHUTDOWN', 'TIMED_OUT', 'PAUSED', 'NOT_FOUND', 'RESET'].includes(reason ?? '');
 }
 
 function isRetryableSshFailure(err: unknown): boolean {
