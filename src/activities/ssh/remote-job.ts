@@ -175,6 +175,8 @@ export interface ActivityHooks {
   /** Why we were cancelled, or undefined. */
   cancelReason(): string | undefined;
   workerShutdown(): boolean;
+  /** Whether this activity's workflow still runs: true, false, or undefined when the server can't say. */
+  workflowRunning?(): Promise<boolean | undefined>;
 }
 
 export function contextHooks(ctx: Context = Context.current()): ActivityHooks {
@@ -189,6 +191,17 @@ export function contextHooks(ctx: Context = Context.current()): ActivityHooks {
       return r instanceof CancelledFailure ? r.message : r === undefined ? undefined : String(r);
     },
     workerShutdown: () => ctx.cancellationDetails?.workerShutdown === true,
+    workflowRunning: async () => {
+      const wf = ctx.info.workflowExecution;
+      if (!wf) return undefined;
+      const { workflowId, runId } = wf;
+      try {
+        const d = await ctx.client.workflow.getHandle(workflowId, runId).describe();
+        return d.status.name === 'RUNNING';
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
@@ -237,8 +250,24 @@ export interface RemoteJobResult {
 /** Cancellations after which the job must keep running (a new attempt re-attaches). */
 // NOT_FOUND: the server no longer knows this attempt (it timed out while the server or the
 // network was away); the next attempt re-attaches, so killing the job would throw its work away.
-function keepJobOn(reason: string | undefined, hooks: ActivityHooks): boolean {
-  return hooks.workerShutdown() || ['WORKER_SHUTDOWN', 'TIMED_OUT', 'PAUSED', 'NOT_FOUND', 'RESET'].includes(reason ?? '');
+/**
+ * Whether a cancelled attempt leaves its job running for the next attempt to re-attach to.
+ * NOT_FOUND means the server no longer knows this attempt: either the workflow closed
+ * (cancelled, terminated: kill the job) or the server restarted or timed the attempt out and a
+ * retry is coming (keep it, or the retry would run the step twice). The workflow's state decides;
+ * when the server can't say, keep the job, since a lost point costs more than an idle one.
+ */
+async function keepJobOn(reason: string | undefined, hooks: ActivityHooks): Promise<boolean> {
+  if (hooks.workerShutdown() || ['WORKER_SHUTDOWN', 'TIMED_OUT', 'PAUSED', 'RESET'].includes(reason ?? '')) return true;
+  if (reason !== 'NOT_FOUND') return false;
+  const running = await withTimeout(hooks.workflowRunning?.() ?? Promise.resolve(undefined), 5000);
+  return running !== false;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function isRetryableSshFailure(err: unknown): boolean {
@@ -334,7 +363,7 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
     await stream.flush().catch(() => undefined);
     if (hooks.signal.aborted) {
       const reason = hooks.cancelReason();
-      if (keepJobOn(reason, hooks)) {
+      if (await keepJobOn(reason, hooks)) {
         hooks.log.info(`activity stopping (${reason ?? 'cancelled'}); job ${opts.jobId} keeps running on ${target.name} for the next attempt`);
       } else {
         const r = await cancelJob(pool, target, paths, opts.killGraceSeconds ?? 10).catch((e: Error) => ({ killed: false, forced: false, reason: e.message }));
