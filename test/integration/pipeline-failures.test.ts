@@ -1,20 +1,21 @@
-// The pipeline's gates on a simulated cluster that is wrong in known ways: each fails the right
-// stage with a message that names the node, the values and what to do.
+// The pipeline's gates on a simulated cluster (1 head + 2 workers) that is wrong in known ways:
+// each fails the right stage, non-retryable, with a message that names the node, the values and
+// what to do. One cluster for the file: provisioned and built once, then varied test by test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, RetryState, WorkflowNotFoundError } from '@temporalio/common';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
 import type { ClusterConfig } from '../../src/config/index.js';
 import type { StageName } from '../../src/workflows/stage-types.js';
 
-const run = promisify(execFile);
+const execFileP = promisify(execFile);
 let s: Stack;
-/** The cluster as it really is (worker-2 has 7 GPUs). */
+/** The cluster as it really is (worker-2 has 7 GPUs, and the sim's cluster file says so). */
 let truthful: ClusterConfig;
 let seq = 0;
 
@@ -25,61 +26,122 @@ before(async () => {
 });
 after(async () => { await s?.teardown(); });
 
-function pipelineRun(cluster: ClusterConfig, stages: StageName[]) {
+const newId = () => `pdflow-test-gates-${Date.now()}-${seq++}`;
+
+function pipelineRun(cluster: ClusterConfig, stages: StageName[], workflowId = newId()) {
   return s.withWorker(() => s.t.env.client.workflow.execute(pipeline, {
-    taskQueue: s.taskQueue, workflowId: `pdflow-test-gates-${Date.now()}-${seq++}`, args: [{ cluster, stages, heartbeatTimeout: '10s' }],
+    taskQueue: s.taskQueue, workflowId, args: [{ cluster, stages, heartbeatTimeout: '10s' }],
   }));
 }
 
-async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
+/** The pipeline's own failure: WorkflowFailedError -> ApplicationFailure (non-retryable, the stage's type). */
+async function pipelineFailure(p: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await p.then(() => assert.fail('the pipeline should have failed'), (e: unknown) => e);
   assert.ok(err instanceof WorkflowFailedError, String(err));
   assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+  assert.equal(err.cause.nonRetryable, true, 'the pipeline failure is non-retryable');
   return err.cause;
 }
 
-test('a node with 7 GPUs where the cluster file says 8 fails provision, naming node and counts', async () => {
+/** The stage child's failure: the ApplicationFailure at the end of its cause chain, and the activity that threw it (if one did). */
+async function stageFailure(workflowId: string, stage: StageName): Promise<{ app: ApplicationFailure; activity?: ActivityFailure }> {
+  const err = await s.t.env.client.workflow.getHandle(`${workflowId}-${stage}`).result().then(() => assert.fail(`stage ${stage} should have failed`), (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  const activity = err.cause instanceof ActivityFailure ? err.cause : undefined;
+  const app = activity ? activity.cause : err.cause;
+  assert.ok(app instanceof ApplicationFailure, String(app));
+  return { app, activity };
+}
+
+async function waitForSsh(node: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await execFileP('ssh', s.sim.sshArgs(node, ['true']), { timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+test('a node with 7 GPUs where the cluster file says 8 fails provision, non-retryable, naming node and counts', async () => {
   const claims8 = structuredClone(truthful);
   claims8.nodes.find((n) => n.name === 'worker-2')!.gpus.count = 8;
-  const f = await failure(pipelineRun(claims8, ['provision']));
+  const id = newId();
+  const f = await pipelineFailure(pipelineRun(claims8, ['provision', 'build'], id));
   assert.equal(f.type, 'InventoryMismatch');
-  assert.match(f.message, /stage provision failed/);
-  assert.match(f.message, /node worker-2: 7 GPUs, the cluster file says 8/);
+  assert.match(f.message, /^stage provision failed on cluster sim: node worker-2: 7 GPUs, the cluster file says 8 \(nvidia-smi lists 0-6\)/);
+  assert.doesNotMatch(f.message, /node (head|worker-1)\b/);
+  // The inventory activity failed once, non-retryable; the pipeline stopped before build.
+  const { app, activity } = await stageFailure(id, 'provision');
+  assert.equal(activity?.activityType, 'inventoryNode');
+  assert.equal(activity?.retryState, RetryState.NON_RETRYABLE_FAILURE);
+  assert.equal(app.type, 'InventoryMismatch');
+  assert.equal(app.nonRetryable, true);
+  await assert.rejects(s.t.env.client.workflow.getHandle(`${id}-build`).describe(), WorkflowNotFoundError);
 });
 
 test('with the truth in the file, provision, build and ray pass', async () => {
   const r = await pipelineRun(truthful, ['provision', 'build', 'ray']);
+  assert.match(r.stages[0]!.nodes['worker-2']!, /^7× NVIDIA H100 80GB HBM3, 32 EFA/);
+  assert.match(r.stages[1]!.nodes['worker-2']!, /UCX 1\.20\.0 built, srd on 32 devices/);
   assert.match(r.stages[2]!.nodes['cluster']!, /3 nodes, 15 GPUs/);
 });
 
-test('a network at TCP speed (UCX_TLS=tcp) fails validate with the tcp explanation', async () => {
+test('a network at TCP speed (UCX_TLS=tcp in the nodes\' env) fails validate with the tcp explanation', async () => {
   const tcp = structuredClone(truthful);
   for (const n of tcp.nodes) n.env = { ...n.env, UCX_TLS: 'tcp' };
-  const f = await failure(pipelineRun(tcp, ['validate']));
+  const id = newId();
+  const f = await pipelineFailure(pipelineRun(tcp, ['validate'], id));
   assert.equal(f.type, 'GateFailed');
-  assert.match(f.message, /over tcp/);
-  assert.match(f.message, /UCX_TLS/);
+  // The measured figure, the transport and the likely cause.
+  assert.match(f.message, /^stage validate failed on cluster sim: \w+ transfer [\w ]+ \(UCX\/tcp\): 0\.\d+ GB\/s over tcp\. UCX moved the data over TCP: check UCX_TLS/);
+  const { app, activity } = await stageFailure(id, 'validate');
+  assert.equal(activity?.activityType, 'runTransferTest');
+  assert.equal(activity?.retryState, RetryState.NON_RETRYABLE_FAILURE);
+  assert.equal(app.type, 'GateFailed');
 });
 
 test('a node that reboots between ray and validate is named missing; re-running ray repairs it', async () => {
   await s.sim.fault('worker-1', { kind: 'reboot', seconds: 1 });
-  await new Promise((r) => setTimeout(r, 2500));
-  const f = await failure(pipelineRun(truthful, ['validate']));
+  await waitForSsh('worker-1');
+  const f = await pipelineFailure(pipelineRun(truthful, ['validate']));
   assert.equal(f.type, 'GateFailed');
-  assert.match(f.message, /missing node\(s\) worker-1/);
+  assert.match(f.message, /^stage validate failed on cluster sim: Ray is not healthy: missing node\(s\) worker-1 \(127\.0\.0\.\d+\): 2 of 3 nodes alive; 7 of 15 GPUs visible to Ray/);
+  assert.doesNotMatch(f.message, /worker-2|head/);
+  assert.match(f.message, /re-run the ray stage/i);
+
   const r = await pipelineRun(truthful, ['ray', 'validate']);
+  assert.deepEqual(r.stages.map((x) => x.stage), ['ray', 'validate']);
+  assert.match(r.stages[0]!.nodes['head']!, /unchanged/);
+  assert.doesNotMatch(r.stages[0]!.nodes['worker-1']!, /unchanged/);
+  assert.match(r.stages[0]!.nodes['cluster']!, /3 nodes, 15 GPUs/);
   assert.match(r.stages[1]!.nodes['spread']!, /UCX\/srd\): 1\d\.\d GB\/s/);
 });
 
-test('a UCX built without EFA fails validate with the ud_verbs explanation', async () => {
+test('a UCX built without EFA fails validate with the ud_verbs explanation; the build stage repairs it', async () => {
+  // What a user might do by hand on the workers: rebuild UCX without EFA, then NIXL against it.
   for (const name of ['worker-1', 'worker-2']) {
     const w = s.sim.node(name).workdir;
     const ucx = [`${w}/scripts/build-ucx.sh`, '--src', 'https://github.com/openucx/ucx.git', '--ref', 'v1.20.0', '--prefix', `${w}/ucx`, '--with-efa', 'no', '--build-root', `${w}/build`, '--force'];
     const nixl = [`${w}/scripts/build-nixl.sh`, '--src', 'https://github.com/ai-dynamo/nixl.git', '--ref', '0.6.1', '--ucx-prefix', `${w}/ucx`, '--prefix', `${w}/nixl`, '--venv', `${w}/venv`, '--build-root', `${w}/build`, '--force'];
-    for (const argv of [ucx, nixl]) await run('ssh', s.sim.sshArgs(name, [buildCommand(['bash', ...argv])]), { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
+    for (const argv of [ucx, nixl]) await execFileP('ssh', s.sim.sshArgs(name, [buildCommand(['bash', ...argv])]), { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await execFileP('ssh', s.sim.sshArgs(name, [buildCommand([`${w}/ucx/bin/ucx_info`, '-d'])]));
+    assert.doesNotMatch(stdout, /Transport: srd/, `${name}: UCX without EFA lists no srd`);
   }
-  const f = await failure(pipelineRun(truthful, ['validate']));
+  const id = newId();
+  const f = await pipelineFailure(pipelineRun(truthful, ['validate'], id));
   assert.equal(f.type, 'GateFailed');
-  assert.match(f.message, /over ud_verbs/);
+  assert.match(f.message, /^stage validate failed on cluster sim: spread transfer across nodes \(UCX\/ud_verbs\): 0\.\d+ GB\/s over ud_verbs\. UCX was built without EFA/);
   assert.match(f.message, /rebuild UCX with --with-efa/);
+  const { activity } = await stageFailure(id, 'validate');
+  assert.equal(activity?.retryState, RetryState.NON_RETRYABLE_FAILURE);
+
+  // Following the advice: the build stage sees other flags in the marker and rebuilds with EFA.
+  const r = await pipelineRun(truthful, ['build', 'validate']);
+  for (const n of ['worker-1', 'worker-2']) assert.match(r.stages[0]!.nodes[n]!, /^UCX 1\.20\.0 built, srd on 32 devices/, n);
+  assert.match(r.stages[0]!.nodes['head']!, /^UCX 1\.20\.0 unchanged/);
+  assert.match(r.stages[1]!.nodes['spread']!, /UCX\/srd\): 1\d\.\d GB\/s/);
 });
