@@ -1,6 +1,7 @@
 // Starting runs from the CLI (and the demo, and schedules): read and check the files, plan the
 // sweep, start the pipeline workflow with a meaningful id, summary and search attributes.
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ClusterConfig } from '../config/index.js';
 import { planSweep } from '../plan/index.js';
 import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
@@ -42,17 +43,36 @@ export interface StartRunOptions {
   now?: Date;
 }
 
-/** Starts the pipeline (checks, then the sweep as its last child), or the sweep alone. */
+/** How many runs of one cluster may start in the same second before we give up (ids -2 … -N). */
+const SAME_SECOND_STARTS = 20;
+
+/**
+ * Starts the pipeline (checks, then the sweep as its last child), or the sweep alone. Ids carry
+ * the second they start in (DESIGN.md); ids are never reused, so a second start in the same
+ * second (a script, a schedule and a human at once) gets the next free suffix instead of failing.
+ */
 export async function startRun(client: Client, o: StartRunOptions): Promise<WorkflowHandle> {
   const now = o.now ?? new Date();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRunAs(client, o, now, attempt);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= SAME_SECOND_STARTS) throw err;
+    }
+  }
+}
+
+async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt: number): Promise<WorkflowHandle> {
   const taskQueue = o.taskQueue ?? DEFAULT_TASK_QUEUE;
   const name = o.cluster.name;
-  const sweepId = makeWorkflowId(name, 'sweep', now);
+  const workflowIdReusePolicy = WorkflowIdReusePolicy.REJECT_DUPLICATE;
+  const sweepId = makeWorkflowId(name, 'sweep', now, attempt);
   const sweepSummary = o.plan ? `sweep ${o.plan.sweepName} on ${name}: ${o.plan.deployments.length} deployments, ${o.plan.estimate.points} points, est. ${Math.round(o.plan.estimate.totalSeconds / 60)} min` : '';
   if (o.runSweep && o.plan && o.stages.length === 0) {
     return client.workflow.start(sweep, {
       taskQueue,
       workflowId: sweepId,
+      workflowIdReusePolicy,
       args: [{ cluster: o.cluster, plan: o.plan, options: { heartbeatTimeout: o.heartbeatTimeout, ...o.sweepOptions } }],
       staticSummary: sweepSummary,
       typedSearchAttributes: [{ key: PdflowCluster, value: name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: o.plan.sweepName }],
@@ -62,7 +82,8 @@ export async function startRun(client: Client, o: StartRunOptions): Promise<Work
   if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions, workflowId: sweepId };
   return client.workflow.start(pipeline, {
     taskQueue,
-    workflowId: makeWorkflowId(name, 'pipeline', now),
+    workflowId: makeWorkflowId(name, 'pipeline', now, attempt),
+    workflowIdReusePolicy,
     args: [input],
     staticSummary: `pipeline on ${name}: ${o.stages.join(' → ') || '(no checks)'}${input.sweep ? ` → sweep ${o.plan!.sweepName}` : ''}`,
     typedSearchAttributes: [

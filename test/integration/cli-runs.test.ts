@@ -11,6 +11,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import { assertGpusFree, sleep } from '../helpers/sweep.js';
 import { pdflow, pdflowInTerminal, startPdflow, stopPdflow, waitForOutput, isPlain, type CliChild, type CliResult } from '../helpers/cli.js';
 import type { RunSnapshot } from '../../src/cli/describe-run.js';
+import { startRun } from '../../src/cli/start-run.js';
 
 let s: Stack;
 let worker: CliChild;
@@ -64,7 +65,7 @@ async function startSweep(): Promise<string> {
   const r = await cli('run', '--cluster', s.sim.clusterFile, '--sweep', sweepFile, '--stages', 'sweep', '--task-queue', s.taskQueue, '--heartbeat-timeout', '5s', '--json');
   ok(r, 'run --stages sweep');
   const started = JSON.parse(r.stdout) as { workflowId: string; url: string };
-  assert.match(started.workflowId, /^pdflow-clitest-sweep-\d{8}-\d{6}$/);
+  assert.match(started.workflowId, /^pdflow-clitest-sweep-\d{8}-\d{6}(-\d+)?$/);
   const uiPort = Number(s.t.address.split(':')[1]) + 1000; // the dev server's UI port (not started here: headless)
   assert.equal(started.url, `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${started.workflowId}`);
   return started.workflowId;
@@ -263,6 +264,19 @@ test('unknown run ids: status, watch, pause, resume, cancel, results exit 2 nami
     assert.equal(r.code, 2, r.out);
     assert.match(r.stderr, /no run with id "pdflow-clitest-sweep-19990101-000000" \(see `pdflow list`\)/);
   }
+});
+
+test('runs started in the same second get the next free id (-2, -3) and all run; ids are never reused', async () => {
+  const now = new Date(Date.UTC(2026, 10, 28, 3, 0, 0));
+  const client = s.t.env.client;
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const h = await startRun(client, { cluster: s.cluster, stages: [], runSweep: false, taskQueue: s.taskQueue, now });
+    ids.push(h.workflowId);
+    await h.result(); // closed before the next start: a closed run's id is not taken again either
+  }
+  assert.deepEqual(ids, ['', '-2', '-3'].map((x) => `pdflow-clitest-pipeline-20261128-030000${x}`));
+  for (const id of ids) assert.equal((await client.workflow.getHandle(id).describe()).status.name, 'COMPLETED');
 });
 
 test('the worker stops gracefully on Ctrl-C (SIGINT): exit 0, "worker stopped"', async () => {

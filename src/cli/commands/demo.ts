@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectClient } from '../connect.js';
+import { connectClient, resolveConnectConfig } from '../connect.js';
+import { connectFlags } from '../flags.js';
 import { isPortOpen, startDevServer } from '../../common/dev-server.js';
 import { projectRoot } from '../../common/tools.js';
 import { startSimCluster, loadSimCluster, simStatus, type SimCluster } from '../../sim/index.js';
@@ -17,8 +18,13 @@ import { BadInputError } from '../errors.js';
 import { withSpinner } from '../spinner.js';
 
 interface DemoState {
+  /** Every Temporal dev server the demo started (one per address), for --clean. */
+  serverPids?: number[];
+  /** Older demo.json files. */
   serverPid?: number;
   workerPid?: number;
+  /** The server the worker polls: a demo against another address needs its own worker. */
+  workerAddress?: string;
 }
 
 const say = (s: string) => console.log(`demo: ${s}`);
@@ -33,6 +39,13 @@ function alive(pid: number | undefined): pid is number {
   }
 }
 
+/** ip and port of a loopback address, where the demo may start a dev server itself. */
+export function localDevServerAddress(address: string): { ip: string; port: number } | undefined {
+  const m = /^(127\.\d+\.\d+\.\d+|localhost):(\d+)$/.exec(address);
+  if (!m) return undefined;
+  return { ip: m[1] === 'localhost' ? '127.0.0.1' : m[1]!, port: Number(m[2]) };
+}
+
 export function registerDemo(program: Command) {
   program
     .command('demo')
@@ -44,8 +57,8 @@ export function registerDemo(program: Command) {
     .option('--sweep <file>', 'sweep to run after the pipeline', path.join(projectRoot, 'examples/sweep-demo.yaml'))
     .option('--no-sweep', 'only the setup pipeline')
     .option('--clean', 'stop the server, the worker and the simulated cluster the demo started, then exit')
-    .addHelpText('after', '\nThe server, worker and simulated cluster stay up afterwards so you can look around in the Web UI;\n`pdflow demo --clean` stops them.\n\nExamples:\n  npm run demo\n  pdflow demo --time-scale 0.1 --workers 2\n  pdflow demo --clean\n')
-    .action(async (o: { dir: string; workers: string; gpusPerNode: string; timeScale: string; sweep: string | false; clean?: boolean }) => {
+    .addHelpText('after', '\nThe Temporal server is the one --address (or TEMPORAL_ADDRESS, or a profile) names; when that is a\nloopback address where nothing listens yet, the demo starts a local dev server there (Web UI on port + 1000).\nThe server, worker and simulated cluster stay up afterwards so you can look around in the Web UI;\n`pdflow demo --clean` stops them.\n\nExamples:\n  npm run demo\n  pdflow demo --time-scale 0.1 --workers 2\n  pdflow --address 127.0.0.1:7300 demo        # a second demo server beside one on 7233\n  pdflow demo --clean\n')
+    .action(async (o: { dir: string; workers: string; gpusPerNode: string; timeScale: string; sweep: string | false; clean?: boolean }, cmd: Command) => {
       const dir = path.resolve(o.dir);
       const stateFile = path.join(dir, 'demo.json');
       const simDir = path.join(dir, 'sim');
@@ -54,7 +67,8 @@ export function registerDemo(program: Command) {
       const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
 
       if (o.clean) {
-        for (const [what, pid] of [['worker', state.workerPid], ['Temporal server', state.serverPid]] as const) {
+        const servers = [...(state.serverPids ?? []), ...(state.serverPid ? [state.serverPid] : [])];
+        for (const [what, pid] of [['worker', state.workerPid], ...servers.map((p) => ['Temporal server', p] as const)] as const) {
           if (alive(pid)) {
             process.kill(pid, 'SIGTERM');
             say(`stopped the ${what} (pid ${pid})`);
@@ -75,14 +89,20 @@ export function registerDemo(program: Command) {
       if (!(timeScale > 0)) throw new BadInputError(`--time-scale: "${o.timeScale}" must be a positive number`);
       const started = Date.now();
 
-      // 1. The Temporal server (reused when one already listens).
-      const address = '127.0.0.1:7233';
-      if (await isPortOpen('127.0.0.1', 7233)) say(`using the Temporal server already at ${address}`);
+      // 1. The Temporal server: the configured one; a local dev server is started when none listens there.
+      const flags = connectFlags(cmd);
+      const { address, namespace: wantedNamespace } = resolveConnectConfig(flags);
+      const local = localDevServerAddress(address);
+      if (!local || (await isPortOpen(local.ip, local.port))) say(`using the Temporal server at ${address}`);
       else {
-        const server = await withSpinner('demo: starting the local Temporal server (SQLite .pdflow/temporal.db, Web UI on 8233)',
-          () => startDevServer({ dbFile: path.join(dir, 'temporal.db'), detached: true, logFile: path.join(dir, 'temporal.log') }),
+        const dbFile = path.join(dir, 'temporal.db');
+        const server = await withSpinner(`demo: starting a local Temporal server on ${address} (SQLite ${path.relative(process.cwd(), dbFile) || dbFile}, Web UI on ${local.port + 1000})`,
+          () => startDevServer({
+            ip: local.ip, port: local.port, dbFile, detached: true, logFile: path.join(dir, 'temporal.log'),
+            ...(wantedNamespace !== 'default' ? { extraArgs: ['--namespace', wantedNamespace] } : {}),
+          }),
           { done: (_, s) => `demo: Temporal server up (${s.toFixed(0)} s)` });
-        state.serverPid = server.process.pid;
+        state.serverPids = [...(state.serverPids ?? []).filter(alive), ...(server.process.pid ? [server.process.pid] : [])];
         save();
       }
 
@@ -100,20 +120,27 @@ export function registerDemo(program: Command) {
       for (const n of sim.nodes) say(`  ${n.name.padEnd(9)} ${n.role.padEnd(6)} ssh ${sim.user}@${n.host} -p ${n.port}`);
 
       // 3. A worker in the background (it stays for the Web UI's queries).
+      if (alive(state.workerPid) && state.workerAddress !== `${address}/${wantedNamespace}`) {
+        process.kill(state.workerPid, 'SIGTERM');
+        say(`stopped the demo's worker for ${state.workerAddress ?? 'another server'} (pid ${state.workerPid})`);
+        state.workerPid = undefined;
+      }
       if (!alive(state.workerPid)) {
         say('starting a pdflow worker (task queue pdflow)');
         const log = openSync(path.join(dir, 'worker.log'), 'a');
-        const child = spawn(process.execPath, [path.join(projectRoot, 'bin/pdflow.js'), 'worker', '--runs-dir', path.join(dir, 'runs'), '--grace', '5s'], {
-          detached: true, stdio: ['ignore', log, log], env: { ...process.env, TEMPORAL_ADDRESS: address },
+        const global = ['--address', address, '--namespace', wantedNamespace, ...(flags.profile ? ['--profile', flags.profile] : [])];
+        const child = spawn(process.execPath, [path.join(projectRoot, 'bin/pdflow.js'), ...global, 'worker', '--runs-dir', path.join(dir, 'runs'), '--grace', '5s'], {
+          detached: true, stdio: ['ignore', log, log],
         });
         child.unref();
         state.workerPid = child.pid;
+        state.workerAddress = `${address}/${wantedNamespace}`;
         save();
       }
 
       // 4. The pipeline, then the sweep, followed live.
       const { cluster, plan } = await loadRunFiles(sim.clusterFile, o.sweep || undefined);
-      const { client, namespace } = await connectClient({ address });
+      const { client, namespace } = await connectClient(flags);
       const handle = await startRun(client, { cluster, plan, stages: ['provision', 'build', 'ray', 'validate', 'smoke'], runSweep: Boolean(plan), heartbeatTimeout: '10s' });
       say(`started ${handle.workflowId}: ${uiLink(address, namespace, handle.workflowId)}`);
       const final = await watchRun(client, handle.workflowId);

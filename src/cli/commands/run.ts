@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { BadInputError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
 import { loadRunFiles, parseStages, startRun } from '../start-run.js';
@@ -31,11 +29,7 @@ Examples:
       const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
-      const handle = await startRun(client, { cluster, plan, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout }).catch((err: unknown) => {
-        // Ids carry the second they start in (DESIGN.md): two starts in one second collide.
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new BadInputError(`a run with id ${err.workflowId} is already running (started this very second); see \`pdflow status ${err.workflowId}\`, or start again in a second`);
-        throw err;
-      });
+      const handle = await startRun(client, { cluster, plan, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout });
       const url = uiLink(address, namespace, handle.workflowId);
       if (o.json) printJson({ workflowId: handle.workflowId, url });
       else {
