@@ -12,6 +12,7 @@ import { startSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { ClusterSchema } from '../../src/config/cluster.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
 import { execOnNode } from '../../src/activities/ssh/exec.js';
+import { jobStatus, startOrAttachJob } from '../../src/activities/ssh/remote-job.js';
 import { uploadScripts, readScriptBundle } from '../../src/activities/ssh/upload.js';
 import { nodeTargets, type NodeTarget } from '../../src/activities/ssh/targets.js';
 import { fingerprint } from '../../src/activities/ssh/host-keys.js';
@@ -119,6 +120,36 @@ void test('secret env values reach the command but never an error, log or result
   assert.ok(!f.message.includes(secret), f.message);
   assert.ok(!JSON.stringify(f.details).includes(secret));
   assert.match(f.message, /using \*\*\*/);
+});
+
+void test('secret values never appear in a process\'s command line on the node, for commands and for detached jobs', async () => {
+  const pool = newPool();
+  const secret = 'hf_s3cr3t_PS_CHECK_77';
+  const target: NodeTarget = { ...head, secretEnv: { HF_TOKEN: secret }, env: { ...head.env, PLAIN: 'visible' } };
+  // A command that snapshots every process's argv while it runs (the command text itself carries
+  // no value: test/unit/ssh-quote.test.ts; the values arrive through stdin, checked here).
+  const psFile = path.join(dir, 'ps-exec.txt');
+  const seen = path.join(dir, 'exec-env.txt');
+  const r = await execOnNode(pool, target, ['sh', '-c', 'ps -eo args > "$1"; printf %s "$HF_TOKEN" > "$2"; echo "$PLAIN"', 'sh', psFile, seen], { cwd: dir });
+  assert.equal(r.stdout, 'visible\n');
+  assert.equal(readFileSync(seen, 'utf8'), secret);
+  const ps = readFileSync(psFile, 'utf8');
+  assert.match(ps, /ps -eo args/);
+  assert.ok(!ps.includes(secret), `the secret is in the process list:\n${ps}`);
+
+  // A detached job inherits the secret; its start command does not show it either.
+  const jobPs = path.join(dir, 'ps-job.txt');
+  const envOut = path.join(dir, 'job-env.txt');
+  const job = await startOrAttachJob(pool, target, {
+    jobId: `secret-check-${Date.now()}`,
+    argv: ['sh', '-c', 'ps -eo args > "$1"; printf %s "$HF_TOKEN" > "$2"', 'sh', jobPs, envOut],
+    cwd: dir,
+  });
+  for (let i = 0; i < 100 && (await jobStatus(pool, target, job.paths)).state !== 'exited'; i++) await new Promise((res) => setTimeout(res, 100));
+  assert.equal((await jobStatus(pool, target, job.paths)).exitCode, 0);
+  assert.equal(readFileSync(envOut, 'utf8'), secret);
+  assert.ok(!readFileSync(jobPs, 'utf8').includes(secret), 'the secret is in the process list of the job');
+  assert.ok(!readFileSync(path.join(job.paths.jobDir, 'command'), 'utf8').includes(secret), 'the job\'s command file holds the secret');
 });
 
 void test('output is capped per stream (the tail is kept)', async () => {

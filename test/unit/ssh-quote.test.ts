@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { buildCommand, CommandBuildError, quoteArg } from '../../src/activities/ssh/quote.js';
+import { buildCommand, CommandBuildError, quoteArg, secretEnvStdin } from '../../src/activities/ssh/quote.js';
 
 const cases: { name: string; arg: string; quoted: string }[] = [
   { name: 'plain word stays bare', arg: 'nvidia-smi', quoted: 'nvidia-smi' },
@@ -56,6 +56,12 @@ const buildCases: { name: string; argv: string[]; opts?: Parameters<typeof build
   { name: 'env assignments quoted', argv: ['env'], opts: { env: { NCCL_DEBUG: 'WARN', HF_TOKEN: "s3cr3t'x" } }, expect: "NCCL_DEBUG=WARN HF_TOKEN='s3cr3t'\\''x' 'env'" },
   { name: 'cwd quoted', argv: ['ls'], opts: { cwd: '/opt/my dir' }, expect: "cd -- '/opt/my dir' && 'ls'" },
   { name: 'cwd and env', argv: ['ls', '-l'], opts: { cwd: '/w', env: { A: '1' } }, expect: "cd -- /w && A=1 'ls' -l" },
+  {
+    name: 'secret names only: values come from stdin',
+    argv: ['env'],
+    opts: { cwd: '/w', env: { A: '1' }, secretEnvNames: ['HF_TOKEN'] },
+    expect: 'cd -- /w && IFS= read -r HF_TOKEN && HF_TOKEN=$(printf %s "$HF_TOKEN" | base64 -d) && export HF_TOKEN && A=1 \'env\'',
+  },
 ];
 for (const c of buildCases) {
   test(`buildCommand: ${c.name}`, () => {
@@ -67,6 +73,28 @@ const badEnvNames = ['1ABC', 'A-B', 'A B', '', 'X;rm', 'A=B', 'Ü'];
 for (const name of badEnvNames) {
   test(`buildCommand refuses env name ${JSON.stringify(name)}`, () => {
     assert.throws(() => buildCommand(['true'], { env: { [name]: 'v' } }), (e: Error) => e instanceof CommandBuildError && e.message.includes(JSON.stringify(name)));
+    assert.throws(() => buildCommand(['true'], { secretEnvNames: [name] }), (e: Error) => e instanceof CommandBuildError && e.message.includes(JSON.stringify(name)));
+  });
+}
+
+// Secrets through real shells: exact values in the program's environment, none in the command
+// line, and the program's own stdin intact after the secret lines.
+const secretValuesCases: Record<string, string> = {
+  HF_TOKEN: 'hf_s3cr3t_VALUE_42',
+  QUOTES: `it's "q" \`id\` $(reboot) $HOME`,
+  UNICODE: 'ünïcødé → 模型',
+  EMPTY: '',
+  INNER_NEWLINE: 'line1\nline2',
+};
+for (const shell of shells) {
+  test(`secret env round-trips through ${shell} via stdin, never in the command line`, () => {
+    const names = Object.keys(secretValuesCases);
+    const cmd = buildCommand(['sh', '-c', 'for n in "$@"; do eval "printf \'%s\\0\' \\"\\$$n\\""; done; cat', 'sh', ...names], { secretEnvNames: names });
+    for (const v of Object.values(secretValuesCases)) if (v.length > 3) assert.ok(!cmd.includes(v), `the command line holds ${v}`);
+    const out = execFileSync(shell, ['-c', cmd], { input: secretEnvStdin(secretValuesCases) + 'program input\n' }).toString('utf8');
+    const parts = out.split('\0');
+    assert.deepEqual(parts.slice(0, names.length), Object.values(secretValuesCases));
+    assert.equal(parts[names.length], 'program input\n');
   });
 }
 

@@ -5,7 +5,7 @@ import { buildCommand, CommandBuildError } from './quote.js';
 import { CommandAbortedError, CommandTimeoutError, ConnectionClosedError, DEFAULT_MAX_OUTPUT_BYTES, type Connection, type RawExecResult } from './connection.js';
 import { commandTimedOut, connectionLost, invalidRemoteCommand, redact, remoteCommandFailed } from './errors.js';
 import type { SshPool } from './pool.js';
-import { commandEnv, secretValues, type NodeTarget } from './targets.js';
+import { secretValues, splitCommandEnv, withStdinPrefix, type NodeTarget } from './targets.js';
 
 export interface ExecOptions {
   /** Folder to run in (literal path on the node). */
@@ -89,13 +89,15 @@ export async function execOnNode(pool: SshPool, target: NodeTarget, argv: readon
   const secrets = secretValues(target);
   const shown = displayCommand(argv, secrets);
   let command: string;
+  let split: ReturnType<typeof splitCommandEnv>;
   try {
-    command = buildCommand(argv, { cwd: opts.cwd, env: { ...commandEnv(target), ...(opts.env ?? {}) } });
+    split = splitCommandEnv(target, opts.env);
+    command = buildCommand(argv, { cwd: opts.cwd, env: split.env, secretEnvNames: split.secretEnvNames });
   } catch (err) {
     if (err instanceof CommandBuildError) throw invalidRemoteCommand(target.name, redact(err.message, secrets));
     throw err;
   }
-  const raw = await execRaw(pool, target, command, shown, opts);
+  const raw = await execRaw(pool, target, command, shown, { ...opts, stdin: withStdinPrefix(split.stdinPrefix, opts.stdin) });
   const result: ExecResult = {
     stdout: redact(raw.stdout.toString('utf8'), secrets),
     stderr: redact(raw.stderr.toString('utf8'), secrets),

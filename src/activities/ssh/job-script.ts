@@ -33,8 +33,9 @@ export function jobPaths(workdir: string, jobId: string): JobPaths {
 }
 
 /** `env... bash runner start jobdir -- argv...`; the env reaches the job through the runner. */
-export function startCommand(p: JobPaths, argv: readonly string[], env: Record<string, string>, cwd?: string): string {
-  return buildCommand(['bash', p.runner, 'start', p.jobDir, '--', ...argv], { env, cwd });
+/** Secret variables (secretEnvNames) are read from stdin before the runner starts, so the job inherits them. */
+export function startCommand(p: JobPaths, argv: readonly string[], env: Record<string, string>, cwd?: string, secretEnvNames: readonly string[] = []): string {
+  return buildCommand(['bash', p.runner, 'start', p.jobDir, '--', ...argv], { env, cwd, secretEnvNames });
 }
 
 export function statusCommand(p: JobPaths): string {

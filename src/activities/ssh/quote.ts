@@ -38,6 +38,33 @@ export interface BuildCommandOptions {
   cwd?: string;
   /** Assignments placed before the program (NAME='value' prog ...). */
   env?: Record<string, string>;
+  /**
+   * Names of secret variables: their values are NOT in the command line (which `ps` shows to
+   * every user of the node) but read from stdin, one base64 line each in this order, by a
+   * prelude; give the program's own stdin after them (see secretEnvStdin).
+   */
+  secretEnvNames?: readonly string[];
+}
+
+/** The stdin lines the prelude of `secretEnvNames` reads: base64 of each value, in name order. */
+export function secretEnvStdin(secretEnv: Record<string, string>): string {
+  return Object.keys(secretEnv).map((k) => `${Buffer.from(secretEnv[k]!, 'utf8').toString('base64')}\n`).join('');
+}
+
+function checkEnvName(name: string): void {
+  if (!isValidEnvName(name)) {
+    throw new CommandBuildError(
+      `environment variable name ${JSON.stringify(name)} is not valid: use letters, digits and _ and do not start with a digit (e.g. NCCL_DEBUG)`,
+    );
+  }
+}
+
+/** `IFS= read -r N && N=$(printf %s "$N" | base64 -d) && export N && ` per name: builtins and base64 only, no value in any argv. */
+function secretPrelude(names: readonly string[]): string {
+  return names.map((n) => {
+    checkEnvName(n);
+    return `IFS= read -r ${n} && ${n}=$(printf %s "$${n}" | base64 -d) && export ${n} && `;
+  }).join('');
 }
 
 /**
@@ -49,17 +76,13 @@ export function buildCommand(argv: readonly string[], opts: BuildCommandOptions 
   if (argv[0] === '') throw new CommandBuildError('the program name (argv[0]) is empty');
   const parts: string[] = [];
   for (const [name, value] of Object.entries(opts.env ?? {})) {
-    if (!isValidEnvName(name)) {
-      throw new CommandBuildError(
-        `environment variable name ${JSON.stringify(name)} is not valid: use letters, digits and _ and do not start with a digit (e.g. NCCL_DEBUG)`,
-      );
-    }
+    checkEnvName(name);
     parts.push(`${name}=${quoteArg(value)}`);
   }
   // The program is always quoted: bare, `FOO=x` would be an assignment and `if` a reserved word.
   const [program, ...args] = argv as [string, ...string[]];
   parts.push(forceQuote(program), ...args.map(quoteArg));
-  const line = parts.join(' ');
+  const line = secretPrelude(opts.secretEnvNames ?? []) + parts.join(' ');
   if (opts.cwd === undefined) return line;
   if (opts.cwd === '') throw new CommandBuildError('cwd is empty: give a folder path or leave cwd out');
   return `cd -- ${quoteArg(opts.cwd)} && ${line}`;

@@ -24,7 +24,7 @@ import {
 } from './job-script.js';
 import { LogStream, DEFAULT_PHASE_PATTERN } from './log-stream.js';
 import type { SshPool } from './pool.js';
-import { commandEnv, secretValues, type NodeTarget } from './targets.js';
+import { secretValues, splitCommandEnv, type NodeTarget } from './targets.js';
 import { uploadScripts } from './upload.js';
 import { resolveWorkdir } from './workdir.js';
 
@@ -64,8 +64,8 @@ export interface StartOrAttach {
   archived?: string;
 }
 
-async function runnerExec(pool: SshPool, target: NodeTarget, command: string, shown: string, signal?: AbortSignal): Promise<string> {
-  const r = await execRaw(pool, target, command, shown, { idempotent: true, signal });
+async function runnerExec(pool: SshPool, target: NodeTarget, command: string, shown: string, signal?: AbortSignal, stdin?: string): Promise<string> {
+  const r = await execRaw(pool, target, command, shown, { idempotent: true, signal, stdin });
   if (r.exitCode !== 0) {
     throw remoteCommandFailed({
       node: target.name,
@@ -107,13 +107,14 @@ export async function startOrAttachJob(pool: SshPool, target: NodeTarget, job: J
     if (status.state === 'lost') throw remoteJobLost(target.name, job.jobId, shown, paths.jobDir);
   }
   let command: string;
+  const split = splitCommandEnv(target, job.env);
   try {
-    command = startCommand(paths, job.argv, { ...commandEnv(target), ...(job.env ?? {}) }, job.cwd);
+    command = startCommand(paths, job.argv, split.env, job.cwd, split.secretEnvNames);
   } catch (err) {
     if (err instanceof CommandBuildError) throw invalidRemoteCommand(target.name, redact(err.message, secretValues(target)));
     throw err;
   }
-  status = parseJobStatus((await runnerExec(pool, target, command, `start job ${job.jobId}: ${shown}`, signal)).trim());
+  status = parseJobStatus((await runnerExec(pool, target, command, `start job ${job.jobId}: ${shown}`, signal, split.stdinPrefix)).trim());
   return { paths, status, started: true, archived };
 }
 

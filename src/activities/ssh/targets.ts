@@ -1,6 +1,7 @@
 // What the SSH layer needs to reach one node. A NodeTarget lives on the worker only: its
 // secretEnv holds values resolved from the worker's environment. Workflows pass a NodeSpec
 // (names of worker variables, never their values) and activities resolve it here.
+import { secretEnvStdin } from './quote.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -84,6 +85,26 @@ export function secretValues(target: NodeTarget): string[] {
 /** Plain and secret environment together, as commands on the node see it. */
 export function commandEnv(target: NodeTarget): Record<string, string> {
   return { ...target.env, ...(target.secretEnv ?? {}) };
+}
+
+/**
+ * A command's environment split for buildCommand: plain values go on the command line, secret
+ * ones travel on stdin (their names and the stdin prefix that carries them). `extra` (the
+ * step's own env) is plain and wins over both.
+ */
+export function splitCommandEnv(target: NodeTarget, extra: Record<string, string> = {}): { env: Record<string, string>; secretEnvNames: string[]; stdinPrefix: string } {
+  const secret: Record<string, string> = {};
+  for (const [k, v] of Object.entries(target.secretEnv ?? {})) if (!(k in extra)) secret[k] = v;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...target.env, ...extra })) if (!(k in secret)) env[k] = v;
+  return { env, secretEnvNames: Object.keys(secret), stdinPrefix: secretEnvStdin(secret) };
+}
+
+/** The stdin a command gets: the secret lines first, then its own input. */
+export function withStdinPrefix(prefix: string, stdin?: string | Buffer): string | Buffer | undefined {
+  if (prefix === '') return stdin;
+  if (stdin === undefined) return prefix;
+  return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin, 'utf8')]);
 }
 
 /** A redacted, printable form of a command's environment (for logs). */
