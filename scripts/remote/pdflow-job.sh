@@ -9,6 +9,8 @@
 #   pdflow-job.sh tail    <jobdir> <bytes>      the last <bytes> of the log
 #   pdflow-job.sh kill    <jobdir> <grace-s>    TERM the job's process group, KILL after the grace period
 #   pdflow-job.sh archive <jobdir>              rename <jobdir> to <jobdir>.attempt-N; prints the new path
+#   pdflow-job.sh prune   <jobsdir> <days>      remove the folders of jobs that ended over <days> days ago
+#                                               (and archived attempts as old); running jobs are kept
 #
 # <jobdir> holds: log (stdout+stderr), pid (= process group id), pidstart (kernel start time of
 # pid, so a reused pid is not mistaken for the job), started (epoch seconds), exit (exit code,
@@ -172,9 +174,34 @@ archive() {
   printf '%s\n' "$dir.attempt-$n"
 }
 
+# find's -mtime +N counts whole days past N: +(days-1) is "at least <days> days old".
+older_than_days() { [ "$2" -eq 0 ] || [ -n "$(find "$1" -maxdepth 0 -mtime +"$(($2 - 1))" 2>/dev/null)" ]; }
+
+# Ended = has an exit file (its age is the job's end) or was archived (age: the folder's).
+prune() {
+  local root=$1 days=$2 d stamp removed=0 kept=0 bytes=0 size
+  [[ $days =~ ^[0-9]+$ ]] || die "prune: days '$days' must be a whole number"
+  [ -d "$root" ] || { printf '{"removed":0,"kept":0,"freedBytes":0}\n'; return 0; }
+  for d in "$root"/*/; do
+    d=${d%/}
+    [ -d "$d" ] || continue
+    case $d in
+      *.attempt-[0-9]*) stamp=$d ;;
+      *) if [ -f "$d/exit" ]; then stamp=$d/exit; else kept=$((kept + 1)); continue; fi ;;
+    esac
+    if older_than_days "$stamp" "$days"; then
+      size=$(du -sk "$d" 2>/dev/null | cut -f1)
+      rm -rf -- "$d" && removed=$((removed + 1)) && bytes=$((bytes + ${size:-0} * 1024))
+    else
+      kept=$((kept + 1))
+    fi
+  done
+  printf '{"removed":%s,"kept":%s,"freedBytes":%s}\n' "$removed" "$kept" "$bytes"
+}
+
 self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 cmd=${1:-}
-[ $# -ge 2 ] || die "usage: pdflow-job.sh start|status|poll|tail|kill|archive <jobdir> ..."
+[ $# -ge 2 ] || die "usage: pdflow-job.sh start|status|poll|tail|kill|archive <jobdir> ... | prune <jobsdir> <days>"
 shift
 dir=$1
 shift
@@ -198,6 +225,7 @@ case "$cmd" in
     ;;
   kill) kill_job "$dir" "${1:-10}" ;;
   archive) archive "$dir" ;;
+  prune) prune "$dir" "${1:?prune: days}" ;;
   _run) run "$dir" "$@" ;;
   *) die "unknown command $cmd" ;;
 esac

@@ -22,18 +22,25 @@ export interface JobPaths {
   jobDir: string;
 }
 
+const baseOf = (workdir: string) => workdir.replace(/\/+$/, '') || '/';
+
+/** Where every job folder of a node lives. */
+export function jobsDirOf(workdir: string): string {
+  return `${baseOf(workdir)}/jobs`;
+}
+
 export function jobPaths(workdir: string, jobId: string): JobPaths {
-  const base = workdir.replace(/\/+$/, '') || '/';
+  const base = baseOf(workdir);
   return {
     workdir: base,
     runner: `${base}/scripts/${RUNNER_NAME}`,
-    jobsDir: `${base}/jobs`,
+    jobsDir: jobsDirOf(workdir),
     jobDir: `${base}/jobs/${jobId}`,
   };
 }
 
-/** `env... bash runner start jobdir -- argv...`; the env reaches the job through the runner. */
-/** Secret variables (secretEnvNames) are read from stdin before the runner starts, so the job inherits them. */
+/** `env... bash runner start jobdir -- argv...`: the env reaches the job through the runner; secret
+ * variables (secretEnvNames) are read from stdin before the runner starts, so the job inherits them. */
 export function startCommand(p: JobPaths, argv: readonly string[], env: Record<string, string>, cwd?: string, secretEnvNames: readonly string[] = []): string {
   return buildCommand(['bash', p.runner, 'start', p.jobDir, '--', ...argv], { env, cwd, secretEnvNames });
 }

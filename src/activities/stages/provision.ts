@@ -6,6 +6,16 @@ import type { ClusterConfig, ClusterNode } from '../../config/index.js';
 import type { NodeStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
+import { jobsDirOf, RUNNER_NAME } from '../ssh/job-script.js';
+
+/** Folders of jobs that ended this long ago are removed from the node (their logs are on the worker). */
+export const JOB_RETENTION_DAYS = 14;
+
+interface PruneJson {
+  removed: number;
+  kept: number;
+  freedBytes: number;
+}
 
 interface InventoryJson {
   gpuCount: number;
@@ -35,7 +45,11 @@ export function createProvisionActivities(scripts: NodeScripts, workdirOf: (clus
   return {
     async prepareNode({ cluster, node }: NodeStepInput): Promise<{ summary: string }> {
       const dir = await scripts.scriptsDir(scripts.target(cluster, node));
-      return { summary: `scripts in ${dir}` };
+      // Job folders pile up over many runs (one per step and point); the ended, old ones go.
+      const jobsDir = jobsDirOf(await workdirOf(cluster, node));
+      const { json } = await scripts.run<PruneJson>(cluster, node, RUNNER_NAME, ['prune', jobsDir, String(JOB_RETENTION_DAYS)]);
+      const pruned = json.removed ? `; removed ${json.removed} job folders ended over ${JOB_RETENTION_DAYS} days ago (${(json.freedBytes / 1e6).toFixed(1)} MB)` : '';
+      return { summary: `scripts in ${dir}${pruned}` };
     },
 
     async inventoryNode({ cluster, node }: NodeStepInput): Promise<{ summary: string; warnings: string[] }> {
