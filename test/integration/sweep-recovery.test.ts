@@ -94,12 +94,17 @@ test('a server restart mid-sweep (same SQLite file and port) loses nothing; the 
   assert.equal(worker.child.exitCode, null, 'the worker died');
   assert.deepEqual(result.records[0], before.records[0], 'a point completed before the restart changed');
   assert.deepEqual(result.records.map((r) => [r.pointId, r.status]), p.deployments[0]!.points.map((x) => [x.id, 'ok']));
-  assert.equal(vllmRuns() - vllm0, 4, 'a benchmark ran twice');
+  assert.equal(vllmRuns() - vllm0, 4, `a benchmark ran twice; the worker said:\n${jobLines(worker.output())}`);
   const dirs = benchJobDirs(h.workflowId);
   assert.ok(dirs.length === 4 && !dirs.some((d) => /\.attempt-\d+$/.test(d)), `bench job folders: ${dirs.join(', ')}`);
   assert.deepEqual(sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)), expectedSteps(p));
   await assertGpusFree(s.sim, 'after the sweep');
 });
+
+/** What the worker said about its jobs being kept, killed, lost or restarted (for failure messages). */
+function jobLines(out: string): string {
+  return out.split('\n').filter((l) => /cancelled|activity stopping|lost|started job|re-attach|attempt/i.test(l)).slice(-40).join('\n');
+}
 
 /** The third point's vllm has started on the head (its job is in flight, not just scheduled). */
 async function waitFor3rdBench(vllm0: number): Promise<void> {
