@@ -39,6 +39,12 @@ function alive(pid: number | undefined): pid is number {
   }
 }
 
+/** A path relative to here when it is below here, else absolute. */
+function shortPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 /** ip and port of a loopback address, where the demo may start a dev server itself. */
 export function localDevServerAddress(address: string): { ip: string; port: number } | undefined {
   const m = /^(127\.\d+\.\d+\.\d+|localhost):(\d+)$/.exec(address);
@@ -96,7 +102,7 @@ export function registerDemo(program: Command) {
       if (!local || (await isPortOpen(local.ip, local.port))) say(`using the Temporal server at ${address}`);
       else {
         const dbFile = path.join(dir, 'temporal.db');
-        const server = await withSpinner(`demo: starting a local Temporal server on ${address} (SQLite ${path.relative(process.cwd(), dbFile) || dbFile}, Web UI on ${local.port + 1000})`,
+        const server = await withSpinner(`demo: starting a local Temporal server on ${address} (SQLite ${shortPath(dbFile)}, Web UI on ${local.port + 1000})`,
           () => startDevServer({
             ip: local.ip, port: local.port, dbFile, detached: true, logFile: path.join(dir, 'temporal.log'),
             ...(wantedNamespace !== 'default' ? { extraArgs: ['--namespace', wantedNamespace] } : {}),
