@@ -2,6 +2,7 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { progressQuery, type RunProgress } from '../workflows/messages.js';
 import { RunFailedError, BadInputError } from './errors.js';
+import { within } from '../common/within.js';
 
 export interface RunSnapshot {
   workflowId: string;
@@ -35,7 +36,8 @@ export async function snapshotRun(client: Client, workflowId: string): Promise<R
   };
   try {
     // A closed run needs a worker to answer queries; don't make `status` wait long for one.
-    snap.progress = await withTimeout(handle.query(progressQuery), snap.status === 'RUNNING' ? 10_000 : 2_000);
+    const progress = await within(handle.query(progressQuery), snap.status === 'RUNNING' ? 10_000 : 2_000);
+    if (progress !== undefined) snap.progress = progress;
   } catch {
     // No worker to answer (or an old run): describe alone still says a lot.
   }
@@ -60,10 +62,6 @@ export function failureText(err: unknown): string {
     return parts.join(' <- ');
   }
   return (err as Error)?.message ?? String(err);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
 export function exitForStatus(status: string, failure?: string): void {

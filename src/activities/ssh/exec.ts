@@ -88,10 +88,9 @@ export async function execRaw(
 export async function execOnNode(pool: SshPool, target: NodeTarget, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const secrets = secretValues(target);
   const shown = displayCommand(argv, secrets);
+  const split = splitCommandEnv(target, opts.env);
   let command: string;
-  let split: ReturnType<typeof splitCommandEnv>;
   try {
-    split = splitCommandEnv(target, opts.env);
     command = buildCommand(argv, { cwd: opts.cwd, env: split.env, secretEnvNames: split.secretEnvNames });
   } catch (err) {
     if (err instanceof CommandBuildError) throw invalidRemoteCommand(target.name, redact(err.message, secrets));

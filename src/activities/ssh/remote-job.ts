@@ -27,6 +27,7 @@ import type { SshPool } from './pool.js';
 import { secretValues, splitCommandEnv, type NodeTarget } from './targets.js';
 import { uploadScripts } from './upload.js';
 import { resolveWorkdir } from './workdir.js';
+import { within } from '../../common/within.js';
 
 /**
  * A job id that is the same for every attempt of one step of one workflow, and safe as a single
@@ -248,9 +249,6 @@ export interface RemoteJobResult {
   logFile: string;
 }
 
-/** Cancellations after which the job must keep running (a new attempt re-attaches). */
-// NOT_FOUND: the server no longer knows this attempt (it timed out while the server or the
-// network was away); the next attempt re-attaches, so killing the job would throw its work away.
 /**
  * Whether a cancelled attempt leaves its job running for the next attempt to re-attach to.
  * NOT_FOUND means the server no longer knows this attempt: either the workflow closed
@@ -261,14 +259,8 @@ export interface RemoteJobResult {
 async function keepJobOn(reason: string | undefined, hooks: ActivityHooks): Promise<boolean> {
   if (hooks.workerShutdown() || ['WORKER_SHUTDOWN', 'TIMED_OUT', 'PAUSED', 'RESET'].includes(reason ?? '')) return true;
   if (reason !== 'NOT_FOUND') return false;
-  const running = await withTimeout(hooks.workflowRunning?.() ?? Promise.resolve(undefined), 5000);
+  const running = hooks.workflowRunning ? await within(hooks.workflowRunning(), 5000) : undefined;
   return running !== false;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function isRetryableSshFailure(err: unknown): boolean {

@@ -1,11 +1,11 @@
 // What the SSH layer needs to reach one node. A NodeTarget lives on the worker only: its
 // secretEnv holds values resolved from the worker's environment. Workflows pass a NodeSpec
 // (names of worker variables, never their values) and activities resolve it here.
-import { secretEnvStdin } from './quote.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostKeyPolicy } from './host-keys.js';
+import { secretEnvStdin } from './quote.js';
 import type { ClusterConfig } from '../../config/cluster.js';
 
 export interface JumpHost {
@@ -82,11 +82,6 @@ export function secretValues(target: NodeTarget): string[] {
   return Object.values(target.secretEnv ?? {});
 }
 
-/** Plain and secret environment together, as commands on the node see it. */
-export function commandEnv(target: NodeTarget): Record<string, string> {
-  return { ...target.env, ...(target.secretEnv ?? {}) };
-}
-
 /**
  * A command's environment split for buildCommand: plain values go on the command line, secret
  * ones travel on stdin (their names and the stdin prefix that carries them). `extra` (the
@@ -105,14 +100,6 @@ export function withStdinPrefix(prefix: string, stdin?: string | Buffer): string
   if (prefix === '') return stdin;
   if (stdin === undefined) return prefix;
   return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin, 'utf8')]);
-}
-
-/** A redacted, printable form of a command's environment (for logs). */
-export function describeEnv(target: NodeTarget): string {
-  const secret = new Set(Object.keys(target.secretEnv ?? {}));
-  return Object.entries(commandEnv(target))
-    .map(([k, v]) => `${k}=${secret.has(k) ? '***' : v}`)
-    .join(' ');
 }
 
 /**

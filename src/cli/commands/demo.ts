@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { connectClient, resolveConnectConfig } from '../connect.js';
 import { connectFlags } from '../flags.js';
+import { splitAddress } from '../probe.js';
 import { isPortOpen, startDevServer } from '../../common/dev-server.js';
 import { projectRoot } from '../../common/tools.js';
 import { startSimCluster, loadSimCluster, simStatus, type SimCluster } from '../../sim/index.js';
@@ -47,9 +48,9 @@ function shortPath(p: string): string {
 
 /** ip and port of a loopback address, where the demo may start a dev server itself. */
 export function localDevServerAddress(address: string): { ip: string; port: number } | undefined {
-  const m = /^(127\.\d+\.\d+\.\d+|localhost):(\d+)$/.exec(address);
-  if (!m) return undefined;
-  return { ip: m[1] === 'localhost' ? '127.0.0.1' : m[1]!, port: Number(m[2]) };
+  const t = splitAddress(address);
+  if (!t || !/^(127\.\d+\.\d+\.\d+|localhost)$/.test(t.host)) return undefined;
+  return { ip: t.host === 'localhost' ? '127.0.0.1' : t.host, port: t.port };
 }
 
 export function registerDemo(program: Command) {
