@@ -12,3 +12,9 @@ export const TREES_DIR = path.join(here, 'trees');
 export const PYPKGS_DIR = path.resolve(here, '..', 'pypkgs');
 /** The sim's shared fault helper for bash emulators. */
 export const FAULT_SH = path.resolve(here, '..', 'emulators', 'lib', 'fault.sh');
+/**
+ * The real wheels the simulated nodes install (src/sim/real-wheels.txt), downloaded by
+ * scripts/bootstrap.sh; PDFLOW_SIM_WHEELS moves it.
+ */
+export const REAL_WHEELS_LIST = path.resolve(here, '..', 'real-wheels.txt');
+export const realWheelsDir = () => process.env.PDFLOW_SIM_WHEELS ?? path.resolve(here, '..', '..', '..', '.tools', 'sim-wheels');
