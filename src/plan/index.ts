@@ -5,3 +5,4 @@ export { placeDeployment, type GpuNode, type PlacementResult } from './place.js'
 export { DEFAULT_TIMINGS, resolveTimings, estimatePointSeconds, formatDuration } from './estimate.js';
 export { formatPlan, placementText, gpuRanges } from './format.js';
 export type * from './types.js';
+export { NODE_CONSTRAINTS_FILE, nodePins, nodeStackLines, parseConstraints, weightsFor } from './node-stack.js';

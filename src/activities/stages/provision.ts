@@ -6,6 +6,8 @@ import type { ClusterConfig, ClusterNode } from '../../config/index.js';
 import type { NodeStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
+import { describePythonEnv, parsePythonEnvJson } from '../../parse/python-env.js';
+import { NODE_CONSTRAINTS_FILE, nodePins, weightsFor } from '../../plan/node-stack.js';
 import { jobsDirOf, RUNNER_NAME } from '../ssh/job-script.js';
 
 /** Folders of jobs that ended this long ago are removed from the node (their logs are on the worker). */
@@ -29,11 +31,6 @@ interface InventoryJson {
   errors: string[];
 }
 
-interface PythonEnvJson {
-  installed: string[];
-  unchanged: string[];
-  model?: { id: string; downloaded: boolean } | null;
-}
 
 export function nodeOf(cluster: ClusterConfig, name: string): ClusterNode {
   const n = cluster.nodes.find((x) => x.name === name);
@@ -74,17 +71,20 @@ export function createProvisionActivities(scripts: NodeScripts, workdirOf: (clus
     async setupPythonEnv({ cluster, node }: NodeStepInput): Promise<{ summary: string }> {
       const l = nodeLayout(await workdirOf(cluster, node));
       const s = cluster.software;
+      const n = nodeOf(cluster, node);
+      const dir = await scripts.scriptsDir(scripts.target(cluster, node));
+      const weights = weightsFor(n);
       const args = [
         '--venv', l.venv, '--python', s.python.version,
-        '--pin', `vllm==${s.vllm.version}`, '--pin', `flashinfer-python==${s.flashinfer.version}`, '--pin', `ray==${s.ray.version}`,
-        '--model', cluster.model.id, '--hf-home', l.hfHome,
+        ...nodePins(s).flatMap((p) => ['--pin', p]),
+        '--constraints', `${dir}/${NODE_CONSTRAINTS_FILE}`,
+        ...(cluster.model.source === 'huggingface' ? ['--model', cluster.model.id, '--weights', weights] : []),
+        '--hf-home', l.hfHome,
       ];
-      const { json } = await scripts.run<PythonEnvJson>(cluster, node, 'python-env.sh', args, {
+      const { json } = await scripts.run<unknown>(cluster, node, 'python-env.sh', args, {
         step: 'python-env', hint: 'check that the node reaches the package index and the model hub (or pre-stage the wheels and weights)',
       });
-      const pkgs = json.installed.length ? `installed ${json.installed.join(', ')}` : 'packages unchanged';
-      const model = json.model ? (json.model.downloaded ? 'model downloaded' : 'model cached') : 'no model';
-      return { summary: `${pkgs}; ${model}` };
+      return { summary: describePythonEnv(parsePythonEnvJson(json)) };
     },
   };
 }
