@@ -82,9 +82,9 @@ function python311(): string | undefined {
     execFileSync(base, ['-m', 'venv', VENV]);
   }
   try {
-    execFileSync(py, ['-c', 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77)']);
+    execFileSync(py, ['-c', 'import pip, setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77 or pip.__version__ != "25.3")']);
   } catch {
-    execFileSync(py, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'setuptools==80.9.0', 'packaging==25.0'], { env: { ...process.env, PIP_FIND_LINKS: '' } });
+    execFileSync(py, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'pip==25.3', 'setuptools==80.9.0', 'packaging==25.0'], { env: { ...process.env, PIP_FIND_LINKS: '' } });
   }
   return py;
 }
@@ -140,7 +140,7 @@ test('the node stack resolves with the real index under the constraints file: vl
         // fast-deps: range requests for the few wheels whose .metadata the host lacks.
         '--only-binary=:all:', '--no-binary=flashinfer-python',
         '-c', CONSTRAINTS, ...REQUIREMENTS,
-      ], { env: { ...process.env, PIP_FIND_LINKS: '', PIP_CONFIG_FILE: os.devnull, PIP_NO_INPUT: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      ], { env: { ...process.env, PIP_FIND_LINKS: '', PIP_CONFIG_FILE: os.devNull, PIP_NO_INPUT: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`pip failed: ${err.message}\n${stdout}\n${stderr}`)); else resolve();
       });
     });
