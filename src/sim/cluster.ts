@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareGpuEmulation } from './gpu/index.js';
+import { startSimHub } from './hub/index.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findSshdBinary } from '../common/tools.js';
@@ -76,7 +77,7 @@ export function sshArgsFor(state: Pick<SimState, 'user' | 'keyPath' | 'knownHost
 }
 
 function sessionEnvOf(state: SimState, node: SimNode) {
-  return nodeSessionEnv({ node, clusterDir: state.dir, authorizedKeysFile: `${state.keyPath}.pub`, emulatorsBin: state.emulatorsBin, timeScale: state.timeScale });
+  return nodeSessionEnv({ node, clusterDir: state.dir, authorizedKeysFile: `${state.keyPath}.pub`, emulatorsBin: state.emulatorsBin, timeScale: state.timeScale, hubEndpoint: state.hubEndpoint });
 }
 
 async function checkLogin(state: SimState, node: SimNode): Promise<void> {
@@ -151,10 +152,12 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     simDir: dir,
     nodes: nodes.map((n) => ({ name: n.name, role: n.role, host: n.host, stateDir: n.stateDir, gpus: n.gpus, gpuModel: o.gpuModel, ...(opts.hardware?.[n.name] ? { hardware: opts.hardware[n.name] } : {}) })),
   });
-  for (const n of nodes) {
-    await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale });
-  }
   try {
+    // The model hub the nodes download from (HF_ENDPOINT), on the head's address.
+    state.hubEndpoint = (await startSimHub(dir, nodes[0]!.host)).endpoint;
+    for (const n of nodes) {
+      await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale, hubEndpoint: state.hubEndpoint });
+    }
     for (const n of nodes) n.sshdPid = spawnSshd(sshdBinary, n, dir);
     // Recorded before the checks, so `pdflow sim down` can clean up even if they fail.
     await writeState(state);

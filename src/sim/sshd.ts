@@ -14,6 +14,8 @@ export interface SshdEnv {
   authorizedKeysFile: string;
   emulatorsBin: string;
   timeScale: number;
+  /** HF_ENDPOINT of the cluster's emulated hub. */
+  hubEndpoint?: string;
 }
 
 /** The session environment every command on the node sees (sshd SetEnv). */
@@ -27,7 +29,7 @@ export function nodeSessionEnv(e: SshdEnv): Record<string, string> {
     PATH: `${e.emulatorsBin}:/usr/local/bin:/usr/bin:/bin`,
     HOME: e.node.home,
     // The GPU side: fake sysfs, the local wheelhouse for pip, git redirected to the fake sources.
-    ...gpuNodeEnv(e.clusterDir, e.node),
+    ...gpuNodeEnv(e.clusterDir, e.node, e.hubEndpoint),
   };
 }
 

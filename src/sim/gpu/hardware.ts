@@ -17,6 +17,10 @@ export interface NodeHardware {
   libfabricVersion: string;
   /** EFA headers and libefa present (UCX --with-efa needs them). */
   libefa: boolean;
+  /** What `df` reports for the node's disks (the emulated weights are tiny; the disk check needs
+   * the real model's numbers against a real node's disk). */
+  diskTotalBytes: number;
+  diskFreeBytes: number;
 }
 
 export const DEFAULT_GPU_MODEL = 'NVIDIA H100 80GB HBM3';
@@ -50,6 +54,9 @@ export function defaultHardware(role: 'head' | 'worker', gpus: number, over: Par
     libfabric: efaDevices > 0,
     libfabricVersion: '2.1.0amzn3.0',
     libefa: true,
+    // p5.48xlarge: 8 x 3.84 TB instance store; a CPU head: a 500 GB root volume.
+    diskTotalBytes: big ? 30_000_000_000_000 : 500_000_000_000,
+    diskFreeBytes: big ? 28_000_000_000_000 : 400_000_000_000,
     ...over,
   };
 }

@@ -42,9 +42,11 @@ export const wheelhouseDirOf = (simDir: string) => path.join(gpuDirOf(simDir), '
  * The session env of one node; pure, so the sim can rebuild an sshd config at any time. Values
  * hold no spaces (sshd SetEnv is one line), provided simDir has none.
  */
-export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'stateDir'>): Record<string, string> {
+export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'stateDir'>, hubEndpoint?: string): Record<string, string> {
   const git = sourcesDir(gpuDirOf(simDir));
   return {
+    // The real huggingface_hub client downloads from the cluster's emulated hub (src/sim/hub).
+    ...(hubEndpoint ? { HF_ENDPOINT: hubEndpoint, HF_HUB_DISABLE_TELEMETRY: '1' } : {}),
     PDFLOW_SIM_HOST: node.host,
     PDFLOW_SYSFS_ROOT: sysfsRoot(node.stateDir),
     PIP_NO_INDEX: '1',
@@ -66,7 +68,7 @@ export async function prepareNodeHardware(node: GpuNodeSpec): Promise<NodeHardwa
 }
 
 /** Call once per `sim up`, before writing the sshd configs; merge `env[node]` into each node's session env. */
-export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNodeSpec[] }): Promise<GpuEmulation> {
+export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNodeSpec[]; hubEndpoint?: string }): Promise<GpuEmulation> {
   const simDir = path.resolve(opts.simDir);
   const gpuDir = gpuDirOf(simDir);
   const [wheelhouse, sources] = await Promise.all([
@@ -75,6 +77,6 @@ export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNode
     ...opts.nodes.map((n) => prepareNodeHardware(n)),
   ]);
   const env: Record<string, Record<string, string>> = {};
-  for (const n of opts.nodes) env[n.name] = gpuNodeEnv(simDir, n);
+  for (const n of opts.nodes) env[n.name] = gpuNodeEnv(simDir, n, opts.hubEndpoint);
   return { gpuDir, wheelhouse: wheelhouse.dir, ucxRepo: sources.ucxRepo, nixlRepo: sources.nixlRepo, env };
 }
