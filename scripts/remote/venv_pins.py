@@ -1,14 +1,16 @@
 """Which pins a venv already satisfies. A pin counts as satisfied only when the distribution is at
 its version AND every requirement of the extras it asks for (ray[serve,llm]: grpcio, pyarrow,
 vllm, ...) is installed at an allowed version, recursively through nested extras; a venv with plain
-`ray` is therefore not "unchanged" for ray[serve,llm]. Installed packages that a constraints file
-pins to another version (transformers 5 where the file says 4.57.1) are reported too.
+`ray` is therefore not "unchanged" for ray[serve,llm]. Installed packages the pins depend on that a
+constraints file pins to another version (transformers 5 where the file says 4.57.1) are reported
+too; packages outside the pins' dependencies (the venv's own setuptools) are not pip's business here.
 
 Usage: venv_pins.py [--constraints FILE] PIN...   (run with the venv's python)
 Prints one tab-separated line per finding:
   ok <pin> <version>                the pin is satisfied
   change <pin> <version|-> <why>    pip must install the pin
-  constraint <name> <version> <want>  installed, but the constraints file pins another version
+  constraint <name> <version> <want>  a dependency of the pins, installed at another version than
+                                      the constraints file pins
 """
 import importlib.metadata as md
 import re
@@ -60,6 +62,27 @@ def missing_for_extras(dist, extras, seen):
     return missing
 
 
+def dependency_closure(reqs):
+    """Canonical names of the installed distributions the requirements reach (markers evaluated)."""
+    seen, walked = set(), set()
+    todo = [(r, frozenset(r.extras)) for r in reqs]
+    while todo:
+        req, extras = todo.pop()
+        key = canonicalize_name(req.name)
+        if (key, extras) in walked:
+            continue
+        walked.add((key, extras))
+        seen.add(key)
+        if installed_version(req.name) is None:
+            continue
+        for text in md.requires(req.name) or []:
+            sub = Requirement(text)
+            envs = [{"extra": e} for e in extras] or [{"extra": ""}]
+            if sub.marker is None or any(sub.marker.evaluate(env) for env in envs):
+                todo.append((sub, frozenset(sub.extras)))
+    return seen
+
+
 def constraint_pins(path):
     pins = {}
     with open(path) as f:
@@ -90,7 +113,10 @@ def main(argv):
             else:
                 print("ok\t%s\t%s" % (pin, have))
     if constraints:
+        reach = dependency_closure([Requirement(p) for p in argv])
         for key, (name, want) in sorted(constraint_pins(constraints).items()):
+            if key not in reach:
+                continue
             have = installed_version(name)
             if have is not None and have != want:
                 print("constraint\t%s\t%s\t%s" % (name, have, want))
