@@ -109,6 +109,11 @@ export const ModelSchema = z.strictObject({
   servedName: servedNameField().describe('Name clients and vllm bench use for the model, e.g. gptoss.'),
 }).describe('The model every node pre-downloads and serves.');
 
+const ProvisionSchema = z.strictObject({
+  installPrerequisites: z.boolean().default(false)
+    .describe('Let provision install the missing build prerequisites (python3.11-dev, autotools, rdma-core headers, ...) with apt-get or dnf through sudo (default false: it fails naming them and the command).'),
+}).describe('What the provision stage may change on the nodes beyond pdflow\'s own folders.');
+
 export const ClusterSchema = z.strictObject({
   name: idNameField('cluster name').describe('Cluster name: lower-case letters, digits, "-" (used in workflow ids).'),
   description: noteField().optional().describe('Free text shown in reports.'),
@@ -116,6 +121,7 @@ export const ClusterSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1).describe('Every machine: exactly one head (may be CPU-only) and the GPU workers.'),
   software: SoftwareSchema.prefault({}),
   network: NetworkSchema.prefault({}),
+  provision: ProvisionSchema.prefault({}),
   model: ModelSchema,
   timings: TimingsSchema.optional().describe('Planning estimates for this cluster (a sweep file can override them).'),
 }).describe('pdflow cluster file: the machines of a PD-disaggregation testbed and what they must have.');

@@ -10,3 +10,5 @@ export * from './transfer-test.js';
 export * from './vllm-bench.js';
 export * from './gates/index.js';
 export * from './python-env.js';
+export * from './inventory.js';
+export * from './prerequisites.js';

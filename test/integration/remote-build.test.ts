@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
+import { readInventory } from '../../src/parse/index.js';
 import { startSimCluster } from '../../src/sim/cluster.js';
 import { prepareGpuEmulation, readPackageSpecs } from '../../src/sim/gpu/index.js';
 import type { SimCluster } from '../../src/sim/types.js';
@@ -57,19 +58,21 @@ after(async () => {
 void test('inventory reports each node as its hardware is: CPU head, 8-GPU worker with 32 EFA, 7-GPU worker', async () => {
   const [head, w1, w3] = await Promise.all(['head', 'worker-1', 'worker-3'].map((n) => script(n, 'inventory.sh', ['--workdir', work(n), '--python', '3.11'])));
   for (const r of [head, w1, w3]) ok(r!);
-  assert.equal(head!.json.gpuCount, 0);
-  assert.equal(head!.json.nvidiaSmi.present, false);
-  assert.equal(head!.json.efa.sysfsDevices, 0);
-  assert.equal(head!.json.efa.fiInfo.present, false);
-  assert.match(head!.json.python.version, /^3\.11\./);
-  assert.equal(w1!.json.gpuCount, 8);
-  assert.equal(w1!.json.gpuModel, 'NVIDIA H100 80GB HBM3');
-  assert.equal(w1!.json.gpus[0].memoryMiB, 81559);
-  assert.equal(w1!.json.cuda, '12.4');
-  assert.equal(w1!.json.efa.sysfsDevices, 32);
-  assert.equal(w1!.json.efa.fiInfo.efaDomains, 32);
-  assert.ok(w1!.json.disk.freeBytes > 0);
-  assert.equal(w3!.json.gpuCount, 7);
+  // Raw tool output in the JSON line, read by src/parse's parsers.
+  const [h, one, three] = [head!, w1!, w3!].map((r) => readInventory(r.json));
+  assert.equal(h!.gpus.length, 0);
+  assert.match(h!.gpuNote ?? '', /not installed/);
+  assert.equal(h!.efaDevices.length, 0);
+  assert.equal(h!.fiInfo, null);
+  assert.match(h!.python.version ?? '', /^3\.11\./);
+  assert.equal(one!.gpus.length, 8);
+  assert.equal(one!.gpus[0]!.name, 'NVIDIA H100 80GB HBM3');
+  assert.equal(one!.gpus[0]!.memoryTotalMiB, 81559);
+  assert.equal(one!.cuda, '12.4');
+  assert.equal(one!.efaDevices.length, 32);
+  assert.equal(one!.fiInfo?.devices.length, 32);
+  assert.ok((one!.disk.freeBytes ?? 0) > 0);
+  assert.equal(three!.gpus.length, 7);
   assert.match(w1!.stdout, /^::phase gpus$/m);
 });
 

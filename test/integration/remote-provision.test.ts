@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
-import { parsePythonEnvJson } from '../../src/parse/index.js';
+import { missingPrerequisites, parsePythonEnvJson, prerequisitesMessage, readInventory } from '../../src/parse/index.js';
 import { startSimCluster } from '../../src/sim/cluster.js';
 import { hubRequestLogOf } from '../../src/sim/hub/index.js';
 import type { SimCluster } from '../../src/sim/types.js';
@@ -57,7 +57,8 @@ before(async () => {
   sim = await startSimCluster({
     dir, name: 'prov', workers: 2, gpusPerNode: 8, firstHostOctet: 190, timeScale: 0.02,
     // worker-2's disk cannot hold the 65 GB of root safetensors.
-    hardware: { 'worker-2': { diskTotalBytes: 100_000_000_000, diskFreeBytes: 20_000_000_000 } },
+    // worker-2 also lacks the EFA software's headers (rdma-core).
+    hardware: { 'worker-2': { diskTotalBytes: 100_000_000_000, diskFreeBytes: 20_000_000_000, libefa: false } },
   });
 });
 
@@ -130,4 +131,15 @@ void test('a pin with extras is not "unchanged" while a requirement of its extra
   ok(again);
   assert.deepEqual(again.json.unchanged, ['uvicorn[standard]==0.38.0']);
   assert.deepEqual(again.json.installed, []);
+});
+
+void test('inventory reports the build prerequisites as facts; the judge names what is missing and the one command', async () => {
+  const [w1, w2] = await Promise.all(['worker-1', 'worker-2'].map((n) => script(n, 'inventory.sh', ['--workdir', work(n), '--python', '3.11'])));
+  ok(w1!);
+  ok(w2!);
+  const [one, two] = [readInventory(w1!.json), readInventory(w2!.json)];
+  assert.deepEqual(missingPrerequisites(one.prerequisites, '3.11'), [], `this machine (the sim's nodes) lacks build tools: ${prerequisitesMessage('worker-1', one.prerequisites, '3.11')}`);
+  assert.match(one.prerequisites.headers['infiniband/efadv.h'] ?? '', /include\/infiniband\/efadv\.h$/);
+  assert.deepEqual(missingPrerequisites(two.prerequisites, '3.11').map((m) => m.what), ['infiniband/verbs.h (rdma-core headers)', 'infiniband/efadv.h (rdma-core headers for EFA)']);
+  assert.match(prerequisitesMessage('worker-2', two.prerequisites, '3.11') ?? '', /install them with: sudo (apt-get update && sudo apt-get install -y libibverbs-dev|dnf install -y rdma-core-devel)/);
 });

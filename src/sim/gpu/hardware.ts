@@ -67,6 +67,21 @@ export function efaDeviceNames(count: number): string[] {
 }
 
 export const sysfsRoot = (stateDir: string) => path.join(stateDir, 'sysfs');
+/** The node's rdma-core headers (CPATH on the node), present when hardware.json says libefa. */
+export const rdmaIncludeDir = (stateDir: string) => path.join(stateDir, 'include');
+
+/**
+ * Stand-ins for rdma-core's infiniband/verbs.h and efadv.h (EFA software, which this machine need
+ * not have): the provision prerequisite check looks for the files; nothing compiles against them.
+ */
+export async function writeRdmaHeaders(stateDir: string, hw: NodeHardware): Promise<void> {
+  const dir = path.join(rdmaIncludeDir(stateDir), 'infiniband');
+  await rm(dir, { recursive: true, force: true });
+  if (!hw.libefa) return;
+  await mkdir(dir, { recursive: true });
+  const stub = (name: string) => `/* pdflow simulator: stand-in for rdma-core's infiniband/${name} (EFA emulation) */\n`;
+  await Promise.all(['verbs.h', 'efadv.h'].map((h) => writeFile(path.join(dir, h), stub(h))));
+}
 
 export async function writeHardware(stateDir: string, hw: NodeHardware): Promise<void> {
   await mkdir(stateDir, { recursive: true });

@@ -2,7 +2,7 @@
 // are written): per-node hardware.json and fake sysfs, the wheelhouse of emulated Python
 // packages, the fake UCX/NIXL git repos, and the environment every node session needs to find them.
 import path from 'node:path';
-import { defaultHardware, type NodeHardware, sysfsRoot, writeHardware, writeSysfs } from './hardware.js';
+import { defaultHardware, type NodeHardware, rdmaIncludeDir, sysfsRoot, writeHardware, writeRdmaHeaders, writeSysfs } from './hardware.js';
 import { generateSources, gitRedirectEnv, sourcesDir } from './sources.js';
 import { buildWheelhouse } from './wheelhouse.js';
 
@@ -49,6 +49,8 @@ export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'sta
     ...(hubEndpoint ? { HF_ENDPOINT: hubEndpoint, HF_HUB_DISABLE_TELEMETRY: '1' } : {}),
     PDFLOW_SIM_HOST: node.host,
     PDFLOW_SYSFS_ROOT: sysfsRoot(node.stateDir),
+    // The EFA software's headers (rdma-core), where a compiler and the prerequisite check look.
+    CPATH: rdmaIncludeDir(node.stateDir),
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: wheelhouseDirOf(simDir),
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
@@ -64,6 +66,7 @@ export async function prepareNodeHardware(node: GpuNodeSpec): Promise<NodeHardwa
   });
   await writeHardware(node.stateDir, hw);
   await writeSysfs(node.stateDir, hw);
+  await writeRdmaHeaders(node.stateDir, hw);
   return hw;
 }
 
