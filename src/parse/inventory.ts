@@ -17,7 +17,7 @@ export const InventoryJsonSchema = z.object({
   nvidiaSmi: z.object({
     path,
     queryFields: z.string(),
-    /** null: nvidia-smi is not installed. */
+    /** null: nvidia-smi is not on PATH; 127: it is, but its program is not. */
     exitCode: z.number().int().nullable(),
     query: z.string(),
     banner: z.string(),
@@ -67,7 +67,8 @@ export function readInventory(value: unknown): Inventory {
     prerequisites: j.prerequisites,
   };
   const smi = j.nvidiaSmi;
-  if (smi.exitCode === null) inv.gpuNote = 'nvidia-smi is not installed (no NVIDIA driver)';
+  // 127: a wrapper on PATH whose program is gone (the shell's "command not found").
+  if (smi.exitCode === null || smi.exitCode === 127) inv.gpuNote = 'nvidia-smi is not installed (no NVIDIA driver)';
   else {
     try {
       inv.gpus = parseNvidiaSmiQuery(smi.query, { fields: smi.queryFields.split(',') });

@@ -57,6 +57,7 @@ describe('readInventory', () => {
 
   const noGpu: Array<{ name: string; o: Parameters<typeof line>[0]; note: RegExp }> = [
     { name: 'nvidia-smi not installed', o: { exitCode: null }, note: /not installed/ },
+    { name: 'nvidia-smi on PATH without its program (exit 127)', o: { exitCode: 127, query: 'nvidia-smi: command not found' }, note: /not installed/ },
     { name: 'nvidia-smi cannot reach the driver', o: { exitCode: 9, query: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." }, note: /exited 9: .*could not talk to the driver/ },
     { name: 'no devices', o: { exitCode: 6, query: 'No devices were found' }, note: /exited 6: No devices were found/ },
   ];
