@@ -32,15 +32,15 @@ export function parsePythonEnvJson(value: unknown): PythonEnvJson {
 
 const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`;
 
-/** e.g. "installed vllm==0.11.0; constraints node-stack.txt (182 pins); weights downloaded: 22 files, 65.3 GB (250.0 GB free)" */
+/** e.g. "installed vllm==0.11.0; model downloaded (weights: 22 files, 65.3 GB; 250.0 GB free before); constraints node-stack.txt (182 pins)" */
 export function describePythonEnv(j: PythonEnvJson): string {
   const parts = [j.installed.length ? `installed ${j.installed.join(', ')}` : 'packages unchanged'];
-  if (j.constraints) parts.push(`constraints ${j.constraints.file.split('/').pop()} (${j.constraints.pins} pins)`);
   if (!j.model) parts.push('no model download');
   else {
     const what = j.model.kind === 'tokenizer' ? 'tokenizer/config' : 'weights';
     const size = j.model.files === null || j.model.bytes === null ? '' : `: ${j.model.files} files, ${gb(j.model.bytes)}`;
-    parts.push(`${what} ${j.model.downloaded ? 'downloaded' : 'cached'}${size} (${gb(j.model.freeBytes)} free before)`);
+    parts.push(`model ${j.model.downloaded ? 'downloaded' : 'cached'} (${what}${size}; ${gb(j.model.freeBytes)} free before)`);
   }
+  if (j.constraints) parts.push(`constraints ${j.constraints.file.split('/').pop()} (${j.constraints.pins} pins)`);
   return parts.join('; ');
 }

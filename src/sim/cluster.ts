@@ -154,7 +154,7 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   });
   try {
     // The model hub the nodes download from (HF_ENDPOINT), on the head's address.
-    state.hubEndpoint = (await startSimHub(dir, nodes[0]!.host)).endpoint;
+    state.hubEndpoint = (await startSimHub(dir, nodes[0]!.host, o.timeScale)).endpoint;
     for (const n of nodes) {
       await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale, hubEndpoint: state.hubEndpoint });
     }

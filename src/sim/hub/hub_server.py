@@ -12,9 +12,11 @@ huggingface_hub 0.36 client calls to list a model and download its files, nothin
 The weights need a GPU node's disk, so they are emulated: each file has tiny content, but
 model_info declares the real model's sizes (the provision disk check reads those). The layout is
 the real repos': root safetensors shards, original/ and metal/ copies, config and tokenizer files.
-Every request is appended to <dir>/requests.log ("METHOD path"), for tests.
+Every request is appended to <dir>/requests.log ("METHOD path"), for tests. An LFS download takes
+as long as the declared size would at 50 MB/s per stream (the client runs 8 streams: ~400 MB/s a
+node), times the cluster's time scale, so a first provision weighs what it does on real nodes.
 
-Usage: hub_server.py --host ADDR --dir DIR   (picks a free port; writes it to DIR/port)
+Usage: hub_server.py --host ADDR --dir DIR [--time-scale F]   (picks a free port; writes DIR/port)
 """
 import argparse
 import hashlib
@@ -23,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -124,10 +127,14 @@ def repo_of(repo_id):
         return _repos[repo_id]
 
 
+STREAM_BYTES_PER_S = 50e6
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pdflow-sim-hub"
     log_path = None
+    time_scale = 1.0
 
     def log_message(self, fmt, *args):  # quiet: requests.log has what tests need
         pass
@@ -224,6 +231,8 @@ class Handler(BaseHTTPRequestHandler):
             for repo in list(_repos.values()):
                 for f in repo.files.values():
                     if f["sha256"] == m.group(1):
+                        if self.command == "GET":
+                            time.sleep(f["declared"] / STREAM_BYTES_PER_S * self.time_scale)
                         return self._send(200, f["body"], {"ETag": '"%s"' % f["sha256"], "Accept-Ranges": "bytes"},
                                           "application/octet-stream")
             return self._error(404, "EntryNotFound", "no LFS object %s" % m.group(1))
@@ -254,7 +263,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", required=True)
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--time-scale", type=float, default=1.0)
     a = ap.parse_args()
+    Handler.time_scale = a.time_scale
     os.makedirs(a.dir, exist_ok=True)
     Handler.log_path = os.path.join(a.dir, "requests.log")
     server = ThreadingHTTPServer((a.host, 0), Handler)

@@ -21,12 +21,12 @@ export interface SimHub {
 }
 
 /** Starts the hub detached (it outlives `sim up`; `sim down` stops it by the PDFLOW_SIM_CLUSTER marker). */
-export async function startSimHub(simDir: string, host: string, timeoutMs = 10_000): Promise<SimHub> {
+export async function startSimHub(simDir: string, host: string, timeScale = 1, timeoutMs = 10_000): Promise<SimHub> {
   const dir = hubDirOf(simDir);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const log = openSync(path.join(dir, 'hub.log'), 'a');
-  const child = spawn('python3', [HUB_SERVER, '--host', host, '--dir', dir], {
+  const child = spawn('python3', [HUB_SERVER, '--host', host, '--dir', dir, '--time-scale', String(timeScale)], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PDFLOW_SIM_CLUSTER: simDir, PDFLOW_SIM_HUB: '1' },
