@@ -153,6 +153,24 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _send_lfs(self, f):
+        """The body trickles out over the time the declared size would take (the client's read
+        timeout is per read, so the stream must keep moving)."""
+        body = f["body"]
+        self.send_response(200)
+        self.send_header("ETag", '"%s"' % f["sha256"])
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        gap = f["declared"] / STREAM_BYTES_PER_S * self.time_scale / max(1, len(body))
+        for i in range(len(body)):
+            self.wfile.write(body[i:i + 1])
+            self.wfile.flush()
+            time.sleep(gap)
+
     def _json(self, value, headers=None):
         self._send(200, json.dumps(value).encode(), headers)
 
@@ -231,10 +249,7 @@ class Handler(BaseHTTPRequestHandler):
             for repo in list(_repos.values()):
                 for f in repo.files.values():
                     if f["sha256"] == m.group(1):
-                        if self.command == "GET":
-                            time.sleep(f["declared"] / STREAM_BYTES_PER_S * self.time_scale)
-                        return self._send(200, f["body"], {"ETag": '"%s"' % f["sha256"], "Accept-Ranges": "bytes"},
-                                          "application/octet-stream")
+                        return self._send_lfs(f)
             return self._error(404, "EntryNotFound", "no LFS object %s" % m.group(1))
         return self._error(404, "NotFound", "no such route: %s %s" % (self.command, path))
 
