@@ -87,6 +87,28 @@ if [ "$(cat "$SIM_WHEELS_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
 fi
 say "sim wheels: $SIM_WHEELS_DIR ($(ls "$SIM_WHEELS_DIR" | grep -c '\.whl$') wheels, python $NODE_PYVER)"
 
+# 4b. The simulated nodes are this machine, and provision checks what the node builds need
+#     (autotools, a C/C++ toolchain, pkg-config, git, the Python headers): installed as root on
+#     Debian, otherwise named with the command.
+prereq_pkgs=()
+for c in autoconf automake libtoolize gcc g++ make pkg-config git; do
+  if ! PATH=/usr/local/bin:/usr/bin:/bin command -v "$c" >/dev/null 2>&1; then
+    case $c in libtoolize) prereq_pkgs+=(libtool) ;; *) prereq_pkgs+=("$c") ;; esac
+  fi
+done
+if ! "$NODE_PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  prereq_pkgs+=("python$NODE_PYVER-dev")
+fi
+if [ ${#prereq_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing what the simulated nodes' builds need (apt-get): ${prereq_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${prereq_pkgs[@]}" >/dev/null
+  else
+    say "WARNING: provision on the simulated cluster will fail: this machine lacks ${prereq_pkgs[*]} (Debian: 'sudo apt-get install ${prereq_pkgs[*]}')"
+  fi
+fi
+
 # 5. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
 #    a browser download. Installed when running as root on Debian (CI); otherwise say how.
 if [ "$WITH_BROWSER" = 1 ]; then
