@@ -6,14 +6,15 @@
 // Speed: pip reads a wheel's metadata from `<url>.metadata` when the index page advertises it (PEP
 // 658/714). pypi.org does; a mirror may strip the flag, and then pip fetches metadata with range
 // requests (--use-feature=fast-deps), several minutes for 182 packages. So pip talks to a local
-// pass-through of the index's JSON pages that only adds the flag to the wheels of the versions the
-// constraints file pins (their `.metadata` files exist on the real file host); the packages,
-// versions and metadata are the real index's, and anything else pip reads the usual way.
+// pass-through of the index's JSON pages that flags the wheels of the pinned versions and serves
+// their metadata: the file host's `.metadata`, or the METADATA read out of the real wheel with
+// range requests. Packages, versions and metadata are the real index's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { inflateRawSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConstraints } from '../../src/plan/node-stack.js';
@@ -90,36 +91,91 @@ function python311(): string | undefined {
 }
 
 /** A wheel this node platform could install: CPython 3.11 (or abi3 / pure), Linux x86_64 or any. */
-const fitsNode = (file: string) => /-(cp311-cp311|cp3\d+-abi3|py3-none|py2\.py3-none|cp311-none)-/.test(file) && /(x86_64|-any)\.whl$/.test(file);
+const fitsNode = (file: string) => /-(cp311-cp311|cp3\d+-abi3|py3-none|py2\.py3-none|cp311-none)-/.test(file) && /(manylinux[^-]*_x86_64|-any)\.whl$/.test(file);
 
-/** The index's JSON pages, with `core-metadata` set on the node's wheels of the pinned versions whose
- * `.metadata` the file host really serves (checked with a HEAD; a mirror may lack some). */
-async function startMetadataIndex(pins: Map<string, string>): Promise<{ url: string; close: () => Promise<void>; flagged: () => number }> {
-  let flagged = 0;
+async function range(url: string, spec: string): Promise<Buffer> {
+  const r = await fetch(url, { headers: { Range: `bytes=${spec}` } });
+  if (r.status !== 206) throw new Error(`${url}: range ${spec} answered ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** A wheel's METADATA read with HTTP range requests (its zip directory, then that one member). */
+async function wheelMetadata(url: string): Promise<Buffer> {
+  const tail = await range(url, '-65536');
+  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error(`${url}: no zip end record`);
+  const cdSize = tail.readUInt32LE(eocd + 12);
+  const cdOffset = tail.readUInt32LE(eocd + 16);
+  if (cdSize === 0xffffffff || cdOffset === 0xffffffff) throw new Error(`${url}: zip64 is not read here`);
+  const total = Number((await fetch(url, { method: 'HEAD' })).headers.get('content-length'));
+  const start = total - tail.length;
+  const cd = cdOffset >= start ? tail.subarray(cdOffset - start, cdOffset - start + cdSize) : await range(url, `${cdOffset}-${cdOffset + cdSize - 1}`);
+  for (let i = 0; i + 46 <= cd.length && cd.readUInt32LE(i) === 0x02014b50;) {
+    const method = cd.readUInt16LE(i + 10);
+    const compSize = cd.readUInt32LE(i + 20);
+    const nameLen = cd.readUInt16LE(i + 28);
+    const skip = 46 + nameLen + cd.readUInt16LE(i + 30) + cd.readUInt16LE(i + 32);
+    const name = cd.subarray(i + 46, i + 46 + nameLen).toString();
+    if (/^[^/]+\.dist-info\/METADATA$/.test(name)) {
+      const lho = cd.readUInt32LE(i + 42);
+      const local = await range(url, `${lho}-${lho + 30 + nameLen + 1024 + compSize}`);
+      const data = local.subarray(30 + local.readUInt16LE(26) + local.readUInt16LE(28)).subarray(0, compSize);
+      return method === 8 ? inflateRawSync(data) : data;
+    }
+    i += skip;
+  }
+  throw new Error(`${url}: no *.dist-info/METADATA`);
+}
+
+/**
+ * The index's JSON pages, with `core-metadata` set on the node's wheels of the pinned versions, whose
+ * URL then points here: `<url>.metadata` is the file host's own when it has one, else read out of
+ * the real wheel with range requests; the wheel itself redirects to the file host.
+ */
+async function startMetadataIndex(pins: Map<string, string>): Promise<{ url: string; close: () => Promise<void>; served: () => number }> {
+  const files: string[] = [];
+  // Fetched as soon as the page names the file (pip asks for them one at a time).
+  const metadata: Array<Promise<Buffer>> = [];
+  let served = 0;
   const server = http.createServer((req, res) => {
     void (async () => {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const f = /^\/files\/(\d+)\/[^/]+?(\.metadata)?$/.exec(req.url ?? '');
+      if (f) {
+        const upstream = files[Number(f[1])]!;
+        if (!f[2]) { res.writeHead(302, { Location: upstream }).end(); return; }
+        const body = await metadata[Number(f[1])]!;
+        served++;
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length }).end(body);
+        return;
+      }
       const m = /^\/simple\/([^/]+)\/?$/.exec(req.url ?? '');
       if (!m) { res.writeHead(404).end(); return; }
       const up = await fetch(`${INDEX}/${m[1]}/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } });
       if (!up.ok) { res.writeHead(up.status).end(); return; }
       const page = await up.json() as { files: Array<Record<string, unknown>> };
       const version = pins.get(normalize(decodeURIComponent(m[1]!)));
-      await Promise.all(page.files.map(async (f) => {
-        const file = typeof f.filename === 'string' ? f.filename : '';
-        if (version === undefined || !file.endsWith('.whl') || file.split('-')[1] !== version || !fitsNode(file)) return;
-        if (f['core-metadata'] || f['data-dist-info-metadata']) return;
-        const head = await fetch(`${String(f.url)}.metadata`, { method: 'HEAD' });
-        if (!head.ok) return;
-        f['core-metadata'] = true;
-        f['data-dist-info-metadata'] = true; // the pre-PEP-714 name, for older pips
-        flagged++;
-      }));
+      for (const e of page.files) {
+        const file = typeof e.filename === 'string' ? e.filename : '';
+        if (version === undefined || !file.endsWith('.whl') || file.split('-')[1] !== version || !fitsNode(file)) continue;
+        const upstream = String(e.url);
+        files.push(upstream);
+        const read = (async () => {
+          const own = await fetch(`${upstream}.metadata`);
+          return own.ok ? Buffer.from(await own.arrayBuffer()) : wheelMetadata(upstream);
+        })();
+        read.catch(() => undefined); // awaited (and reported) when pip asks for it
+        metadata.push(read);
+        e.url = `${base}/files/${files.length - 1}/${file}`;
+        e['core-metadata'] = true;
+        e['data-dist-info-metadata'] = true; // the pre-PEP-714 name, for older pips
+      }
       res.writeHead(200, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify(page));
     })().catch((err: unknown) => { res.writeHead(502).end(String(err)); });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/simple`, close: () => new Promise((r) => server.close(() => r())), flagged: () => flagged };
+  return { url: `http://127.0.0.1:${port}/simple`, close: () => new Promise((r) => server.close(() => r())), served: () => served };
 }
 
 test('the node stack resolves with the real index under the constraints file: vllm 0.11.0, transformers 4.57.x, huggingface_hub < 1.0', { timeout: 300_000 }, async (t) => {
@@ -151,7 +207,7 @@ test('the node stack resolves with the real index under the constraints file: vl
     // Linux x86_64 wheels (the nodes' platform), CPython 3.11 or abi3/none.
     const vllm = r.install.find((i) => i.metadata.name === 'vllm')!;
     assert.match(vllm.download_info.url, /vllm-0\.11\.0-cp38-abi3-manylinux1_x86_64\.whl$/);
-    t.diagnostic(`${resolved.length} packages resolved in ${seconds.toFixed(1)} s (${index.flagged()} wheel entries got the metadata flag)`);
+    t.diagnostic(`${resolved.length} packages resolved in ${seconds.toFixed(1)} s (${index.served()} metadata files served)`);
   } finally {
     await index.close();
     rmSync(tmp, { recursive: true, force: true });
