@@ -46,7 +46,7 @@ export interface Inventory {
   cuda?: string;
   /** EFA devices in sysfs (/sys/class/infiniband). */
   efaDevices: string[];
-  /** fi_info -p efa read by parseFiInfo; null when fi_info is not installed. */
+  /** fi_info -p efa read by parseFiInfo; null when fi_info is not installed (absent, or exit 127). */
   fiInfo: FiInfoResult | null;
   fiVersion?: string;
   disk: InventoryJson['disk'];
@@ -88,7 +88,7 @@ export function readInventory(value: unknown): Inventory {
       }
     }
   }
-  if (j.fiInfo.path !== null) {
+  if (j.fiInfo.path !== null && j.fiInfo.exitCode !== 127) {
     inv.fiInfo = parseFiInfo(j.fiInfo.efa);
     const v = /^libfabric:\s*(\S+)/m.exec(j.fiInfo.version);
     if (v) inv.fiVersion = v[1];

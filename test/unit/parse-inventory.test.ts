@@ -69,6 +69,11 @@ describe('readInventory', () => {
     });
   }
 
+  it('fi_info on PATH without its program (exit 127) counts as not installed', () => {
+    const j = line({ fiEfa: 'fi_info: command not found' });
+    assert.equal(readInventory({ ...j, fiInfo: { ...j.fiInfo, exitCode: 127 } }).fiInfo, null);
+  });
+
   it('fi_info that found no provider gives 0 devices and its note', () => {
     assert.match(readInventory(line({ fiEfa: fx('fi-info/no-provider.txt') })).fiInfo?.note ?? '', /no EFA provider/);
   });
