@@ -79,6 +79,9 @@ constraint_args=()
 constraint_count=0
 if [[ -n $CONSTRAINTS ]]; then
   constraint_args=(-c "$CONSTRAINTS")
+  # Build-isolation envs (flashinfer-python 0.2.14.post1 is an sdist whose backend asks for torch)
+  # get the same pins, instead of today's torch on top of the venv's.
+  export PIP_CONSTRAINT=$CONSTRAINTS
   constraint_count=$(grep -cE '^[A-Za-z0-9][A-Za-z0-9._-]*==' "$CONSTRAINTS" || true)
   log "constraints: $CONSTRAINTS ($constraint_count pinned versions)"
 fi
