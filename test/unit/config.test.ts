@@ -89,6 +89,9 @@ const BROKEN: [file: string, paths: string[], message: RegExp][] = [
   ['sweep-backend-unknown.yaml', ['deployments[1].backend'], /"UCX", "LIBFABRIC"/],
   ['sweep-collocated-with-prefill.yaml', ['deployments[0].prefill'], /unknown key "prefill"/],
   ['sweep-concurrency-zero.yaml', ['load.concurrency[0]'], /≥ 1/],
+  // The concurrency form however wrong its values, never "requestRate is required"; no "(got null)".
+  ['sweep-concurrency-mixed-bad.yaml', ['load.concurrency[0]', 'load.concurrency[1]', 'load.concurrency[2]', 'load.concurrency[3]'], /must be a finite number \(got \.inf/],
+  ['sweep-concurrency-nan.yaml', ['load.concurrency[1]'], /must be a finite number \(got \.nan/],
   ['sweep-count-repeated.yaml', ['deployments[1].prefill.count[1]'], /repeated value/],
   ['sweep-duplicate-deployment.yaml', ['deployments[2]'], /collocated-2x-tp4 is already produced by deployments\[0\]/],
   ['sweep-env-key-space.yaml', ['deployments[1].env["UCX TLS"]'], /contains a space/],
@@ -119,7 +122,7 @@ describe('broken files', () => {
       assert.equal(r.ok, false);
       if (r.ok) return;
       assert.deepEqual(r.issues.map((i) => i.path).sort(), [...paths].sort(), r.issues.map(formatIssue).join('\n'));
-      assert.ok(r.issues.some((i) => message.test(i.message)), r.issues.map(formatIssue).join('\n'));
+      assert.ok(r.issues.some((i) => message.test(formatIssue(i))), r.issues.map(formatIssue).join('\n'));
       for (const issue of r.issues) {
         assert.equal(issue.file, file);
         assert.ok(issue.hint, `no hint: ${formatIssue(issue)}`);
