@@ -84,6 +84,8 @@ test('bad input: exit 2 with the flag or file, the bad value and the fix — not
     { args: ['run', '--cluster', 'test/fixtures/config/broken/cluster-host-semicolon.yaml'], code: 2, err: /nodes\[1\]\.host: host contains ";"/ },
     { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', 'nightly'], code: 2, err: /--cron: "nightly" is not a 5-field cron expression .* e\.g\. "0 22 \* \* \*"/ },
     { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP], code: 2, err: /required option '--cron <expr>' not specified/ },
+    { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 25 * * *'], code: 2, err: /^pdflow: --cron: "0 25 \* \* \*" is not valid: .*25 expected range 0-23/ },
+    { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 22 * * *', '--timezone', 'Europe/Berln'], code: 2, err: /^pdflow: --timezone: "Europe\/Berln" is not an IANA time zone; use a name like UTC, Europe\/Berlin/ },
   ].map((c) => ({ ...c, args: ['--address', nowhere, ...c.args] })));
   assert.equal(existsSync(path.join(demoDir, 'demo.json')), false, 'the demo started nothing');
   assert.deepEqual(existsSync(simDir) ? readdirSync(simDir) : [], [], 'sim up started nothing');
