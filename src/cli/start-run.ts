@@ -90,7 +90,7 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
     });
   }
   const input: PipelineInput & { heartbeatTimeout?: string } = { cluster: o.cluster, stages: o.stages, heartbeatTimeout: o.heartbeatTimeout };
-  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions, workflowId: sweepId };
+  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions };
   return client.workflow.start(pipeline, {
     taskQueue,
     workflowId: makeWorkflowId(name, 'pipeline', now, attempt),

@@ -11,7 +11,7 @@ import { validateStage } from './stages/validate.js';
 import { smokeStage } from './stages/smoke.js';
 import { sweep as sweepWorkflow } from './sweep.js';
 import type { SweepResult } from './sweep-types.js';
-import { timestampId } from '../common/ids.js';
+import { sweepChildId } from '../common/ids.js';
 import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 
 const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;
@@ -84,8 +84,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     const entry = stages[stages.length - 1]!;
     entry.status = 'running';
     const { plan, options } = input.sweep;
-    // A scheduled pipeline has no id chosen by a person: name the sweep after this run's start.
-    const workflowId = input.sweep.workflowId ?? `pdflow-${cluster.name}-sweep-${timestampId(workflowInfo().startTime)}`;
+    const workflowId = sweepChildId(workflowInfo().workflowId);
     sweepWorkflowId = workflowId;
     setCurrentDetails(`**pipeline** on ${cluster.name}: checks passed; sweep **${plan.sweepName}** runs as ${workflowId}`);
     try {

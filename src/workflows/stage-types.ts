@@ -11,7 +11,7 @@ export interface PipelineInput {
   /** A subset of the stages, run in pipeline order; default all. */
   stages?: StageName[];
   /** When given, the sweep runs as the last stage (a child workflow), after the checks pass. */
-  sweep?: { plan: Plan; options?: SweepOptions; workflowId?: string };
+  sweep?: { plan: Plan; options?: SweepOptions };
 }
 
 export interface StageInput {

@@ -189,3 +189,33 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
     await s.sim.clearFaults('head');
   }
 });
+
+test('a new run under a finished sweep\'s id, with a copy of its input ("Start Workflow Like This One"), measures afresh: no job of the old run is re-attached', async () => {
+  const plan = planFor(s, {
+    name: 'again',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [1] }],
+    load: { concurrency: [2, 4], promptsPerConcurrency: 1 },
+    retries: 0,
+  });
+  const workflowId = `pdflow-test-sweep-again-${Date.now()}`;
+  const args = [{ cluster: s.cluster, plan, options: { heartbeatTimeout: '5s' } }] as const;
+  const runTwice = () => s.withWorker(async () => {
+    const client = s.t.env.client;
+    const h1 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
+    const first = await h1.result() as SweepResultsView;
+    const benchesAfterFirst = s.sim.countRuns('head', 'vllm');
+    // The Web UI's "Start Workflow Like This One": same id (the default policy allows it once the first closed), same input.
+    const h2 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
+    const second = await h2.result() as SweepResultsView;
+    assert.notEqual(h2.firstExecutionRunId, h1.firstExecutionRunId, 'a new run');
+    return { first, second, benchesAfterFirst };
+  });
+  const before = s.sim.countRuns('head', 'vllm');
+  const { first, second, benchesAfterFirst } = await runTwice();
+  const points = plan.deployments[0]!.points.length;
+  assert.equal(benchesAfterFirst - before, points, 'the first run benchmarked every point');
+  assert.equal(s.sim.countRuns('head', 'vllm') - benchesAfterFirst, points, `the second run benchmarked every point again (none re-attached to the first run's jobs); raw results: ${JSON.stringify([first.records.map((r) => r.rawResultPath), second.records.map((r) => r.rawResultPath)])}`);
+  for (const r of second.records) assert.equal(r.status, 'ok', `${r.pointId}: ${r.reason}`);
+  assert.notDeepEqual(second.records.map((r) => r.rawResultPath), first.records.map((r) => r.rawResultPath), 'the second run wrote its own raw results');
+});

@@ -12,7 +12,7 @@ import type { Plan, PlannedDeployment, PlannedPoint } from '../../plan/index.js'
 import type { NodeScripts } from '../node-scripts.js';
 import { execOnNode } from '../ssh/exec.js';
 import type { SshPool } from '../ssh/pool.js';
-import { runIdOf } from '../remote.js';
+import { currentRunName, runIdOf } from '../remote.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
 import { serveUrl } from './serve.js';
@@ -55,7 +55,8 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const startedAt = new Date();
       const head = headOf(cluster);
       const l = nodeLayout(await workdirOf(cluster, head.name));
-      const resultDir = `${l.results}/${sweepName}/${deployment.id}/${point.workloadId}`;
+      // Per run: a later run of the same sweep never overwrites (or is mistaken for) this one's results.
+      const resultDir = `${l.results}/${sweepName}/${currentRunName(ctx)}/${deployment.id}/${point.workloadId}`;
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
         step: `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
       });
