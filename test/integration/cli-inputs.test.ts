@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/common/dev-server.js';
-import { pdflow, type CliResult } from '../helpers/cli.js';
+import { pdflow, startPdflow, stopPdflow, waitForOutput, type CliResult } from '../helpers/cli.js';
+import { startTestTemporal } from '../helpers/temporal.js';
 
 const CLUSTER = 'examples/cluster-p5.yaml';
 const SWEEP = 'examples/sweep-demo.yaml';
@@ -99,7 +100,7 @@ test('Temporal unreachable: exit 3 from every command that talks to it, naming t
   const id = 'pdflow-p5-pair-sweep-20261128-220000';
   const commands = [
     ['list'], ['status', id], ['watch', id], ['pause', id], ['resume', id], ['cancel', id], ['results', id],
-    ['run', '--cluster', CLUSTER, '--sweep', SWEEP], ['hello'], ['worker', '--runs-dir', path.join(dir, 'runs')],
+    ['run', '--cluster', CLUSTER, '--sweep', SWEEP], ['hello'], ['worker', '--no-wait', '--runs-dir', path.join(dir, 'runs')],
     ['schedule', 'list'], ['schedule', 'delete', 'pdflow-x-nightly'], ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 22 * * *'],
   ];
   await expectAll([
@@ -108,4 +109,23 @@ test('Temporal unreachable: exit 3 from every command that talks to it, naming t
     { args: ['list', '--json'], code: 3, err: unreachable(nowhere), env: { TEMPORAL_ADDRESS: nowhere } },
     { args: ['status', id], code: 3, err: /Cannot reach Temporal at no-such-host\.invalid:7233: unknown host name/, env: { TEMPORAL_ADDRESS: 'no-such-host.invalid:7233' } },
   ]);
+});
+
+test('a worker started before its server waits for it (log line, backoff), connects once it is up, and stops on Ctrl-C', async () => {
+  const port = Number(nowhere.split(':')[1]);
+  const worker = startPdflow(['--address', nowhere, 'worker', '--runs-dir', path.join(dir, 'runs-wait')]);
+  try {
+    await waitForOutput(worker, new RegExp(`waiting for Temporal: Cannot reach Temporal at ${nowhere.replace(/\./g, '\\.')}: nothing listens there \\(connection refused\\); next try in 1 s`), 30_000);
+    const server = await startTestTemporal({ port });
+    try {
+      await waitForOutput(worker, new RegExp(`pdflow worker on ${nowhere.replace(/\./g, '\\.')} namespace default task queue pdflow`), 90_000);
+      const r = await stopPdflow(worker, 'SIGINT');
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.stdout, /worker stopped/);
+    } finally {
+      await server.teardown();
+    }
+  } finally {
+    await stopPdflow(worker, 'SIGKILL');
+  }
 });
