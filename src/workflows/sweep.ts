@@ -168,6 +168,20 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     }
   };
 
+  /**
+   * Holds while paused, and brings the deployment up when it is not (first point, or a long pause
+   * tore it down). A pause that arrives during the health gate, a repair or the deploy holds
+   * before the point, never after it. False: the deployment would not come up.
+   */
+  const readyFor = async (dep: PlannedDeployment, point: PlannedPoint): Promise<boolean> => {
+    for (;;) {
+      // Paused: nothing new starts, not even the next deployment's deploy.
+      await pauseGate(dep, s.deployed ? point.label : `deploying ${dep.label}`);
+      if (s.deployed) return true;
+      if (!(await bringUp(dep))) return false;
+    }
+  };
+
   const runPoint = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord> => {
     say(`bench ${point.label}`);
     const startedAt = new Date();
@@ -190,10 +204,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       for (; s.cursor.point < dep.points.length; s.cursor.point++) {
         const point = dep.points[s.cursor.point]!;
         current = { deployment: dep.label, point: point.label };
-        // Paused: nothing new starts, not even the next deployment's deploy.
-        await pauseGate(dep, s.deployed ? point.label : `deploying ${dep.label}`);
-        // First point, or redeploy after a long pause tore the deployment down.
-        if (!s.deployed && !(await bringUp(dep))) break;
+        if (!(await readyFor(dep, point))) break;
         record(await runPoint(dep, point));
         if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
           s.cursor.point++;
