@@ -202,7 +202,7 @@ void test('bench one point: vllm bench serve writes the 0.11 result the parser r
   assert.equal(res.completed, 40);
   assert.equal(res.maxConcurrency, 8);
   assert.equal(res.totalInputTokens, 200_000);
-  assert.equal(res.backend, 'openai');
+  assert.equal(res.backend, 'vllm'); // the seed's --backend vllm
   assert.ok(res.outputThroughput > 700 && res.outputThroughput < 1400, `output ${res.outputThroughput}`);
   assert.ok(res.tpot.median > 5 && res.tpot.median < 9, `tpot ${res.tpot.median}`);
   assert.deepEqual(Object.keys(res.e2el?.percentiles ?? {}).sort(), ['50', '90', '99']);

@@ -15,7 +15,9 @@ import type { SshPool } from '../ssh/pool.js';
 import { runIdOf } from '../remote.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
-import { serveUrl } from './serve.js';
+import { benchArgs } from './bench-args.js';
+
+export { benchArgs, UNLIMITED } from './bench-args.js';
 
 export interface BenchPointInput {
   cluster: ClusterConfig;
@@ -29,23 +31,6 @@ interface BenchJson {
   ok: boolean;
   resultFile: string | null;
   error: string | null;
-}
-
-/** `bench.sh` arguments for a planned point (pure). */
-export function benchArgs(cluster: ClusterConfig, p: PlannedPoint, resultDir: string, venv: string, bench?: Plan['bench']): string[] {
-  const args = [
-    '--base-url', serveUrl(cluster), '--model', cluster.model.id, '--served-model-name', cluster.model.servedName,
-    '--isl', String(p.workload.isl), '--osl', String(p.workload.osl), '--num-prompts', String(p.load.numPrompts),
-    '--result-dir', resultDir, '--result-filename', `${p.loadId}.json`, '--venv', venv,
-  ];
-  if (p.load.kind === 'concurrency') args.push('--concurrency', String(p.load.concurrency));
-  else {
-    args.push('--request-rate', String(p.load.requestRate));
-    if (p.load.maxConcurrency !== undefined) args.push('--concurrency', String(p.load.maxConcurrency));
-  }
-  if (bench?.seed !== undefined) args.push('--seed', String(bench.seed));
-  if (bench?.extraArgs?.length) args.push('--', ...bench.extraArgs);
-  return args;
 }
 
 export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, deps: { pool: () => SshPool; runsDir: string }) {
