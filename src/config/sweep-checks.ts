@@ -112,6 +112,14 @@ export function checkSweepRulesAgainstCluster(raw: unknown, cluster: ClusterConf
       hint: 'the nodes hold the cluster file\'s model; change one of the two',
     });
   }
+  // Deployments are served, and benchmarked, under the cluster's served name.
+  const served = asRecord(root.model)?.servedName;
+  if (typeof served === 'string' && served !== cluster.model.servedName) {
+    issues.add(['model', 'servedName'], `is not the served name of cluster ${cluster.name} (${cluster.model.servedName})`, {
+      value: served,
+      hint: `deployments answer to the cluster file's model.servedName; use "${cluster.model.servedName}" here or change both`,
+    });
+  }
   checkTpFits(raw, largestNodeGpus(cluster), `the largest GPU node of cluster ${cluster.name}`,
     'a TP group runs inside one node; use a TP no larger than a node\'s GPUs', issues);
 }

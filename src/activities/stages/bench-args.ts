@@ -7,6 +7,11 @@ import { serveUrl } from './serve.js';
 /** The seed's "no limit" for the load knob a point does not set (run_bm.sh passes 1000000000). */
 export const UNLIMITED = 1_000_000_000;
 
+/** Where a point's raw result goes on the head: per sweep, deployment and workload. */
+export function benchResultDir(resultsRoot: string, sweepName: string, deploymentId: string, workloadId: string): string {
+  return `${resultsRoot}/${sweepName}/${deploymentId}/${workloadId}`;
+}
+
 /** `bench.sh` arguments for a planned point. Without `bench` (an old workflow's input) bench.sh's defaults apply. */
 export function benchArgs(cluster: ClusterConfig, p: PlannedPoint, resultDir: string, venv: string, bench?: Plan['bench']): string[] {
   const args = [

@@ -15,9 +15,9 @@ import type { SshPool } from '../ssh/pool.js';
 import { runIdOf } from '../remote.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
-import { benchArgs } from './bench-args.js';
+import { benchArgs, benchResultDir } from './bench-args.js';
 
-export { benchArgs, UNLIMITED } from './bench-args.js';
+export { benchArgs, benchResultDir, UNLIMITED } from './bench-args.js';
 
 export interface BenchPointInput {
   cluster: ClusterConfig;
@@ -40,7 +40,7 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const startedAt = new Date();
       const head = headOf(cluster);
       const l = nodeLayout(await workdirOf(cluster, head.name));
-      const resultDir = `${l.results}/${sweepName}/${deployment.id}/${point.workloadId}`;
+      const resultDir = benchResultDir(l.results, sweepName, deployment.id, point.workloadId);
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
         step: `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
       });
