@@ -53,7 +53,7 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const result = parseVllmBenchResult(raw.stdout, json.resultFile);
       return pointRecordFromBench(deployment, point, result, {
         attempt: ctx.info.attempt, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
-        rawResultPath: `${head.name}:${json.resultFile}`, logPath: local,
+        rawResultPath: `${head.name}:${json.resultFile}`, localResultPath: local, logPath: local, servedName: cluster.model.servedName,
         versions: { vllm: cluster.software.vllm.version, nixl: cluster.software.nixl.version, ucx: cluster.software.ucx.version, ray: cluster.software.ray.version },
       });
     },
