@@ -212,6 +212,18 @@ void test('bench one point: vllm bench serve writes the 0.11 result the parser r
   assert.equal('failed' in raw, false);
 });
 
+void test('a request-rate point without a cap runs as the seed runs it (--max-concurrency 1000000000), decode-only on a shared prefix', async () => {
+  const results = path.join(dir, 'results');
+  const r = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+    '--served-model-name', 'gptoss', '--isl', '2000', '--osl', '50', '--num-prompts', '20', '--request-rate', '8', '--burstiness', '0.5',
+    '--mode', 'decode-only', '--result-dir', results, '--result-filename', 'rr8.json', '--venv', venv]);
+  assert.equal(r.code, 0, `${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  assert.match(r.stdout, /--max-concurrency 1000000000 --request-rate 8 --burstiness 0\.5 --dataset-name prefix_repetition --prefix-repetition-prefix-len 2000 --prefix-repetition-suffix-len 0/);
+  const raw = JSON.parse(readFileSync(path.join(results, 'rr8.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual([raw.request_rate, raw.burstiness, raw.max_concurrency, raw.completed, raw.total_input_tokens, raw.total_output_tokens],
+    [8, 0.5, 1_000_000_000, 20, 40_000, 1000]);
+});
+
 void test('a fault injected into vllm fails the point with its exit code (and counts the run)', async () => {
   const before = sim.countRuns('head', 'vllm');
   await sim.fault('head', { kind: 'fail', program: 'vllm', times: 1, exitCode: 3 });
