@@ -27,7 +27,7 @@
 # The result file is the full vLLM 0.11 JSON; the summary is for the log and quick checks.
 set -uo pipefail
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "bench.sh: $*" >&2; exit 2; }
 
 # The seed's stand-in for "no limit" (run_bm.sh passes it for the load knob it does not sweep).
