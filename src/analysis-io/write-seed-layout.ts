@@ -12,9 +12,9 @@ export interface WrittenSeedLayout {
   skipped: string[];
 }
 
-/** The worker-local copy of a point's raw JSON, if there is one. */
+/** The worker-local copy of a point's raw JSON, if there is one (runs before localResultPath kept it in logPath). */
 async function rawFileOf(r: BenchPointRecord): Promise<string | undefined> {
-  for (const p of [r.localResultPath, r.rawResultPath]) {
+  for (const p of [r.localResultPath, r.rawResultPath, r.logPath?.endsWith('.json') ? r.logPath : undefined]) {
     if (p && (await stat(p).catch(() => undefined))?.isFile()) return p;
   }
   return undefined;

@@ -95,8 +95,6 @@ type Entry = Mutation | ConsumedElsewhere | KnownGap;
 
 const dep = (s: Json, i: number) => (s.deployments as Json[])[i]!;
 const node = (c: Json, i: number) => (c.nodes as Json[])[i]!;
-const sw = (c: Json) => c.software as Record<string, Json>;
-const setPinSource = (name: string, v: unknown): Mutation => ({ set: (c) => { sw(c)[name] = { ...sw(c)[name], source: v }; } });
 
 const SWEEP: Record<string, Entry> = {
   name: { set: (_c, s) => { s.name = 'walk-two'; } },
@@ -184,22 +182,16 @@ const CLUSTER: Record<string, Entry> = {
 };
 // The pinned software: pip pins and source builds happen in provision and build.
 for (const name of ['python', 'vllm', 'flashinfer', 'ray']) {
-  CLUSTER[`software.${name}.version`] = { file: 'src/activities/stages/provision.ts', reads: new RegExp(`s\\.${name}\\.version`), why: 'the venv\'s interpreter and pins' };
+  CLUSTER[`software.${name}.version`] = { file: 'src/activities/stages/provision.ts', reads: new RegExp(`${name}\\.version`), why: 'the venv\'s interpreter and pins' };
   for (const k of ['source', 'source.git', 'source.ref', 'source.path']) {
     CLUSTER[`software.${name}.${k}`] = { gap: `provision installs ${name} from ${name === 'python' ? 'the system' : 'PyPI'} whatever the source says` };
   }
 }
+// UCX and NIXL are built from source by the build stage (build.ts's sourceArgs → build-*.sh).
 for (const name of ['ucx', 'nixl']) {
-  CLUSTER[`software.${name}.version`] = { file: 'src/activities/stages/build.ts', reads: new RegExp(`cluster\\.software\\.${name}`), why: 'the version the build checks out and verifies' };
-  CLUSTER[`software.${name}.source`] = setPinSource(name, 'pypi');
-  CLUSTER[`software.${name}.source.git`] = setPinSource(name, { git: 'https://example.com/x.git', ref: 'v1' });
-  CLUSTER[`software.${name}.source.ref`] = setPinSource(name, { git: 'https://github.com/openucx/ucx.git', ref: 'master' });
-  CLUSTER[`software.${name}.source.path`] = setPinSource(name, { path: '/opt/src' });
-}
-// Source pins of the builds feed build.ts's sourceArgs, not a pure builder of ours.
-for (const name of ['ucx', 'nixl']) {
+  CLUSTER[`software.${name}.version`] = { file: 'src/activities/stages/build.ts', reads: new RegExp(`software\\.${name}\\b`), why: 'the version the build checks out and verifies' };
   for (const k of ['source', 'source.git', 'source.ref', 'source.path']) {
-    CLUSTER[`software.${name}.${k}`] = { file: 'src/activities/stages/build.ts', reads: /sourceArgs\(cluster\.software\.(ucx|nixl)/, why: 'build-ucx.sh / build-nixl.sh get --git/--ref or --src' };
+    CLUSTER[`software.${name}.${k}`] = { file: 'src/activities/stages/build.ts', reads: /software\.(ucx|nixl)\b[^\n]*\bsource|sourceArgs\(/, why: 'build-ucx.sh / build-nixl.sh get --git/--ref or --src' };
   }
 }
 
