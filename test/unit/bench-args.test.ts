@@ -3,6 +3,7 @@
 // option list extracted from the 0.11.0 sources in test/fixtures).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseClusterYaml, parseSweepYaml, validateSweep, type SweepInput } from '../../src/config/index.js';
@@ -113,5 +114,23 @@ describe('the emulated vllm bench serve has the option set of vLLM 0.11.0', () =
       const { argv } = throughVllm(p);
       for (const a of argv.filter((x) => x.startsWith('--'))) assert.ok(REAL_OPTIONS[a], `${f}: ${a} is not a vllm 0.11.0 bench serve option`);
     }
+  });
+});
+
+describe('the emulated engine honours the shared prefix (decode-only)', () => {
+  it('a prefix every prompt shares is computed once per engine: TTFT well below the same prompts uncached', () => {
+    const code = `
+import json
+from pdflow_sim import perf_model
+dep = {"mode": "pd-pack", "prefill": {"num": 1, "tp": 4}, "decode": {"num": 1, "tp": 4}, "transport": "cuda_ipc"}
+a = perf_model.simulate_bench(dep, 8000, 100, 64, 16, None, 1.0, 0)
+b = perf_model.simulate_bench(dep, 8000, 100, 64, 16, None, 1.0, 0, cached_prefix=8000)
+print(json.dumps([a["median_ttft_ms"], b["median_ttft_ms"], a["total_input_tokens"], b["total_input_tokens"]]))
+`;
+    const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.resolve(import.meta.dirname, '../../src/sim/pypkgs/pdflow-sim') } });
+    assert.equal(r.status, 0, r.stderr);
+    const [uncached, cached, inA, inB] = JSON.parse(r.stdout) as number[];
+    assert.ok(cached! < uncached! * 0.7, `median TTFT cached ${cached} vs uncached ${uncached}`);
+    assert.equal(inA, inB, 'the requests still carry the whole prompt');
   });
 });
