@@ -348,7 +348,12 @@ def run(args):
 
 
 def main(argv):
-    args = _parser().parse_args(_normalize(argv))
+    parser = _parser()
+    args = parser.parse_args(_normalize(argv))
+    if args.dataset_name == "random" and args.dataset_path is not None:
+        # 0.11's _ValidateDatasetArgs: a parse error (exit 2), before anything runs.
+        parser.error("Cannot use 'random' dataset with --dataset-path. Please specify the appropriate --dataset-name "
+                     "(e.g., 'sharegpt', 'custom', 'sonnet') for your dataset file: %s" % args.dataset_path)
     try:
         return run(args)
     except BenchError as e:
