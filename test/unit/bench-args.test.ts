@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseClusterYaml, parseSweepYaml, validateSweep, type SweepInput } from '../../src/config/index.js';
+import { checkSweepAgainstCluster, formatIssue, parseClusterYaml, parseSweepYaml, validateSweep, type SweepInput } from '../../src/config/index.js';
+import { VLLM_BENCH_SERVE_OPTIONS_0_11 } from '../../src/config/vllm-bench-options.js';
 import { planSweep, type Plan, type PlannedPoint } from '../../src/plan/index.js';
 import { benchArgs, UNLIMITED } from '../../src/activities/stages/bench.js';
 import { benchDryRun, emulatedOptions, parseWithEmulatedVllm, REAL_OPTIONS, type ParsedBench } from './helpers/vllm-bench-cli.js';
@@ -132,5 +133,33 @@ print(json.dumps([a["median_ttft_ms"], b["median_ttft_ms"], a["total_input_token
     const [uncached, cached, inA, inB] = JSON.parse(r.stdout) as number[];
     assert.ok(cached! < uncached! * 0.7, `median TTFT cached ${cached} vs uncached ${uncached}`);
     assert.equal(inA, inB, 'the requests still carry the whole prompt');
+  });
+});
+
+describe('bench.extraArgs is checked against vLLM 0.11.0 before anything runs', () => {
+  const issuesOf = (extraArgs: string[], version = '0.11.0') => {
+    const cluster = { ...p5, software: { ...p5.software, vllm: { ...p5.software.vllm, version } } };
+    return checkSweepAgainstCluster(ok(validateSweep({ ...base, bench: { extraArgs } }, 's.yaml')), cluster, 's.yaml').map(formatIssue);
+  };
+  it('the option list pdflow checks with is the one extracted from the 0.11.0 sources', () => {
+    assert.deepEqual([...VLLM_BENCH_SERVE_OPTIONS_0_11].sort(), Object.keys(REAL_OPTIONS).sort());
+  });
+  const cases: Array<[string[], RegExp | null]> = [
+    [['--goodput', 'ttft:500', 'tpot:50', '--temperature=0'], null],
+    [['--ready_check_timeout_sec', '60'], null],
+    [['--num-warmups', '3'], /bench\.extraArgs\[0\]: is not an option of vllm bench serve 0\.11\.0 \(it would exit 2 at every point\) \(got "--num-warmups"\)/],
+    [['--goodputt', 'ttft:500'], /did you mean --goodput\?/],
+    [['--request-rate', '5'], /bench\.extraArgs\[0\]: --request-rate is set by pdflow for every point \(got "--request-rate"\); set load\.requestRate instead/],
+    [['--dataset-name=sharegpt'], /set bench\.dataset instead/],
+  ];
+  for (const [args, re] of cases) {
+    it(`${args.join(' ')}: ${re ? 'refused' : 'accepted'}`, () => {
+      const issues = issuesOf(args);
+      if (!re) assert.deepEqual(issues, []);
+      else assert.ok(issues.some((i) => re.test(i)), issues.join('\n'));
+    });
+  }
+  it('another vLLM version: its option set is not known here, nothing is refused', () => {
+    assert.deepEqual(issuesOf(['--num-warmups', '3'], '0.12.0'), []);
   });
 });
