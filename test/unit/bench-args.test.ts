@@ -77,6 +77,19 @@ describe('the dataset and the workload mode decide what each request is', () => 
   }
 });
 
+describe('what the emulated vllm records follows 0.11\'s samplers', () => {
+  it('random with a range ratio: lengths drawn around the means', () => {
+    const { parsed } = throughVllm(planOf({ bench: { dataset: 'random', extraArgs: ['--random-range-ratio', '0.5'] } }));
+    const req = parsed.requests as { inputs: number[]; outputs: number[] };
+    assert.ok(req.inputs.every((n) => n >= 2500 && n <= 7500) && new Set(req.inputs).size > 10, `inputs ${req.inputs.slice(0, 5).join(',')}`);
+    assert.ok(req.outputs.every((n) => n >= 125 && n <= 375));
+  });
+  it('prefix_repetition sends num_prefixes x (num_prompts // num_prefixes) requests', () => {
+    const { parsed } = throughVllm(planOf({ bench: { extraArgs: ['--prefix-repetition-num-prefixes', '3'] } }));
+    assert.equal((parsed.requests as { inputs: number[] }).inputs.length, 78);
+  });
+});
+
 describe('every bench setting reaches vllm bench serve', () => {
   it('ignoreEos, percentiles, seed and extra args', () => {
     const on = throughVllm(planOf({ bench: { ignoreEos: true, percentileMetrics: ['ttft', 'e2el'], metricPercentiles: [50, 99.9], seed: 7, extraArgs: ['--goodput', 'ttft:500', 'tpot:50'] } }));
