@@ -87,7 +87,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     // Owed a teardown from the moment the deploy starts: a deploy that fails or is cancelled
     // half-way may hold GPUs (replicas up, app never healthy).
     s.deployed = { deploymentId: dep.id, generation: s.generation, heldSinceMs: Date.now() };
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine }]);
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;

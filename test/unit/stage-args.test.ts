@@ -45,6 +45,12 @@ describe('deployArgs', () => {
       assert.equal(flag(a, '--prefill-node') === flag(a, '--decode-node'), c.same);
     });
   }
+  it('the sweep\'s engine.maxModelLen reaches serve_app.py as --max-model-len', () => {
+    const dep = pvs.deployments[0]!;
+    assert.equal(flag(deployArgs(p5, dep, 20, { maxModelLen: 32768 }), '--max-model-len'), '32768');
+    assert.equal(flag(deployArgs(p5, dep, 20, pvs.engine), '--max-model-len'), '16000');
+    assert.equal(deployArgs(p5, dep, 20).includes('--max-model-len'), false, 'the smoke deploy keeps serve_app.py\'s default');
+  });
   it('passes the deployment env as --env K=V, one argument each', () => {
     const dep = pvs.deployments.find((d) => Object.keys(d.env).length > 0)!;
     const a = deployArgs(p5, dep, 5);
@@ -63,18 +69,18 @@ describe('benchArgs', () => {
   const point = p.deployments[0]!.points.find((x) => x.load.kind === 'concurrency' && x.load.concurrency === 16)!;
   it('the seed flags for a concurrency point: 5 prompts per unit', () => {
     const a = benchArgs(p5, point, '/w/results/x', '/w/venv', p.bench);
-    assert.equal(flag(a, '--concurrency'), '16');
+    assert.equal(flag(a, '--max-concurrency'), '16');
     assert.equal(flag(a, '--num-prompts'), '80');
     assert.deepEqual([flag(a, '--isl'), flag(a, '--osl')], ['5000', '250']);
     assert.equal(flag(a, '--result-filename'), 'c16.json');
     assert.equal(flag(a, '--base-url'), `http://${hostOf('head')}:8000`);
-    assert.equal(a.includes('--request-rate'), false);
+    assert.equal(flag(a, '--request-rate'), '1000000000');
   });
   it('a request-rate point with a concurrency cap, and extra args after --', () => {
     const rr = { ...point, loadId: 'rr2', load: { kind: 'request-rate' as const, requestRate: 2, numPrompts: 500, burstiness: 1, maxConcurrency: 64 } };
     const a = benchArgs(p5, rr, '/r', '/v', { ...p.bench, extraArgs: ['--goodput', 'ttft:500'] });
     assert.equal(flag(a, '--request-rate'), '2');
-    assert.equal(flag(a, '--concurrency'), '64');
+    assert.equal(flag(a, '--max-concurrency'), '64');
     assert.deepEqual(a.slice(a.indexOf('--')), ['--', '--goodput', 'ttft:500']);
   });
 });
