@@ -32,11 +32,14 @@ def tl_block(tl, dev, kind, sysdev, bw, lat, caps):
     return out
 
 
-NET_CAPS = ["put_short: <= 124", "put_bcopy: <= 8256", "put_zcopy: <= 1G, up to 1 iov", "get_bcopy: <= 4K",
-            "get_zcopy: 65..1G, up to 1 iov", "am_short: <= 116", "am_bcopy: <= 8256", "am_zcopy: <= 8256, up to 1 iov",
-            "domain: device", "atomic_add: 64 bit", "connection: to ep, to iface", "device priority: 0",
-            "device num paths: 1", "max eps: inf", "device address: 3 bytes", "interface address: 4 bytes",
-            "error handling: peer failure, ep_check"]
+# The capability lines of a verbs transport, as many as UCX 1.20 prints (a p5's `ucx_info -d` is ~100 KB).
+NET_CAPS = ["put_short: <= 124", "put_bcopy: <= 8256", "put_zcopy: <= 1G, up to 1 iov", "put_opt_zcopy_align: <= 512",
+            "put_align_mtu: <= 8K", "get_bcopy: <= 4K", "get_zcopy: 65..1G, up to 1 iov", "get_opt_zcopy_align: <= 512",
+            "get_align_mtu: <= 8K", "am_short: <= 116", "am_bcopy: <= 8256", "am_zcopy: <= 8256, up to 1 iov",
+            "am_opt_zcopy_align: <= 512", "am_align_mtu: <= 8K", "am header: <= 127", "domain: device",
+            "atomic_add: 64 bit", "atomic_fadd: 64 bit", "atomic_cswap: 64 bit", "connection: to ep, to iface",
+            "device priority: 0", "device num paths: 1", "max eps: inf", "device address: 3 bytes",
+            "interface address: 4 bytes", "ep address: 7 bytes", "error handling: peer failure, ep_check"]
 
 
 def devices(build, hw):
@@ -70,7 +73,11 @@ def devices(build, hw):
         if build.get("withEfa"):
             lines += tl_block("srd", "%s:1" % dev, "network", "%s (%d)" % (dev, i), "11797.08/ppn + 0.00 MB/sec", "630 nsec", NET_CAPS)
         lines += tl_block("ud_verbs", "%s:1" % dev, "network", "%s (%d)" % (dev, i), "11797.08/ppn + 0.00 MB/sec", "730 nsec + 1.000 * N",
-                          ["am_short: <= 116", "am_bcopy: <= 4088", "am_zcopy: <= 4088, up to 7 iov", "connection: to ep, to iface"])
+                          ["am_short: <= 116", "am_bcopy: <= 4088", "am_zcopy: <= 4088, up to 7 iov",
+                           "am_opt_zcopy_align: <= 512", "am_align_mtu: <= 4K", "am header: <= 3984", "domain: device",
+                           "atomic_add: 64 bit", "connection: to ep, to iface", "device priority: 0", "device num paths: 1",
+                           "max eps: inf", "device address: 3 bytes", "interface address: 3 bytes", "ep address: 6 bytes",
+                           "error handling: peer failure, ep_check"])
     if efa:
         lines += ["#", "# Connection manager: rdmacm", "#      max_conn_priv: 54 bytes"]
     return lines
