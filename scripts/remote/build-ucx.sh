@@ -50,7 +50,11 @@ MARKER=$PREFIX/.pdflow-build.json
 KEY=$(build_key ucx "$SRC" "$REF" "${FLAGS[@]}")
 
 # The version for this script's own skip check (the JSON carries ucx_info's raw output; pdflow parses it).
-ucx_version() { "$PREFIX/bin/ucx_info" -v 2>/dev/null | sed -n 's/^# Library version: *//p' | head -n 1; }
+ucx_version() {
+  local out
+  out=$("$PREFIX/bin/ucx_info" -v 2>/dev/null) || return 0
+  sed -n 's/^# Library version: *//p' <<<"$out" | head -n 1
+}
 
 # `ucx_info -d`, captured whole before it is filtered (a pipe into grep -q can kill ucx_info with
 # SIGPIPE and, under pipefail, read as "no srd"); only the lines that name memory domains,
