@@ -9,3 +9,4 @@ export * from './json-line.js';
 export * from './transfer-test.js';
 export * from './vllm-bench.js';
 export * from './gates/index.js';
+export * from './build-json.js';
