@@ -85,7 +85,8 @@ test('a sweep records every point with metrics, tears down after each deployment
   assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, total, 'one vllm bench run per point');
   assert.deepEqual(result.failedDeployments, []);
   assert.deepEqual(result.rejected.map((r) => r.reason), ['prefill-tp-exceeds-decode-tp']);
-  assert.equal(result.summary, '12/12 points ok, 0 failed, 1 configs rejected');
+  assert.equal(result.summary, 'OK: 12/12 points ok, 0 failed, 1 configs rejected');
+  assert.deepEqual([result.outcome, result.ok, result.failed], ['ok', 12, 0]);
   assert.ok(result.gpuHours > 0 && result.gpuHours < (4 * result.seconds) / 3600 * 1.01, `gpuHours ${result.gpuHours} for ${result.seconds} s of 4-GPU deployments`);
 
   // Deploy once, bench every point, tear down — per deployment, in plan order.
