@@ -462,25 +462,26 @@ class nixl_agent(object):
 
 
 class _UcsLog(object):
-    """UCX's log stream in this process: the emulated libucs (_sim_ucs_log.c, compiled once per
+    """UCX's log stream (UCX_LOG_FILE) in the emulated libucs (_sim_ucs_log.c, compiled once per
     source with the system C compiler), so the log is buffered and flushed as real UCX's is. Without
     a compiler: plain appends, flushed at once (looser than UCX; the sim says so on stderr)."""
 
-    def __init__(self):
-        self.lib = None
-        target = os.environ.get("UCX_LOG_FILE", "")
+    _lib = None
+
+    def __init__(self, target):
+        self.slot = -1
         self.path = target.replace("%p", str(os.getpid())).replace("%h", simnode.current_node_name() or "sim") if target else ""
         try:
-            self.lib = ctypes.CDLL(_build_libucs())
-            if self.path and self.lib.pdflow_sim_ucs_log_open(self.path.encode()) != 0:
-                self.lib = None
+            if _UcsLog._lib is None:
+                _UcsLog._lib = ctypes.CDLL(_build_libucs())
+            if self.path:
+                self.slot = _UcsLog._lib.pdflow_sim_ucs_log_open(self.path.encode())
         except (OSError, subprocess.SubprocessError) as e:
             sys.stderr.write("pdflow sim: no emulated libucs (%s); UCX's log is written unbuffered\n" % e)
-            self.lib = None
 
     def print(self, line):
-        if self.lib is not None:
-            self.lib.pdflow_sim_ucs_log_print(line.encode())
+        if _UcsLog._lib is not None and (self.slot >= 0 or not self.path):
+            _UcsLog._lib.pdflow_sim_ucs_log_print(self.slot, line.encode())
         elif self.path:
             with open(self.path, "a") as f:
                 f.write(line + "\n")
@@ -488,13 +489,15 @@ class _UcsLog(object):
             os.write(1, (line + "\n").encode())
 
 
-_UCS_LOG = []
+_UCS_LOGS = {}
 
 
 def _ucs_log():
-    if not _UCS_LOG:
-        _UCS_LOG.append(_UcsLog())
-    return _UCS_LOG[0]
+    """The log stream of this process's UCX (one per UCX_LOG_FILE: see _sim_ucs_log.c)."""
+    target = os.environ.get("UCX_LOG_FILE", "")
+    if target not in _UCS_LOGS:
+        _UCS_LOGS[target] = _UcsLog(target)
+    return _UCS_LOGS[target]
 
 
 def _build_libucs():
