@@ -20,7 +20,7 @@ writes that file through a fully buffered stdio stream (ucs/debug/log.c: fopen "
 only on errors, fork, ucs_log_flush() or when libucs is unloaded, and NIXL keeps its UCX plugin
 loaded after the agent is gone. So after the timed READs the decode actor releases its NIXL agent,
 calls the public ucs_log_flush() of the libucs loaded in its process, and returns the log's text
-(`ucxLog`, with `ucxLogFlush` saying how it was flushed); pdflow reads the transport of the bulk
+(`ucxLog`: its protocol-table lines, with `ucxLogFlush` saying how it was flushed); pdflow reads the transport of the bulk
 READ from UCX's table (src/parse/ucx-proto-info.ts) and says "unknown" when the table is not
 there. With LIBFABRIC the transport is the libfabric provider ("efa" when FI_PROVIDER is efa or
 unset on an EFA node).
@@ -33,7 +33,7 @@ Prints a human log (`::phase <name>` lines for the long steps) and ends with ONE
  "gbps", "validated", "perRank": [{"rank", "node", "mbps"}], "ranks": [{"rank", "passed", "mbps",
  "durationSec", "bytes", "descriptors", "node", "peerNode", "gpu", "error", "samples": [{"seconds",
  "bytes"}]}], "prefillTp", "decodeTp", "blocks", "numBlocks", "numLayers", "warmup", "iterations",
- "ucxLog", "ucxLogFlush", "error"}
+ "placement", "ucxLog", "ucxLogFlush", "error"}
 """
 import argparse
 import ctypes
@@ -48,7 +48,11 @@ import traceback
 
 KV_HEADS, BLOCK_TOKENS, HEAD_DIM = 8, 16, 128
 PATTERN_MOD = 2039  # prime < 2048: every pattern value is an exact fp16 integer
-UCX_LOG_MAX = 4 << 20  # bytes of UCX log sent back (its tables are printed once per operation and peer)
+# The JSON line must fit in the 64 KiB of job log pdflow reads back: UCX's log travels as its table
+# lines only, and only the remote-memory tables when all of them do not fit.
+UCX_LOG_MAX = 40 * 1024
+UCX_TABLE_LINE = re.compile(r"^\[[^\]]*\]\s+\[[^\]]*\]\s+[|+]")
+UCX_TABLE_TITLE = re.compile(r"\|\s*ucp_context_\d+\s")
 LIBUCS_RE = re.compile(r"/libucs(?:-[0-9a-f]+)?\.so[.0-9]*$")  # libucs.so.0 or the wheel's libucs-<hash>.so.0.0.0
 
 
@@ -129,7 +133,7 @@ def flush_ucx_log(seen):
 def read_ucx_log(path):
     try:
         with open(path, errors="replace") as f:
-            return f.read(UCX_LOG_MAX)
+            return f.read()
     except OSError:
         return None
     finally:
@@ -137,6 +141,26 @@ def read_ucx_log(path):
             os.remove(path)
         except OSError:
             pass
+
+
+def ucx_tables(text):
+    """UCX_PROTO_INFO's table lines of a UCX log, as printed, within UCX_LOG_MAX bytes: every table
+    if they fit, else the remote-memory (RMA) ones, else the last lines of those."""
+    if text is None:
+        return None
+    lines = [ln for ln in text.splitlines() if UCX_TABLE_LINE.match(ln)]
+    out = "\n".join(lines)
+    if len(out) > UCX_LOG_MAX:
+        keep, rma = [], False
+        for ln in lines:
+            if UCX_TABLE_TITLE.search(ln):
+                rma = "remote memory" in ln
+            if rma:
+                keep.append(ln)
+        out = "\n".join(keep)
+    if len(out) > UCX_LOG_MAX:
+        out = out[-UCX_LOG_MAX:].split("\n", 1)[-1]
+    return out
 
 
 def block_descs(bases, block_len, num_blocks, dev):
@@ -299,7 +323,7 @@ def actor_class(ray):
                 print("NIXL agent release failed: %s: %s" % (type(e).__name__, e), flush=True)
             if "UCX" in self.backends:
                 out["ucxLogFlush"] = flush_ucx_log(libucs)
-                out["ucxLog"] = read_ucx_log(self.ucx_log)
+                out["ucxLog"] = ucx_tables(read_ucx_log(self.ucx_log))
             return out
 
     return EngineActor
@@ -362,7 +386,8 @@ def main(argv=None):
         phase("placement")
         print("Creating placement group with STRICT_%s for 2 actors..." % strategy, flush=True)
         # Strict, as the seed's test: a soft SPREAD may land both actors on one node, a soft PACK split them.
-        pg = placement_group([{"GPU": 1, "CPU": 1}, {"GPU": 1, "CPU": 1}], strategy="STRICT_" + strategy)
+        result["placement"] = "STRICT_" + strategy
+        pg = placement_group([{"GPU": 1, "CPU": 1}, {"GPU": 1, "CPU": 1}], strategy=result["placement"])
         try:
             ray.get(pg.ready(), timeout=args.timeout)
         except Exception:  # noqa: BLE001 - GetTimeoutError
@@ -434,7 +459,7 @@ def main(argv=None):
         print("  Prefill TP: 1, Decode TP: 1")
         print("  Backends: %s" % ", ".join(args.backend_list))
         if result["ucxLog"] is not None:
-            print("  Transport: see UCX's READ table in its log (%d bytes, flush: %s)" % (len(result["ucxLog"]), result["ucxLogFlush"]))
+            print("  Transport: see UCX's READ table in its log (%d bytes of tables, flush: %s)" % (len(result["ucxLog"]), result["ucxLogFlush"]))
             for line in result["ucxLog"].splitlines():
                 if "ucp_get" in line:
                     print("  UCX: %s" % line.split("|", 1)[-1].strip(" |"))

@@ -45,8 +45,10 @@ export const TransferTestResultSchema = z.object({
   warmup: z.number().int().nonnegative().optional(),
   /** Timed READs. */
   iterations: z.number().int().positive().optional(),
-  /** true when the actors landed on different nodes (spread is a soft placement in Ray). */
+  /** true when the actors landed on different nodes. */
   crossNode: z.boolean().optional(),
+  /** The Ray placement group strategy: STRICT_SPREAD (spread) or STRICT_PACK (pack), as the seed's test. */
+  placement: z.enum(['STRICT_SPREAD', 'STRICT_PACK']).optional(),
   prefillTp: z.number().int().positive().optional(),
   decodeTp: z.number().int().positive().optional(),
   blocks: z.number().int().positive().optional(),

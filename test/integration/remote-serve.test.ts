@@ -110,6 +110,7 @@ void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_
   assert.equal(json.transport, null);
   assert.equal(parsed.transport, 'ud_verbs', parsed.transportEvidence);
   assert.equal(json.warmup, 1);
+  assert.equal(parsed.placement, 'STRICT_SPREAD');
   assert.equal((parsed.ranks[0]!.samples ?? []).length, 3);
   assert.equal(json.validated, true);
   assert.equal(json.crossNode, true);
@@ -152,6 +153,7 @@ void test('transfer test against NIXL built on a UCX with EFA: spread over srd a
   const pack = await transfer('pack');
   assert.equal(pack.parsed.transport, 'cuda_ipc');
   assert.equal(pack.json.crossNode, false);
+  assert.equal(pack.parsed.placement, 'STRICT_PACK');
   assert.equal(pack.json.validated, true);
   assert.match(pack.r.stdout, /All actors on SAME NODE/);
 });
