@@ -20,7 +20,7 @@ const PROBE = path.join(REPO, 'test/conformance/nixl_probe.py');
 interface ProbeOutput {
   flow: Record<string, unknown>;
   rejects: Record<string, unknown>;
-  ucx: { libucsLoaded: boolean; bytesBeforeFlush: number | null; flush: string; log: string | null };
+  ucx: { libucsLoaded: boolean; bytesBeforeFlush: number | null; flush: string; log: string | null; tables: string | null };
 }
 
 let tmp: string;
@@ -95,6 +95,9 @@ describe('NIXL conformance: the transfer test\'s calls on the real nixl==0.6.1 a
     const t = ucxBulkReadTransport(real.ucx.log ?? '');
     assert.match(t.transport ?? '', /^[a-z_]+(\+[a-z_]+)*$/, t.evidence);
     assert.match(t.evidence, /remote memory read by ucp_get\*.* into host memory from host/);
+    // What the transfer test sends back (the table lines only) says the same.
+    assert.ok((real.ucx.tables ?? '').length < (real.ucx.log ?? '').length);
+    assert.deepEqual(ucxBulkReadTransport(real.ucx.tables ?? ''), t);
   });
 
   it('the emulated UCX log is buffered the same way and flushed by the same call', () => {

@@ -59,6 +59,7 @@ def flow(tt):
     prefill.close()
     ucx = {"libucsLoaded": bool(seen), "bytesBeforeFlush": before, "flush": tt.flush_ucx_log(seen),
            "log": tt.read_ucx_log(log) if log else None}
+    ucx["tables"] = tt.ucx_tables(ucx["log"])  # what the transfer test sends back
     return ucx, {
         "metadataIsBytes": isinstance(meta["agent"], bytes),
         "bytesPerRead": sorted({s["bytes"] for s in samples}),
