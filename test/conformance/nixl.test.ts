@@ -97,7 +97,9 @@ describe('NIXL conformance: the transfer test\'s calls on the real nixl==0.6.1 a
     assert.match(t.evidence, /remote memory read by ucp_get\*.* into host memory from host/);
     // What the transfer test sends back (the table lines only) says the same.
     assert.ok((real.ucx.tables ?? '').length < (real.ucx.log ?? '').length);
-    assert.deepEqual(ucxBulkReadTransport(real.ucx.tables ?? ''), t);
+    const sent = ucxBulkReadTransport(real.ucx.tables ?? '');
+    assert.equal(sent.transport, t.transport);
+    assert.equal(sent.evidence.replace(/line \d+/, ''), t.evidence.replace(/line \d+/, ''));
   });
 
   it('the emulated UCX log is buffered the same way and flushed by the same call', () => {
