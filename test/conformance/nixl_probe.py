@@ -64,7 +64,7 @@ def flow(tt):
         "metadataIsBytes": isinstance(meta["agent"], bytes),
         "bytesPerRead": sorted({s["bytes"] for s in samples}),
         "telemetryPositive": all(s["seconds"] > 0 for s in samples),
-        "descriptorsAtMost": all(1 <= s["descriptors"] <= REGIONS * BLOCKS for s in samples),
+        "descriptors": sorted({s["descriptors"] for s in samples}),  # after NIXL's merge of contiguous blocks
         "validated": moved and untouched,
         "buffersAlive": len(src) + len(dst),
     }

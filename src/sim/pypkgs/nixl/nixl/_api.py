@@ -100,6 +100,21 @@ def _tensor_desc(t, with_tag):
     return (t.data_ptr(), t.numel() * t.element_size(), 0 if dev is None else dev) + (("",) if with_tag else ())
 
 
+def _merge(pairs, local_starts, remote_starts):
+    """NIXL merges descriptors that are contiguous on both sides inside one registered region
+    (unless skip_desc_merge): the transfer test's blocks of one region become one descriptor
+    (telemetry's descCount)."""
+    out = []
+    for (la, ln, ld), (ra, rn, rd) in pairs:
+        if out and la not in local_starts and ra not in remote_starts:
+            (pla, pln, pld), (pra, prn, prd) = out[-1]
+            if ld == pld and rd == prd and pla + pln == la and pra + prn == ra and ln == rn and pln == prn:
+                out[-1] = ((pla, pln + ln, pld), (pra, prn + rn, prd))
+                continue
+        out.append(((la, ln, ld), (ra, rn, rd)))
+    return out
+
+
 def _on(value):
     return str(value).strip().lower() in ("1", "y", "yes", "on", "true")
 
@@ -322,6 +337,10 @@ class nixl_agent(object):
             if bad:
                 raise nixlInvalidParamError("NIXL_ERR_INVALID_PARAM: %s index out of range with value %d" % (side, bad[0]))
         pairs = [(local["descs"][a], remote["descs"][b]) for a, b in zip(li, ri)]
+        if not skip_desc_merge:
+            peer = self._remotes.get(remote["agent"])
+            remote_starts = {r["addr"] for r in peer["regions"]} if peer else {r["addr"] for r in self._regions}
+            pairs = _merge(pairs, {r["addr"] for r in self._regions}, remote_starts)
         return nixl_xfer_handle(self, self._new_xfer(op, pairs, remote["agent"], notif_msg, backends))
 
     def initialize_xfer(self, operation, local_descs, remote_descs, remote_agent, notif_msg=b"", backends=[]):  # noqa: B006
