@@ -105,6 +105,10 @@ def rejects(tt):
         "index lists of different lengths": lambda: a.make_prepped_xfer("READ", local, [0, 1], remote, [0]),
         "a plain int as the handle": lambda: a.make_prepped_xfer("READ", 1, [0], remote, [0]),
         "metadata that is not NIXL's": lambda: a.add_remote_agent(b"not metadata"),
+        "prep VRAM descs of DRAM memory": lambda: a.prep_xfer_dlist("NIXL_INIT_AGENT", a.get_xfer_descs(blocks, "VRAM")),
+        "prep descs of memory never registered": lambda: a.prep_xfer_dlist("NIXL_INIT_AGENT", a.get_xfer_descs([(1 << 40, 4096, 0)], "DRAM")),
+        "READ into the peer's unregistered memory": lambda: a.transfer(a.make_prepped_xfer(
+            "READ", local, [0], a.prep_xfer_dlist(peer, a.get_xfer_descs([(1 << 40, BLOCK_LEN, 0)], "DRAM")), [0])),
         "telemetry keyword on the config": lambda: nixl_agent_config(backends=["UCX"], telemetry=True),
     }
     out = {}
@@ -114,15 +118,18 @@ def rejects(tt):
             out[name] = None
         except Exception as e:  # noqa: BLE001 - the class is the answer
             out[name] = type(e).__name__
-    # Accepted, not refused: an unknown backend in the config is skipped with a warning.
+    # Accepted by the real wheel, so by the emulation too (the keys say "(accepted)"): an unknown
+    # backend in the config is skipped with a warning; releasing twice and removing an unknown
+    # remote agent are no-ops.
     c = nixl_agent("probe_c", nixl_agent_config(backends=["NOPE", "UCX"]))
-    out["config backends ['NOPE', 'UCX'] -> created"] = sorted(c.backends)
-    out["release a prepped handle twice"] = None
-    try:
-        a.release_dlist_handle(remote)
-        a.release_dlist_handle(remote)
-    except Exception as e:  # noqa: BLE001
-        out["release a prepped handle twice"] = type(e).__name__
+    out["config backends ['NOPE', 'UCX'] -> created (accepted)"] = sorted(c.backends)
+    for name, call in (("release a prepped handle twice (accepted)", lambda: (a.release_dlist_handle(remote), a.release_dlist_handle(remote))),
+                       ("remove an unknown remote agent (accepted)", lambda: a.remove_remote_agent("nobody"))):
+        try:
+            call()
+            out[name] = None
+        except Exception as e:  # noqa: BLE001
+            out[name] = type(e).__name__
     out["buffersAlive"] = len(src)
     return out
 

@@ -115,6 +115,23 @@ def _merge(pairs, local_starts, remote_starts):
     return out
 
 
+def _check_registered(dlist, regions, owner):
+    """Every descriptor inside one region registered with the same memory type (the real
+    prepXferDlist: NIXL_ERR_NOT_FOUND otherwise)."""
+    spans = sorted((r["addr"], r["addr"] + r["len"], r["memType"]) for r in regions)
+    starts = [s[0] for s in spans]
+    last = None
+    for addr, length, _dev in dlist.descs:
+        if last is not None and last[0] <= addr and addr + length <= last[1]:
+            continue  # most lists walk one region block by block
+        i = bisect.bisect_right(starts, addr) - 1
+        span = spans[i] if i >= 0 else None
+        if span is None or addr + length > span[1] or span[2] != dlist.mem_type:
+            raise nixlNotFoundError("NIXL_ERR_NOT_FOUND: no %s memory of agent %s registered at 0x%x (+%d)"
+                                    % (dlist.mem_type, owner, addr, length))
+        last = span
+
+
 def _on(value):
     return str(value).strip().lower() in ("1", "y", "yes", "on", "true")
 
@@ -290,9 +307,7 @@ class nixl_agent(object):
         return body["name"]
 
     def remove_remote_agent(self, agent):
-        if agent not in self._remotes:
-            raise nixlNotFoundError("NIXL_ERR_NOT_FOUND: remote agent %s is unknown" % agent)
-        del self._remotes[agent]
+        self._remotes.pop(agent, None)  # the real one accepts an unknown name
 
     def send_local_metadata(self, ip_addr="", port=DEFAULT_COMM_PORT):
         raise nixlBind.nixlNotSupportedError("emulated NIXL: metadata exchange through the listen thread is not emulated")
@@ -308,6 +323,8 @@ class nixl_agent(object):
         nixlBind.require(descs, nixlBind.nixlXferDList, "prepXferDlist")
         if not local and agent_name != self.name and agent_name not in self._remotes:
             raise nixlNotFoundError("NIXL_ERR_NOT_FOUND: metadata for remote agent '%s' not found" % agent_name)
+        regions = self._regions if local or agent_name == self.name else self._remotes[agent_name]["regions"]
+        _check_registered(descs, regions, agent_name if not local else self.name)
         h = self._handle()
         self._dlists[h] = {"agent": self.name if local else agent_name, "descs": descs.descs}
         return nixl_prepped_dlist_handle(self, h)
