@@ -10,20 +10,17 @@ between the two nodes (pdflow_sim.transport), scaled by PDFLOW_SIM_TIME_SCALE; t
 the unscaled (modelled) duration, so MB/s look like the real hardware's."""
 import bisect
 import ctypes
-import hashlib
 import json
 import logging
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import zlib
 
 from pdflow_sim import node as simnode
 from pdflow_sim import perf_model
 from pdflow_sim import transport as simtransport
+from pdflow_sim import ucs_log
 
 from nixl import _bindings as nixlBind
 from nixl._bindings import (  # noqa: F401 - the real module's names
@@ -216,7 +213,7 @@ class nixl_agent(object):
                                     % (backend, ", ".join(self.plugin_list)))
         self.backends[backend] = self._handle()
         if backend in ("UCX", "UCX_MO"):
-            _ucs_log()  # UCX opens UCX_LOG_FILE when it initialises
+            ucs_log.stream()  # UCX opens UCX_LOG_FILE when it initialises
         self.backend_mems[backend] = ["DRAM_SEG", "VRAM_SEG"]
         self.backend_options[backend] = {}
         logger.info("Backend %s was instantiated", backend)
@@ -494,64 +491,7 @@ class nixl_agent(object):
         self._proto_printed.add(remote_node)
         label = "sim-%s" % self.node
         for line in simtransport.proto_info_lines(tr, self.node, remote_node, label, os.getpid()):
-            _ucs_log().print(line)
-
-
-class _UcsLog(object):
-    """UCX's log stream (UCX_LOG_FILE) in the emulated libucs (_sim_ucs_log.c, compiled once per
-    source with the system C compiler), so the log is buffered and flushed as real UCX's is. Without
-    a compiler: plain appends, flushed at once (looser than UCX; the sim says so on stderr)."""
-
-    _lib = None
-
-    def __init__(self, target):
-        self.slot = -1
-        self.path = target.replace("%p", str(os.getpid())).replace("%h", simnode.current_node_name() or "sim") if target else ""
-        try:
-            if _UcsLog._lib is None:
-                _UcsLog._lib = ctypes.CDLL(_build_libucs())
-            if self.path:
-                self.slot = _UcsLog._lib.pdflow_sim_ucs_log_open(self.path.encode())
-        except (OSError, subprocess.SubprocessError) as e:
-            sys.stderr.write("pdflow sim: no emulated libucs (%s); UCX's log is written unbuffered\n" % e)
-
-    def print(self, line):
-        if _UcsLog._lib is not None and (self.slot >= 0 or not self.path):
-            _UcsLog._lib.pdflow_sim_ucs_log_print(self.slot, line.encode())
-        elif self.path:
-            with open(self.path, "a") as f:
-                f.write(line + "\n")
-        else:
-            os.write(1, (line + "\n").encode())
-
-
-_UCS_LOGS = {}
-
-
-def _ucs_log():
-    """The log stream of this process's UCX (one per UCX_LOG_FILE: see _sim_ucs_log.c)."""
-    target = os.environ.get("UCX_LOG_FILE", "")
-    if target not in _UCS_LOGS:
-        _UCS_LOGS[target] = _UcsLog(target)
-    return _UCS_LOGS[target]
-
-
-def _build_libucs():
-    """libucs-<hash>.so.0 built from _sim_ucs_log.c into a per-user cache (atomic rename)."""
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sim_ucs_log.c")
-    with open(src, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:8]
-    cache = os.path.join(tempfile.gettempdir(), "pdflow-sim-libucs-%d" % os.getuid())
-    out = os.path.join(cache, "libucs-%s.so.0" % digest)
-    if not os.path.isfile(out):
-        os.makedirs(cache, exist_ok=True)
-        tmp = "%s.%d.tmp" % (out, os.getpid())
-        cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-        if not cc:
-            raise OSError("no C compiler (cc) on PATH")
-        subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", tmp, src], check=True, capture_output=True, timeout=120)
-        os.replace(tmp, out)
-    return out
+            ucs_log.stream().print(line)
 
 
 def _torch_memory():

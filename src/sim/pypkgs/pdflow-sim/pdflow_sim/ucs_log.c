@@ -1,7 +1,8 @@
 /* UCX's log stream as libucs keeps it (ucs/debug/log.c, v1.20.0): UCX_LOG_FILE opened with
  * fopen("w"), so fully buffered; written to disk only when the buffer fills, on ucs_log_flush()
  * (public API), or when the library is unloaded / the process exits. The emulated NIXL loads this
- * as libucs-<hash>.so.0 so that a script flushes the emulated log exactly as it would the real one.
+ * as libucs-<hash>.so.0 (pdflow_sim/ucs_log.py), so a script flushes the emulated log exactly as
+ * it would the real one.
  * Real UCX has one stream per process; this keeps one per file name, because an emulated Ray may
  * run several actors (each with its own UCX_LOG_FILE) in one process. */
 #include <stdio.h>
