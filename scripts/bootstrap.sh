@@ -87,7 +87,36 @@ if [ "$(cat "$SIM_WHEELS_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
 fi
 say "sim wheels: $SIM_WHEELS_DIR ($(ls "$SIM_WHEELS_DIR" | grep -c '\.whl$') wheels, python $NODE_PYVER)"
 
-# 5. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
+# 5. The real NIXL for the conformance test (test/conformance: the emulated nixl held to the real
+#    nixl==0.6.1 wheel): its own wheel folder and venv, never .tools/sim-wheels (whose nixl is the
+#    emulated one), plus a CUDA driver stub (no GPU here). Redone only when the list or stub change.
+CONF_LIST=test/conformance/wheels.txt
+CONF_WHEELS=.tools/conformance-wheels
+CONF_VENV=.tools/conformance-venv
+cstamp="$(cat "$CONF_LIST" test/conformance/libcuda-stub.c | sha256sum | cut -c1-16)-py$NODE_PYVER"
+if [ "$(cat "$CONF_VENV/.stamp" 2>/dev/null)" != "$cstamp" ]; then
+  say "installing the real nixl wheel for the conformance test ($CONF_LIST) into $CONF_VENV"
+  CC_BIN=$(command -v cc || command -v gcc || true)
+  if [ -z "$CC_BIN" ]; then
+    say "ERROR: no C compiler for the conformance test's CUDA driver stub (Debian: 'sudo apt-get install gcc')"
+    exit 1
+  fi
+  rm -rf "$CONF_WHEELS.tmp" && mkdir -p "$CONF_WHEELS.tmp"
+  conf_platforms=()
+  for t in manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014; do conf_platforms+=(--platform "${t}_$(uname -m)"); done
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version "$NODE_PYVER" --implementation cp "${conf_platforms[@]}" --platform any \
+    -d "$CONF_WHEELS.tmp" -r "$CONF_LIST"
+  rm -rf "$CONF_WHEELS" && mv "$CONF_WHEELS.tmp" "$CONF_WHEELS"
+  rm -rf "$CONF_VENV" && "$NODE_PY" -m venv "$CONF_VENV"
+  "$CONF_VENV/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps "$CONF_WHEELS"/*.whl
+  mkdir -p "$CONF_VENV/cuda-stub"
+  "$CC_BIN" -shared -fPIC -O1 -o "$CONF_VENV/cuda-stub/libcuda.so.1" test/conformance/libcuda-stub.c
+  echo "$cstamp" > "$CONF_VENV/.stamp"
+fi
+say "conformance venv: $CONF_VENV ($("$CONF_VENV/bin/python" -c 'import importlib.metadata as m; print("nixl", m.version("nixl"))'))"
+
+# 6. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
 #    a browser download. Installed when running as root on Debian (CI); otherwise say how.
 if [ "$WITH_BROWSER" = 1 ]; then
   CHROMIUM=${PDFLOW_CHROMIUM:-/usr/bin/chromium}

@@ -6,6 +6,7 @@ export * from './fi-info.js';
 export * from './ucx-info.js';
 export * from './ray-status.js';
 export * from './json-line.js';
+export * from './ucx-proto-info.js';
 export * from './transfer-test.js';
 export * from './vllm-bench.js';
 export * from './gates/index.js';

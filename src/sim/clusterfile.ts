@@ -35,7 +35,7 @@ export function clusterFileText(state: SimState, sessionEnv: (nodeName: string) 
     }),
     // The seed's pinned stack; the sim redirects the UCX/NIXL git URLs to its fake sources.
     software: SEED_SOFTWARE,
-    network: { backend: 'UCX', expectedTransport: 'srd', minBandwidthGBps: 10 },
+    network: { backend: 'UCX', expectedTransport: 'srd', minBandwidthGBps: 2, targetBandwidthGBps: 10 },
     model: { id: 'openai/gpt-oss-120b', source: 'huggingface', servedName: 'gptoss' },
   };
   return `# Simulated cluster written by pdflow sim (state: ${state.dir}/state.json)\n` + YAML.stringify(doc);

@@ -97,7 +97,7 @@ test('a network at TCP speed (UCX_TLS=tcp in the nodes\' env) fails validate wit
   const f = await pipelineFailure(pipelineRun(tcp, ['validate'], id));
   assert.equal(f.type, 'GateFailed');
   // The measured figure, the transport and the likely cause.
-  assert.match(f.message, /^stage validate failed on cluster sim: \w+ transfer [\w ]+ \(UCX\/tcp\): 0\.\d+ GB\/s over tcp\. UCX moved the data over TCP: check UCX_TLS/);
+  assert.match(f.message, /^stage validate failed on cluster sim: \w+ transfer [\w ]+ \(UCX\/tcp\): 0\.\d+ GB\/s \(median of 3 READs after 1 warm-up\) over tcp\. UCX moved the data over TCP: check UCX_TLS/);
   const { app, activity } = await stageFailure(id, 'validate');
   assert.equal(activity?.activityType, 'runTransferTest');
   assert.equal(activity?.retryState, RetryState.NON_RETRYABLE_FAILURE);
@@ -134,7 +134,7 @@ test('a UCX built without EFA fails validate with the ud_verbs explanation; the 
   const id = newId();
   const f = await pipelineFailure(pipelineRun(truthful, ['validate'], id));
   assert.equal(f.type, 'GateFailed');
-  assert.match(f.message, /^stage validate failed on cluster sim: spread transfer across nodes \(UCX\/ud_verbs\): 0\.\d+ GB\/s over ud_verbs\. UCX was built without EFA/);
+  assert.match(f.message, /^stage validate failed on cluster sim: spread transfer across nodes \(UCX\/ud_verbs\): 0\.\d+ GB\/s \(median of 3 READs after 1 warm-up\) over ud_verbs\. UCX was built without EFA/);
   assert.match(f.message, /rebuild UCX with --with-efa/);
   const { activity } = await stageFailure(id, 'validate');
   assert.equal(activity?.retryState, RetryState.NON_RETRYABLE_FAILURE);

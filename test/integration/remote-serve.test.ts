@@ -106,7 +106,12 @@ after(async () => {
 void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_verbs at ~0.18 GB/s, data validated', async () => {
   const { r, json, parsed } = await transfer('spread');
   assert.equal(r.code, 0, r.stderr.slice(-2000));
-  assert.equal(json.transport, 'ud_verbs');
+  // The script sends UCX's log; the transport is read from its READ table (src/parse).
+  assert.equal(json.transport, null);
+  assert.equal(parsed.transport, 'ud_verbs', parsed.transportEvidence);
+  assert.equal(json.warmup, 1);
+  assert.equal(parsed.placement, 'STRICT_SPREAD');
+  assert.equal((parsed.ranks[0]!.samples ?? []).length, 3);
   assert.equal(json.validated, true);
   assert.equal(json.crossNode, true);
   assert.deepEqual(json.nodes, [sim.node('worker-1').host, sim.node('worker-2').host]);
@@ -119,8 +124,8 @@ void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_
 });
 
 void test('transfer test, spread, UCX_TLS=tcp: tcp at 0.1-0.2 GB/s', async () => {
-  const { json } = await transfer('spread', { UCX_TLS: 'tcp' });
-  assert.equal(json.transport, 'tcp');
+  const { json, parsed } = await transfer('spread', { UCX_TLS: 'tcp' });
+  assert.equal(parsed.transport, 'tcp');
   assert.ok((json.gbps as number) >= 0.1 && (json.gbps as number) <= 0.2, `gbps ${json.gbps}`);
 });
 
@@ -142,12 +147,13 @@ void test('transfer test against NIXL built on a UCX with EFA: spread over srd a
   assert.equal(inst.code, 0, inst.stderr);
 
   const spread = await transfer('spread');
-  assert.equal(spread.json.transport, 'srd', spread.r.stdout.slice(-1500));
+  assert.equal(spread.parsed.transport, 'srd', spread.r.stdout.slice(-1500));
   assert.ok((spread.json.gbps as number) >= 10 && (spread.json.gbps as number) <= 12, `gbps ${spread.json.gbps}`);
   assert.equal(spread.json.validated, true);
   const pack = await transfer('pack');
-  assert.equal(pack.json.transport, 'cuda_ipc');
+  assert.equal(pack.parsed.transport, 'cuda_ipc');
   assert.equal(pack.json.crossNode, false);
+  assert.equal(pack.parsed.placement, 'STRICT_PACK');
   assert.equal(pack.json.validated, true);
   assert.match(pack.r.stdout, /All actors on SAME NODE/);
 });
