@@ -169,6 +169,7 @@ const CLUSTER: Record<string, Entry> = {
   'network.backend': { file: 'src/activities/stages/validate.ts', reads: /network\.backend/, why: 'the backend the transfer test uses' },
   'network.expectedTransport': { file: 'src/activities/stages/validate.ts', reads: /expectedTransport/, why: 'the transport the network gate demands' },
   'network.minBandwidthGBps': { file: 'src/activities/stages/validate.ts', reads: /minBandwidthGBps/, why: 'the network gate\'s floor' },
+  'network.targetBandwidthGBps': { file: 'src/activities/stages/validate.ts', reads: /targetBandwidthGBps/, why: 'the level below which the network gate warns' },
   'model.id': { set: (c) => { c.model = { ...(c.model as Json), id: 'openai/gpt-oss-20b' }; } },
   'model.servedName': { set: (c) => { c.model = { ...(c.model as Json), servedName: 'oss' }; } },
   'model.source': { gap: 'provision downloads from Hugging Face whatever the source says (issue 9 item 5)' },
