@@ -67,23 +67,27 @@ say "sshd: $SSHD ($("$SSHD" -V 2>&1 | head -1 || true))"
 #    huggingface_hub ...): downloaded once into .tools/sim-wheels for the Python the nodes run
 #    (python3 on /usr/local/bin:/usr/bin:/bin), refreshed when the list changes.
 SIM_WHEELS_LIST=src/sim/real-wheels.txt
-SIM_WHEELS_DIR=.tools/sim-wheels
+# One folder per version of the list (the first 16 hex digits of its sha256, as src/sim/gpu/paths.ts
+# computes), so checkouts with different lists sharing one .tools never undo each other.
+SIM_WHEELS_DIR=.tools/sim-wheels/$(sha256sum "$SIM_WHEELS_LIST" | cut -c1-16)
 NODE_PY=$(PATH=/usr/local/bin:/usr/bin:/bin command -v python3 || true)
 if [ -z "$NODE_PY" ]; then
   say "ERROR: no python3 in /usr/local/bin:/usr/bin:/bin for the simulated nodes (Debian: 'sudo apt-get install python3 python3-venv python3-dev')"
   exit 1
 fi
 NODE_PYVER=$("$NODE_PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-stamp="$(sha256sum "$SIM_WHEELS_LIST" | cut -c1-16)-py$NODE_PYVER"
+stamp="py$NODE_PYVER"
 if [ "$(cat "$SIM_WHEELS_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "downloading the simulated nodes' real wheels ($SIM_WHEELS_LIST, python $NODE_PYVER) into $SIM_WHEELS_DIR"
-  rm -rf "$SIM_WHEELS_DIR.tmp" && mkdir -p "$SIM_WHEELS_DIR.tmp"
+  tmp="$SIM_WHEELS_DIR.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
   platforms=()
   for t in manylinux_2_28 manylinux_2_27 manylinux_2_24 manylinux_2_17 manylinux2014 manylinux_2_5 manylinux1; do platforms+=(--platform "${t}_$(uname -m)"); done
   python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
     --python-version "$NODE_PYVER" --implementation cp "${platforms[@]}" --platform any \
-    -d "$SIM_WHEELS_DIR.tmp" -r "$SIM_WHEELS_LIST"
-  rm -rf "$SIM_WHEELS_DIR" && mv "$SIM_WHEELS_DIR.tmp" "$SIM_WHEELS_DIR" && echo "$stamp" > "$SIM_WHEELS_DIR/.stamp"
+    -d "$tmp" -r "$SIM_WHEELS_LIST"
+  echo "$stamp" > "$tmp/.stamp"
+  rm -rf "$SIM_WHEELS_DIR" && mv "$tmp" "$SIM_WHEELS_DIR"
 fi
 say "sim wheels: $SIM_WHEELS_DIR ($(ls "$SIM_WHEELS_DIR" | grep -c '\.whl$') wheels, python $NODE_PYVER)"
 
@@ -109,7 +113,36 @@ if [ ${#prereq_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
-# 5. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
+# 5. The real NIXL for the conformance test (test/conformance: the emulated nixl held to the real
+#    nixl==0.6.1 wheel): its own wheel folder and venv, never .tools/sim-wheels (whose nixl is the
+#    emulated one), plus a CUDA driver stub (no GPU here). Redone only when the list or stub change.
+CONF_LIST=test/conformance/wheels.txt
+CONF_WHEELS=.tools/conformance-wheels
+CONF_VENV=.tools/conformance-venv
+cstamp="$(cat "$CONF_LIST" test/conformance/libcuda-stub.c | sha256sum | cut -c1-16)-py$NODE_PYVER"
+if [ "$(cat "$CONF_VENV/.stamp" 2>/dev/null)" != "$cstamp" ]; then
+  say "installing the real nixl wheel for the conformance test ($CONF_LIST) into $CONF_VENV"
+  CC_BIN=$(command -v cc || command -v gcc || true)
+  if [ -z "$CC_BIN" ]; then
+    say "ERROR: no C compiler for the conformance test's CUDA driver stub (Debian: 'sudo apt-get install gcc')"
+    exit 1
+  fi
+  rm -rf "$CONF_WHEELS.tmp" && mkdir -p "$CONF_WHEELS.tmp"
+  conf_platforms=()
+  for t in manylinux_2_28 manylinux_2_27 manylinux_2_17 manylinux2014; do conf_platforms+=(--platform "${t}_$(uname -m)"); done
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version "$NODE_PYVER" --implementation cp "${conf_platforms[@]}" --platform any \
+    -d "$CONF_WHEELS.tmp" -r "$CONF_LIST"
+  rm -rf "$CONF_WHEELS" && mv "$CONF_WHEELS.tmp" "$CONF_WHEELS"
+  rm -rf "$CONF_VENV" && "$NODE_PY" -m venv "$CONF_VENV"
+  "$CONF_VENV/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps "$CONF_WHEELS"/*.whl
+  mkdir -p "$CONF_VENV/cuda-stub"
+  "$CC_BIN" -shared -fPIC -O1 -o "$CONF_VENV/cuda-stub/libcuda.so.1" test/conformance/libcuda-stub.c
+  echo "$cstamp" > "$CONF_VENV/.stamp"
+fi
+say "conformance venv: $CONF_VENV ($("$CONF_VENV/bin/python" -c 'import importlib.metadata as m; print("nixl", m.version("nixl"))'))"
+
+# 6. (--browser) Chromium for the Web UI check, driven by playwright-core: Debian's package, never
 #    a browser download. Installed when running as root on Debian (CI); otherwise say how.
 if [ "$WITH_BROWSER" = 1 ]; then
   CHROMIUM=${PDFLOW_CHROMIUM:-/usr/bin/chromium}

@@ -3,14 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
+import { runKeyInterceptor } from './activities/run-key.js';
 
 export const DEFAULT_TASK_QUEUE = 'pdflow';
 export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows/index.ts');
+export const workflowInterceptorModules = [path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows/interceptors.ts')];
+
+/** Interceptors every pdflow worker needs (the run key of remote job ids): production and tests alike. */
+export const pdflowInterceptors = { activity: [runKeyInterceptor] };
 
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflow code once per process (tests start many workers). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
   return cachedBundle;
 }
 
@@ -36,6 +41,7 @@ export async function createPdflowWorker(opts: PdflowWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
+    interceptors: pdflowInterceptors,
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as never,
     // Heartbeats carry cancellation: without this a cancel could wait ~80% of heartbeatTimeout.
     maxHeartbeatThrottleInterval: '2 seconds',

@@ -53,7 +53,7 @@ export function createNodeScripts(deps: NodeScriptDeps) {
     if (o.step) {
       const workflowId = runIdOf(Context.current());
       const r = await runRemoteJob({ pool: deps.pool(), runsDir: deps.runsDir, workflowId }, t, {
-        jobId: defaultJobId(workflowId, o.step, t), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
+        jobId: defaultJobId(o.step, t), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
       });
       return { node, json: expectJson<T>(r.stdoutJson, node, script, r.logTail), logTail: r.logTail, attached: r.attached };
     }

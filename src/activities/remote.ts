@@ -1,12 +1,14 @@
 // Activities that reach nodes over SSH: short commands, script upload, and re-attachable remote
 // jobs. Workflows pass node references (no secrets); secrets are resolved here, on the worker.
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { ClusterConfig } from '../config/cluster.js';
 import { SshPool } from './ssh/pool.js';
 import { execOnNode, type ExecResult } from './ssh/exec.js';
-import { cancelJob, jobIdFor, jobPathsFor, runRemoteJob, type RemoteJobResult } from './ssh/remote-job.js';
+import { cancelJob, fileSafe, jobIdFor, jobPathsFor, runRemoteJob, type RemoteJobResult } from './ssh/remote-job.js';
 import { uploadScripts, type UploadResult } from './ssh/upload.js';
 import { nodeTarget, resolveNodeSpec, type NodeSpec, type NodeTarget } from './ssh/targets.js';
+import { currentRunKey } from './run-key.js';
 
 /** A node as a workflow names it: a resolved spec, or a cluster file plus a node name. */
 export type NodeRef = { spec: NodeSpec } | { cluster: ClusterConfig; node: string };
@@ -20,9 +22,27 @@ export function runIdOf(ctx: Context): string {
   return ctx.info.workflowExecution?.workflowId ?? `activity-${ctx.info.activityId}`;
 }
 
-/** The node is part of the id: nodes may share a workdir (an NFS home), and jobs must not collide. */
-export function defaultJobId(workflowId: string, step: string, target: NodeTarget): string {
-  return jobIdFor(workflowId, `${step}@${target.name}`);
+/**
+ * A step's job id on a node: the workflow id (readable on the node), the run key (the first
+ * execution's run id: a new run under a reused workflow id gets new jobs, retries and
+ * continue-as-new keep theirs), the step and the node (nodes may share a workdir, e.g. an NFS home).
+ */
+export function runJobId(workflowId: string, runKey: string, step: string, nodeName: string): string {
+  return jobIdFor(runName(workflowId, runKey), `${step}@${nodeName}`);
+}
+
+/**
+ * One run's name on the nodes: its workflow id and 8 hex digits of a hash of its run key (run
+ * ids are time-ordered UUIDs: their first digits are the same for runs started close together).
+ */
+export const runName = (workflowId: string, runKey: string) => `${workflowId}.${createHash('sha256').update(runKey).digest('hex').slice(0, 8)}`;
+
+/** The name of the run the current activity serves, for its folders on the nodes (results). */
+export const currentRunName = (ctx: Context = Context.current()) => fileSafe(runName(runIdOf(ctx), currentRunKey(ctx)));
+
+/** The job id of `step` on `target` for the run the current activity serves. */
+export function defaultJobId(step: string, target: NodeTarget, ctx: Context = Context.current()): string {
+  return runJobId(runIdOf(ctx), currentRunKey(ctx), step, target.name);
 }
 
 export interface RemoteJobInput {
@@ -33,7 +53,7 @@ export interface RemoteJobInput {
   cwd?: string;
   /** Extra, non-secret environment for this job. */
   env?: Record<string, string>;
-  /** Default: jobIdFor(workflowId, `${step}@${node name}`). */
+  /** Default: runJobId(workflow id, run key, step, node name). */
   jobId?: string;
   /** Regular expression source; its first group names the phase. Default `^::phase (\w+)`. */
   phasePattern?: string;
@@ -87,7 +107,7 @@ export function createRemoteActivities(deps: RemoteActivityDeps) {
       const target = resolveNodeRef(input.node);
       const workflowId = runIdOf(ctx);
       return runRemoteJob({ pool: pool(), runsDir: deps.runsDir, workflowId }, target, {
-        jobId: input.jobId ?? defaultJobId(workflowId, input.step, target),
+        jobId: input.jobId ?? defaultJobId(input.step, target, ctx),
         step: input.step,
         argv: input.argv,
         cwd: input.cwd,
@@ -124,7 +144,7 @@ export function createRemoteActivities(deps: RemoteActivityDeps) {
     /** Stops a job started by remoteJob (TERM, then KILL after the grace period). */
     async killRemoteJob(input: { node: NodeRef; step: string; jobId?: string; graceSeconds?: number }): Promise<{ killed: boolean; forced?: boolean; reason?: string }> {
       const target = resolveNodeRef(input.node);
-      const jobId = input.jobId ?? defaultJobId(runIdOf(Context.current()), input.step, target);
+      const jobId = input.jobId ?? defaultJobId(input.step, target);
       await uploadScripts(pool(), target);
       return cancelJob(pool(), target, await jobPathsFor(pool(), target, jobId), input.graceSeconds ?? 10);
     },

@@ -2,3 +2,4 @@
 export * from './render-svg.js';
 export * from './write-report.js';
 export * from './import-folders.js';
+export * from './write-seed-layout.js';

@@ -36,6 +36,7 @@ export function importBenchFile(f: ImportedFile): ImportOutcome {
   const fd = deploymentFromFolderName(f.folder, f.deployment);
   const workload = (isl: number, osl: number) => ({ isl, osl, mode: fd.workloadMode });
   const pointId = `${fd.deployment.id}/${f.fileName.replace(/\.json$/i, '')}`;
+  const importedFrom = { folder: fd.deployment.id, file: f.fileName };
   try {
     const result = parseVllmBenchResult(f.text, where);
     const isl = fd.isl ?? (result.completed > 0 ? Math.round(result.totalInputTokens / result.completed) : undefined);
@@ -48,6 +49,7 @@ export function importBenchFile(f: ImportedFile): ImportOutcome {
       deployment: fd.deployment,
       workload: workload(isl, osl),
       timings: { startedAt: startedAt(result.date, result.duration), durationSec: result.duration },
+      importedFrom,
       ...(f.path ? { rawResultPath: f.path } : {}),
     });
     return { record: rec };
@@ -61,7 +63,7 @@ export function importBenchFile(f: ImportedFile): ImportOutcome {
     return {
       record: {
         pointId, deployment: fd.deployment, workload: workload(fd.isl, fd.osl), load, status: 'failed', reason: err.message,
-        rawResultPath: where, timings: { startedAt: '', durationSec: 0 }, attempt: 1,
+        rawResultPath: where, importedFrom, timings: { startedAt: '', durationSec: 0 }, attempt: 1,
       },
     };
   }

@@ -13,3 +13,4 @@ export * from './json-report.js';
 export * from './folder-name.js';
 export * from './import.js';
 export * from './point-record.js';
+export * from './seed-layout.js';

@@ -54,8 +54,11 @@ export interface PointContext {
   timings: { startedAt: string; durationSec: number };
   attempt?: number;
   rawResultPath?: string;
+  localResultPath?: string;
   logPath?: string;
   versions?: Record<string, string>;
+  servedName?: string;
+  importedFrom?: { folder: string; file: string };
 }
 
 /**
@@ -73,7 +76,10 @@ export function pointFromBench(result: VllmBenchResult, ctx: PointContext): Benc
     attempt: ctx.attempt ?? 1,
   };
   if (result.modelId) rec.model = result.modelId;
+  if (ctx.servedName) rec.servedName = ctx.servedName;
   if (ctx.rawResultPath) rec.rawResultPath = ctx.rawResultPath;
+  if (ctx.localResultPath) rec.localResultPath = ctx.localResultPath;
+  if (ctx.importedFrom) rec.importedFrom = ctx.importedFrom;
   if (ctx.logPath) rec.logPath = ctx.logPath;
   if (ctx.versions) rec.versions = ctx.versions;
   const failed = result.failed ?? Math.max(0, result.numPrompts - result.completed);

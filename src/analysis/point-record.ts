@@ -15,7 +15,9 @@ export interface PointRecordExtra {
   startedAt: string;
   durationSec: number;
   model?: string;
+  servedName?: string;
   rawResultPath?: string;
+  localResultPath?: string;
   logPath?: string;
   versions?: Record<string, string>;
 }
@@ -53,7 +55,9 @@ export function pointRecord(dep: PlannedDeployment, point: PlannedPoint, extra: 
   if (extra.reason !== undefined) r.reason = extra.reason;
   if (extra.metrics) r.metrics = extra.metrics;
   if (extra.model) r.model = extra.model;
+  if (extra.servedName) r.servedName = extra.servedName;
   if (extra.rawResultPath) r.rawResultPath = extra.rawResultPath;
+  if (extra.localResultPath) r.localResultPath = extra.localResultPath;
   if (extra.logPath) r.logPath = extra.logPath;
   if (extra.versions) r.versions = extra.versions;
   return r;
@@ -76,7 +80,9 @@ export function pointRecordFromBench(
     load: loadOfPlan(point.load),
     timings: { startedAt: extra.startedAt, durationSec: extra.durationSec },
     attempt: extra.attempt,
+    ...(extra.servedName ? { servedName: extra.servedName } : {}),
     ...(extra.rawResultPath ? { rawResultPath: extra.rawResultPath } : {}),
+    ...(extra.localResultPath ? { localResultPath: extra.localResultPath } : {}),
     ...(extra.logPath ? { logPath: extra.logPath } : {}),
     ...(extra.versions ? { versions: extra.versions } : {}),
   });

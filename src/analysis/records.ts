@@ -88,8 +88,14 @@ export interface BenchPointRecord {
   metrics?: BenchMetrics;
   /** e.g. "openai/gpt-oss-120b" */
   model?: string;
+  /** The name the model was served and benchmarked under, e.g. "gptoss" (the seed's folder prefix). */
+  servedName?: string;
   /** Where the raw `vllm bench serve` JSON is (head node path or local file). */
   rawResultPath?: string;
+  /** A copy of the raw JSON on the worker's machine, when one was kept. */
+  localResultPath?: string;
+  /** For an imported file: the folder (its last path part) and file name it came from. */
+  importedFrom?: { folder: string; file: string };
   /** Where the point's log is. */
   logPath?: string;
   /** e.g. { vllm: "0.11.0", nixl: "0.6.1", ucx: "1.20.0", ray: "2.51.0" } */

@@ -3,6 +3,7 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } f
 import { progressQuery, type RunProgress } from '../workflows/messages.js';
 import { RunFailedError, BadInputError } from './errors.js';
 import { within } from '../common/within.js';
+import { PdflowFailedPoints, PdflowOutcome } from '../common/search-attributes.js';
 
 export interface RunSnapshot {
   workflowId: string;
@@ -12,6 +13,10 @@ export interface RunSnapshot {
   startTime: string;
   closeTime?: string;
   summary?: string;
+  /** PdflowOutcome: running | ok | partial | failed | cancelled (absent on runs without it). */
+  outcome?: string;
+  /** PdflowFailedPoints: benchmark points recorded as failed. */
+  failedPoints?: number;
   progress?: RunProgress;
   failure?: string;
 }
@@ -33,6 +38,8 @@ export async function snapshotRun(client: Client, workflowId: string): Promise<R
     startTime: desc.startTime.toISOString(),
     closeTime: desc.closeTime?.toISOString(),
     summary: (await desc.staticSummary?.()) ?? undefined,
+    outcome: desc.typedSearchAttributes.get(PdflowOutcome),
+    failedPoints: desc.typedSearchAttributes.get(PdflowFailedPoints),
   };
   try {
     // A closed run needs a worker to answer queries; don't make `status` wait long for one.
@@ -64,9 +71,13 @@ export function failureText(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-export function exitForStatus(status: string, failure?: string): void {
+/** Exit 1 for a run that failed, and for a completed sweep with failed points (partial or failed). */
+export function exitForStatus(status: string, failure?: string, outcome?: string, failedPoints?: number): void {
   if (['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'].includes(status)) {
     throw new RunFailedError(`run ${status.toLowerCase()}${failure ? `: ${failure}` : ''}`);
+  }
+  if (status === 'COMPLETED' && (outcome === 'partial' || outcome === 'failed')) {
+    throw new RunFailedError(`run completed, outcome ${outcome.toUpperCase()}: ${failedPoints ?? 'some'} point(s) failed (see \`pdflow results\` for the reasons)`);
   }
 }
 

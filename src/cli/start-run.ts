@@ -19,13 +19,24 @@ import { BadInputError } from './errors.js';
 export async function loadRunFiles(clusterFile: string, sweepFile?: string): Promise<{ cluster: ClusterConfig; plan?: Plan }> {
   if (!sweepFile) return { cluster: await loadClusterFile(clusterFile) };
   const { cluster, sweep } = await loadClusterAndSweep(clusterFile, sweepFile);
-  return { cluster, plan: planSweep(cluster, sweep) };
+  const plan = planSweep(cluster, sweep);
+  requireRunnable(plan);
+  return { cluster, plan };
+}
+
+/** A sweep with nothing to run is bad input, not a no-op run that ends green. */
+export function requireRunnable(plan: Plan): void {
+  if (plan.estimate.points > 0) return;
+  const why = plan.rejected.map((r) => `  ${r.label}: ${r.message}`).join('\n');
+  throw new BadInputError(`sweep ${plan.sweepName} has no point that can run on cluster ${plan.clusterName}` +
+    `${why ? `; every deployment was rejected:\n${why}` : ''}\n  fix the sweep's deployments (see \`pdflow plan\`) or use a cluster with the GPUs they need`);
 }
 
 export function parseStages(list: string | undefined, withSweep: boolean): { stages: StageName[]; sweep: boolean } {
-  if (!list) return { stages: [...STAGES], sweep: withSweep };
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   const known = [...STAGES, 'sweep'];
+  if (list === undefined) return { stages: [...STAGES], sweep: withSweep };
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new BadInputError(`--stages "${list}" names no stage; give one or more of ${known.join(', ')} (or leave --stages out to run every stage)`);
   const bad = names.filter((n) => !known.includes(n));
   if (bad.length) throw new BadInputError(`--stages: unknown stage(s) ${bad.map((b) => `"${b}"`).join(', ')}; choose from ${known.join(', ')}`);
   if (names.includes('sweep') && !withSweep) throw new BadInputError('--stages sweep needs --sweep FILE');
@@ -79,7 +90,7 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
     });
   }
   const input: PipelineInput & { heartbeatTimeout?: string } = { cluster: o.cluster, stages: o.stages, heartbeatTimeout: o.heartbeatTimeout };
-  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions, workflowId: sweepId };
+  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions };
   return client.workflow.start(pipeline, {
     taskQueue,
     workflowId: makeWorkflowId(name, 'pipeline', now, attempt),

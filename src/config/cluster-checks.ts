@@ -46,6 +46,15 @@ export function checkClusterRules(raw: unknown, issues: IssueList): void {
     }
   });
 
+  const network = asRecord(root.network);
+  const floor = network?.minBandwidthGBps;
+  const target = network?.targetBandwidthGBps;
+  if (typeof floor === 'number' && typeof target === 'number' && target < floor) {
+    issues.add(['network', 'targetBandwidthGBps'], `is below network.minBandwidthGBps (${floor})`, {
+      value: target, hint: 'the target (warn below) must be at least the floor (fail below): raise targetBandwidthGBps or lower minBandwidthGBps',
+    });
+  }
+
   const gpuCounts = nodes.map((n) => asRecord(n.gpus)?.count);
   if (gpuCounts.every((c) => typeof c === 'number') && gpuCounts.every((c) => c === 0)) {
     issues.add(['nodes'], 'no node has GPUs', { hint: 'set gpus.count on the GPU nodes (e.g. gpus: { count: 8, model: "NVIDIA H100 80GB HBM3" })' });

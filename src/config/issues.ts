@@ -35,6 +35,8 @@ export function formatValue(value: unknown): string {
   let text: string;
   if (value === undefined) text = 'nothing';
   else if (typeof value === 'string') text = JSON.stringify(value);
+  // JSON has no NaN or infinities (it would print null); YAML's 1e309 reads as Infinity.
+  else if (typeof value === 'number' && !Number.isFinite(value)) text = Number.isNaN(value) ? '.nan (not a number)' : `${value < 0 ? '-' : ''}.inf (infinite, or too large to be a number)`;
   else {
     try {
       text = JSON.stringify(value) ?? String(value);

@@ -4,7 +4,9 @@ import { expandDeploymentEntry } from '../plan/expand.js';
 import type { ClusterConfig } from './cluster.js';
 import { IssueList, type PathSegment } from './issues.js';
 import { asArray, asNumber, asRecord } from './raw.js';
+import { closest } from './suggest.js';
 import { DeploymentEntrySchema } from './sweep.js';
+import { VLLM_BENCH_OPTIONS_SET_BY_PDFLOW, VLLM_BENCH_SERVE_OPTIONS_0_11 } from './vllm-bench-options.js';
 
 /** TP a node can hold when no cluster file is at hand (8 GPUs, as on p5/p4d/H100 boxes). */
 export const DEFAULT_MAX_TP = 8;
@@ -112,6 +114,38 @@ export function checkSweepRulesAgainstCluster(raw: unknown, cluster: ClusterConf
       hint: 'the nodes hold the cluster file\'s model; change one of the two',
     });
   }
+  // Deployments are served, and benchmarked, under the cluster's served name.
+  const served = asRecord(root.model)?.servedName;
+  if (typeof served === 'string' && served !== cluster.model.servedName) {
+    issues.add(['model', 'servedName'], `is not the served name of cluster ${cluster.name} (${cluster.model.servedName})`, {
+      value: served,
+      hint: `deployments answer to the cluster file's model.servedName; use "${cluster.model.servedName}" here or change both`,
+    });
+  }
+  checkBenchExtraArgs(asRecord(root.bench)?.extraArgs, cluster.software.vllm.version, issues);
   checkTpFits(raw, largestNodeGpus(cluster), `the largest GPU node of cluster ${cluster.name}`,
     'a TP group runs inside one node; use a TP no larger than a node\'s GPUs', issues);
+}
+
+/**
+ * bench.extraArgs against the option set of the cluster's vLLM (known for 0.11.x): an option it
+ * lacks would make every point exit 2 after its deployment came up; one pdflow sets itself from
+ * the sweep file would silently fight that field.
+ */
+export function checkBenchExtraArgs(raw: unknown, vllmVersion: string, issues: IssueList): void {
+  if (!/^0\.11(\.|$)/.test(vllmVersion)) return;
+  asArray(raw).forEach((a, i) => {
+    if (typeof a !== 'string' || !a.startsWith('--')) return;
+    // vLLM's FlexibleArgumentParser reads --foo_bar as --foo-bar.
+    const name = a.split('=', 1)[0]!.replace(/_/g, '-');
+    const setBy = VLLM_BENCH_OPTIONS_SET_BY_PDFLOW[name];
+    if (setBy) {
+      issues.add(['bench', 'extraArgs', i], `${name} is set by pdflow for every point`, { value: a, hint: `set ${setBy} instead` });
+    } else if (!VLLM_BENCH_SERVE_OPTIONS_0_11.includes(name)) {
+      const near = closest(name, VLLM_BENCH_SERVE_OPTIONS_0_11);
+      issues.add(['bench', 'extraArgs', i], `is not an option of vllm bench serve ${vllmVersion} (it would exit 2 at every point)`, {
+        value: a, hint: near ? `did you mean ${near}?` : 'see `vllm bench serve --help` of that version',
+      });
+    }
+  });
 }

@@ -48,7 +48,7 @@ const WorkloadSchema = z.strictObject({
   isl: positiveInt().describe('Input sequence length in tokens (prompt length), e.g. 5000.'),
   osl: positiveInt().describe('Output sequence length in tokens, e.g. 250.'),
   mode: z.enum(['mixed', 'prefill-only', 'decode-only']).default('mixed')
-    .describe('What the run measures: mixed (default), prefill-only (use osl 1), decode-only (use isl 1); a label in ids and reports.'),
+    .describe('What each request is (as the seed\'s run_bm.sh): mixed (default); prefill-only asks for 1 output token; decode-only sends the isl tokens as one shared prefix, so prefill is a prefix-cache hit and decode dominates.'),
 }).describe('One ISL/OSL pair.');
 
 const ConcurrencyLoad = z.strictObject({

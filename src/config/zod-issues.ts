@@ -37,9 +37,13 @@ function unwrap(schema: AnySchema): { schema: AnySchema; description?: string } 
   return description === undefined ? { schema: s } : { schema: s, description };
 }
 
-/** How badly a value misses a schema: one per issue, one per unknown key. */
+/**
+ * How badly a value misses a schema. A key the alternative does not know weighs more than any
+ * number of bad values: `{ concurrency: [-4, 0, 1.5] }` means the concurrency form, however wrong
+ * its values, not the request-rate form that lacks `requestRate`.
+ */
 function issueWeight(issues: readonly ZodIssue[]): number {
-  return issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+  return issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? 1000 * i.keys.length : 1), 0);
 }
 
 /**
@@ -159,6 +163,7 @@ function convert(issue: ZodIssue, ctx: ConvertContext, path: PathSegment[]): Raw
         const key = path[path.length - 1];
         return one(typeof key === 'string' ? `"${key}" is required` : 'a value is required', { hint: hintOf() });
       }
+      if (typeof input === 'number' && !Number.isFinite(input)) return one('must be a finite number', { value: input, hint: hintOf() });
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       let hint = hintOf();
       if (issue.expected === 'array' && input !== null && typeof input !== 'object') hint = `write a list, e.g. [${formatValue(input)}]`;

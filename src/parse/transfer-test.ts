@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ParseError } from './errors.js';
 import { parseLastJsonLineWith } from './json-line.js';
 import { cleanLines } from './text.js';
+import { ucxBulkReadTransport } from './ucx-proto-info.js';
 
 const TOOL = 'transfer test';
 
@@ -21,16 +22,33 @@ export const TransferRankSchema = z.object({
   peerNode: z.string().optional(),
   gpu: z.number().int().optional(),
   error: z.string().nullish(),
+  /** Every timed READ after the warm-up (the gate takes their median). */
+  samples: z.array(z.object({ seconds: z.number().positive(), bytes: z.number().nonnegative() })).optional(),
 });
 
 export const TransferTestResultSchema = z.object({
   ok: z.boolean(),
   strategy: z.enum(['spread', 'pack']),
   backend: z.string(),
-  /** UCX transport actually used, e.g. "srd", "ud_verbs", "tcp", "cuda_ipc"; null if unknown. */
+  /**
+   * Transport actually used, e.g. "srd", "ud_verbs", "tcp", "cuda_ipc"; null if unknown. With UCX
+   * the script leaves it null and sends ucxLog: the parser reads it from UCX's own tables.
+   */
   transport: z.string().nullish(),
-  /** true when the actors landed on different nodes (spread is a soft placement in Ray). */
+  /** The puller's UCX_LOG_FILE (UCX_PROTO_INFO=y), read after its UCX log was flushed. */
+  ucxLog: z.string().nullish(),
+  /** How that log was flushed: ucs_log_flush() called, libucs unloaded (its destructor flushed), or not at all. */
+  ucxLogFlush: z.enum(['ucs_log_flush', 'unloaded', 'none']).optional(),
+  /** Why the transport is what it is (the UCX table row), or why it is unknown. */
+  transportEvidence: z.string().optional(),
+  /** Untimed READs before the timed ones (connection set-up, first-use registration). */
+  warmup: z.number().int().nonnegative().optional(),
+  /** Timed READs. */
+  iterations: z.number().int().positive().optional(),
+  /** true when the actors landed on different nodes. */
   crossNode: z.boolean().optional(),
+  /** The Ray placement group strategy: STRICT_SPREAD (spread) or STRICT_PACK (pack), as the seed's test. */
+  placement: z.enum(['STRICT_SPREAD', 'STRICT_PACK']).optional(),
   prefillTp: z.number().int().positive().optional(),
   decodeTp: z.number().int().positive().optional(),
   blocks: z.number().int().positive().optional(),
@@ -44,9 +62,16 @@ export const TransferTestResultSchema = z.object({
 export type TransferRank = z.output<typeof TransferRankSchema>;
 export type TransferTestResult = z.output<typeof TransferTestResultSchema>;
 
-/** The transfer test's final JSON line (see TransferTestResultSchema). */
+/**
+ * The transfer test's final JSON line (see TransferTestResultSchema). With a UCX log the transport
+ * comes from UCX's READ protocol table only; without that table it is null (unknown), not a guess.
+ */
 export function parseTransferTestResult(stdout: string): TransferTestResult {
-  return parseLastJsonLineWith(stdout, TOOL, TransferTestResultSchema);
+  const result = parseLastJsonLineWith(stdout, TOOL, TransferTestResultSchema);
+  if (typeof result.ucxLog !== 'string') return result;
+  const { transport, evidence } = ucxBulkReadTransport(result.ucxLog);
+  const flush = result.ucxLogFlush === 'none' ? ' (the log could not be flushed)' : '';
+  return { ...result, transport, transportEvidence: transport ? evidence : evidence + flush };
 }
 
 export interface TransferTestLog {

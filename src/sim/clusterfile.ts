@@ -35,7 +35,7 @@ export function clusterFileText(state: SimState, sessionEnv: (nodeName: string) 
     }),
     // The seed's pinned stack; the sim redirects the UCX/NIXL git URLs to its fake sources.
     software: SEED_SOFTWARE,
-    network: { backend: 'UCX', expectedTransport: 'srd', minBandwidthGBps: 10 },
+    network: { backend: 'UCX', expectedTransport: 'srd', minBandwidthGBps: 2, targetBandwidthGBps: 10 },
     // The nodes are this machine: provision never installs packages here.
     provision: { installPrerequisites: false },
     model: { id: 'openai/gpt-oss-120b', source: 'huggingface', servedName: 'gptoss' },

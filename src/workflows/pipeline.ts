@@ -1,6 +1,6 @@
 // The setup pipeline: one child workflow per stage, in order, each visible on its own in the
 // Web UI. Stops at the first failing stage with that stage's typed error.
-import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, upsertSearchAttributes, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
 import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
 import type { StepTimeouts } from './activity-options.js';
@@ -11,8 +11,8 @@ import { validateStage } from './stages/validate.js';
 import { smokeStage } from './stages/smoke.js';
 import { sweep as sweepWorkflow } from './sweep.js';
 import type { SweepResult } from './sweep-types.js';
-import { timestampId } from '../common/ids.js';
-import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+import { sweepChildId } from '../common/ids.js';
+import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 
 const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;
 const STAGE_SUMMARIES: Record<StageName, string> = {
@@ -32,6 +32,11 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
   let lastError: string | undefined;
   let state: RunProgress['state'] = 'running';
   let sweepWorkflowId: string | undefined;
+  // However the run was started (CLI, Web UI, Temporal CLI, schedule), it is listed and filterable.
+  upsertSearchAttributes([
+    { key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'pipeline' }, { key: PdflowOutcome, value: 'running' },
+    ...(input.sweep ? [{ key: PdflowSweep, value: input.sweep.plan.sweepName }] : []),
+  ]);
   setHandler(progressQuery, (): RunProgress => {
     const done = stages.filter((s) => s.status === 'done').length;
     const failed = stages.filter((s) => s.status === 'failed').length;
@@ -69,6 +74,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       entry.status = 'failed';
       for (const later of stages.slice(i + 1)) later.status = 'skipped';
       state = isCancellation(err) ? 'cancelled' : 'failed';
+      upsertSearchAttributes([{ key: PdflowOutcome, value: state }]);
       if (isCancellation(err)) throw err;
       // The stage's own failure sits under the child and activity wrappers: report that one.
       let cause: unknown = err instanceof ChildWorkflowFailure ? err.cause : err;
@@ -84,8 +90,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     const entry = stages[stages.length - 1]!;
     entry.status = 'running';
     const { plan, options } = input.sweep;
-    // A scheduled pipeline has no id chosen by a person: name the sweep after this run's start.
-    const workflowId = input.sweep.workflowId ?? `pdflow-${cluster.name}-sweep-${timestampId(workflowInfo().startTime)}`;
+    const workflowId = sweepChildId(workflowInfo().workflowId);
     sweepWorkflowId = workflowId;
     setCurrentDetails(`**pipeline** on ${cluster.name}: checks passed; sweep **${plan.sweepName}** runs as ${workflowId}`);
     try {
@@ -95,15 +100,18 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
         staticSummary: `sweep ${plan.sweepName} on ${cluster.name}: ${plan.deployments.length} deployments, ${plan.deployments.reduce((n, d) => n + d.points.length, 0)} points`,
         typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName }],
       });
-      entry.status = 'done';
+      entry.status = sweepResult.outcome === 'ok' ? 'done' : 'failed';
       entry.summary = sweepResult.summary;
     } catch (err) {
       entry.status = 'failed';
       state = isCancellation(err) ? 'cancelled' : 'failed';
+      upsertSearchAttributes([{ key: PdflowOutcome, value: state }]);
       throw err;
     }
   }
   state = 'completed';
-  setCurrentDetails(`**pipeline** on ${cluster.name}: all ${stages.length} stages passed`);
-  return { cluster: cluster.name, stages: results, sweep: sweepResult, seconds: (Date.now() - startedMs) / 1000 };
+  const outcome = sweepResult?.outcome ?? 'ok';
+  upsertSearchAttributes([{ key: PdflowOutcome, value: outcome }, ...(sweepResult ? [{ key: PdflowFailedPoints, value: sweepResult.failed }] : [])]);
+  setCurrentDetails(`**pipeline** on ${cluster.name}: ${sweepResult ? `checks passed; sweep ${sweepResult.summary}` : `all ${stages.length} stages passed`}`);
+  return { cluster: cluster.name, outcome, stages: results, sweep: sweepResult, seconds: (Date.now() - startedMs) / 1000 };
 }

@@ -2,6 +2,7 @@
 import type { ClusterConfig } from '../config/cluster.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions, SweepResult } from './sweep-types.js';
+import type { SweepOutcome } from '../analysis/outcome.js';
 
 export const STAGES = ['provision', 'build', 'ray', 'validate', 'smoke'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -11,7 +12,7 @@ export interface PipelineInput {
   /** A subset of the stages, run in pipeline order; default all. */
   stages?: StageName[];
   /** When given, the sweep runs as the last stage (a child workflow), after the checks pass. */
-  sweep?: { plan: Plan; options?: SweepOptions; workflowId?: string };
+  sweep?: { plan: Plan; options?: SweepOptions };
 }
 
 export interface StageInput {
@@ -28,6 +29,8 @@ export interface StageResult {
 
 export interface PipelineResult {
   cluster: string;
+  /** The sweep's outcome when there was one (a sweep whose points all failed is "failed"), else ok. */
+  outcome: SweepOutcome;
   stages: StageResult[];
   sweep?: SweepResult;
   seconds: number;

@@ -3,6 +3,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { ClusterConfig } from '../config/cluster.js';
 import type { Plan, RejectedDeployment } from '../plan/types.js';
 import type { BenchPointRecord } from '../analysis/records.js';
+import type { SweepOutcome } from '../analysis/outcome.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -42,6 +43,10 @@ export interface SweepCarry {
 export interface SweepResult {
   sweep: string;
   cluster: string;
+  /** ok: every point ok; partial: some failed; failed: no ok point. */
+  outcome: SweepOutcome;
+  ok: number;
+  failed: number;
   records: BenchPointRecord[];
   failedDeployments: FailedDeployment[];
   rejected: RejectedDeployment[];

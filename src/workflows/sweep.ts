@@ -3,7 +3,7 @@
 // server suggests it, carrying the plan, the cursor and every record.
 import {
   condition, continueAsNew, executeChild, setHandler, workflowInfo, CancellationScope, ActivityFailure,
-  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log,
+  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
@@ -14,7 +14,8 @@ import { rayStage } from './stages/ray.js';
 import type { BenchPointRecord } from '../analysis/records.js';
 import { pointRecord } from '../analysis/point-record.js';
 import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
-import { PdflowCluster, PdflowStage } from '../common/search-attributes.js';
+import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 
 export async function sweep(input: SweepInput): Promise<SweepResult> {
   const { cluster, plan } = input;
@@ -32,6 +33,20 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     paused: false, startedAt: new Date().toISOString(), gpuSecondsSpent: 0, continuedAsNew: 0,
   };
   if (s.deployed) s.deployed.heldSinceMs ??= Date.now();
+  const counts = () => {
+    const ok = s.records.filter((r) => r.status === 'ok').length;
+    return { ok, failed: s.records.length - ok };
+  };
+  // However the run was started (CLI, Web UI, Temporal CLI, schedule), it is listed and filterable.
+  upsertSearchAttributes([
+    { key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName },
+    { key: PdflowOutcome, value: 'running' }, { key: PdflowFailedPoints, value: counts().failed },
+  ]);
+  /** Records a point's result; failures show at once in the Web UI (PdflowFailedPoints). */
+  const record = (r: BenchPointRecord) => {
+    s.records.push(r);
+    if (r.status !== 'ok') upsertSearchAttributes([{ key: PdflowFailedPoints, value: counts().failed }]);
+  };
   const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
   let activity = 'starting';
   let current: { deployment?: string; point?: string } = {};
@@ -41,8 +56,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   let holding = false;
 
   const progress = (): RunProgress => {
-    const done = s.records.filter((r) => r.status === 'ok').length;
-    const failed = s.records.length - done;
+    const { ok: done, failed } = counts();
     const heldGpus = s.deployed ? deploymentById(s.deployed.deploymentId)?.gpus ?? 0 : 0;
     const liveGpuSec = s.deployed ? (Date.now() - (s.deployed.heldSinceMs ?? Date.now())) / 1000 * heldGpus : 0;
     return {
@@ -61,7 +75,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
 
   const say = (what: string) => {
     activity = what;
-    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points`);
+    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points (${outcomeCounts(counts())})`);
   };
   function deploymentById(id: string): PlannedDeployment | undefined {
     return plan.deployments.find((d) => d.id === id);
@@ -73,7 +87,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     // Owed a teardown from the moment the deploy starts: a deploy that fails or is cancelled
     // half-way may hold GPUs (replicas up, app never healthy).
     s.deployed = { deploymentId: dep.id, generation: s.generation, heldSinceMs: Date.now() };
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes }]);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine }]);
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;
@@ -148,9 +162,23 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       const reason = failureReason(err);
       lastError = `${dep.label}: ${reason}`;
       s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
-      for (const point of dep.points.slice(s.cursor.point)) s.records.push(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
+      for (const point of dep.points.slice(s.cursor.point)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
       await teardown(dep).catch((e: unknown) => log.warn('teardown after a failed deploy failed', { deployment: dep.label, error: failureReason(e) }));
       return false;
+    }
+  };
+
+  /**
+   * Holds while paused, and brings the deployment up when it is not (first point, or a long pause
+   * tore it down). A pause that arrives during the health gate, a repair or the deploy holds
+   * before the point, never after it. False: the deployment would not come up.
+   */
+  const readyFor = async (dep: PlannedDeployment, point: PlannedPoint): Promise<boolean> => {
+    for (;;) {
+      // Paused: nothing new starts, not even the next deployment's deploy.
+      await pauseGate(dep, s.deployed ? point.label : `deploying ${dep.label}`);
+      if (s.deployed) return true;
+      if (!(await bringUp(dep))) return false;
     }
   };
 
@@ -176,11 +204,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       for (; s.cursor.point < dep.points.length; s.cursor.point++) {
         const point = dep.points[s.cursor.point]!;
         current = { deployment: dep.label, point: point.label };
-        // Paused: nothing new starts, not even the next deployment's deploy.
-        await pauseGate(dep, s.deployed ? point.label : `deploying ${dep.label}`);
-        // First point, or redeploy after a long pause tore the deployment down.
-        if (!s.deployed && !(await bringUp(dep))) break;
-        s.records.push(await runPoint(dep, point));
+        if (!(await readyFor(dep, point))) break;
+        record(await runPoint(dep, point));
         if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
           s.cursor.point++;
           bankGpuTime(dep);
@@ -204,16 +229,19 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     const dep = s.deployed ? deploymentById(s.deployed.deploymentId) : undefined;
     if (dep) await CancellationScope.nonCancellable(() => teardown(dep));
     endState = isCancellation(err) ? 'cancelled' : 'failed';
+    upsertSearchAttributes([{ key: PdflowOutcome, value: endState }]);
     throw err;
   }
   endState = 'completed';
   current = {};
-  say('done');
-  const ok = s.records.filter((r) => r.status === 'ok').length;
+  const c = counts();
+  const outcome = sweepOutcome(c);
+  upsertSearchAttributes([{ key: PdflowOutcome, value: outcome }, { key: PdflowFailedPoints, value: c.failed }]);
+  say(`done: ${outcome.toUpperCase()}`);
   return {
-    sweep: plan.sweepName, cluster: cluster.name, records: s.records, failedDeployments: s.failedDeployments,
+    sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
-    summary: `${ok}/${totalPoints} points ok, ${s.records.length - ok} failed, ${plan.rejected.length} configs rejected`,
+    summary: `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`,
     continuedAsNew: s.continuedAsNew,
   };
 }

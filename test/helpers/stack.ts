@@ -11,7 +11,7 @@ import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../
 import { parseClusterYaml, type ClusterConfig } from '../../src/config/index.js';
 import { createActivities } from '../../src/activities/index.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
-import { workflowBundle } from '../../src/worker.js';
+import { pdflowInterceptors, workflowBundle } from '../../src/worker.js';
 
 export interface StackOptions {
   sim?: Omit<SimClusterOptions, 'dir'>;
@@ -59,7 +59,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const sshPool = new SshPool();
       const worker = await Worker.create({
         connection: t.env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle,
-        activities: createActivities({ runsDir, sshPool }), shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
+        activities: createActivities({ runsDir, sshPool }), interceptors: pdflowInterceptors, shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
       });
       try {
         return await worker.runUntil(fn());

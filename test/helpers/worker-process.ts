@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
+import { pdflowInterceptors } from '../../src/worker.js';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -30,6 +31,7 @@ async function main(cfg: WorkerProcessConfig): Promise<void> {
     taskQueue: cfg.taskQueue,
     workflowBundle: { codePath: cfg.bundlePath },
     activities: createActivities({ runsDir: cfg.runsDir, sshPool }),
+    interceptors: pdflowInterceptors,
     shutdownGraceTime: (cfg.shutdownGraceTime ?? '2 seconds') as never,
     ...TEST_WORKER_TUNING,
   });

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/common/dev-server.js';
-import { pdflow, type CliResult } from '../helpers/cli.js';
+import { pdflow, startPdflow, stopPdflow, waitForOutput, type CliResult } from '../helpers/cli.js';
+import { startTestTemporal } from '../helpers/temporal.js';
 
 const CLUSTER = 'examples/cluster-p5.yaml';
 const SWEEP = 'examples/sweep-demo.yaml';
@@ -78,9 +79,14 @@ test('bad input: exit 2 with the flag or file, the bad value and the fix — not
     { args: ['list', '--status', 'sleeping'], code: 2, err: /--status: "sleeping" is not one of running, completed, failed, cancelled/ },
     { args: ['run', '--cluster', CLUSTER, '--stages', 'ray,bogus'], code: 2, err: /--stages: unknown stage\(s\) "bogus"; choose from provision, build, ray, validate, smoke, sweep/ },
     { args: ['run', '--cluster', CLUSTER, '--stages', 'sweep'], code: 2, err: /--stages sweep needs --sweep FILE/ },
+    { args: ['run', '--cluster', CLUSTER, '--stages', ''], code: 2, err: /--stages "" names no stage; give one or more of provision, build/ },
+    { args: ['run', '--cluster', CLUSTER, '--sweep', 'test/fixtures/config/sweep-nothing-runs.yaml'], code: 2, err: /sweep t has no point that can run on cluster p5-pair; every deployment was rejected:\n {2}1P-TP8:2D-TP8 spread: pd-spread needs/ },
+    { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', 'test/fixtures/config/sweep-nothing-runs.yaml', '--cron', '0 22 * * *'], code: 2, err: /has no point that can run/ },
     { args: ['run', '--cluster', 'test/fixtures/config/broken/cluster-host-semicolon.yaml'], code: 2, err: /nodes\[1\]\.host: host contains ";"/ },
     { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', 'nightly'], code: 2, err: /--cron: "nightly" is not a 5-field cron expression .* e\.g\. "0 22 \* \* \*"/ },
     { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP], code: 2, err: /required option '--cron <expr>' not specified/ },
+    { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 25 * * *'], code: 2, err: /^pdflow: --cron: "0 25 \* \* \*" is not valid: .*25 expected range 0-23/ },
+    { args: ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 22 * * *', '--timezone', 'Europe/Berln'], code: 2, err: /^pdflow: --timezone: "Europe\/Berln" is not an IANA time zone; use a name like UTC, Europe\/Berlin/ },
   ].map((c) => ({ ...c, args: ['--address', nowhere, ...c.args] })));
   assert.equal(existsSync(path.join(demoDir, 'demo.json')), false, 'the demo started nothing');
   assert.deepEqual(existsSync(simDir) ? readdirSync(simDir) : [], [], 'sim up started nothing');
@@ -94,7 +100,7 @@ test('Temporal unreachable: exit 3 from every command that talks to it, naming t
   const id = 'pdflow-p5-pair-sweep-20261128-220000';
   const commands = [
     ['list'], ['status', id], ['watch', id], ['pause', id], ['resume', id], ['cancel', id], ['results', id],
-    ['run', '--cluster', CLUSTER, '--sweep', SWEEP], ['hello'], ['worker', '--runs-dir', path.join(dir, 'runs')],
+    ['run', '--cluster', CLUSTER, '--sweep', SWEEP], ['hello'], ['worker', '--no-wait', '--runs-dir', path.join(dir, 'runs')],
     ['schedule', 'list'], ['schedule', 'delete', 'pdflow-x-nightly'], ['schedule', 'create', '--cluster', CLUSTER, '--sweep', SWEEP, '--cron', '0 22 * * *'],
   ];
   await expectAll([
@@ -103,4 +109,23 @@ test('Temporal unreachable: exit 3 from every command that talks to it, naming t
     { args: ['list', '--json'], code: 3, err: unreachable(nowhere), env: { TEMPORAL_ADDRESS: nowhere } },
     { args: ['status', id], code: 3, err: /Cannot reach Temporal at no-such-host\.invalid:7233: unknown host name/, env: { TEMPORAL_ADDRESS: 'no-such-host.invalid:7233' } },
   ]);
+});
+
+test('a worker started before its server waits for it (log line, backoff), connects once it is up, and stops on Ctrl-C', async () => {
+  const port = Number(nowhere.split(':')[1]);
+  const worker = startPdflow(['--address', nowhere, 'worker', '--runs-dir', path.join(dir, 'runs-wait')]);
+  try {
+    await waitForOutput(worker, new RegExp(`waiting for Temporal: Cannot reach Temporal at ${nowhere.replace(/\./g, '\\.')}: nothing listens there \\(connection refused\\); next try in 1 s`), 30_000);
+    const server = await startTestTemporal({ port });
+    try {
+      await waitForOutput(worker, new RegExp(`pdflow worker on ${nowhere.replace(/\./g, '\\.')} namespace default task queue pdflow`), 90_000);
+      const r = await stopPdflow(worker, 'SIGINT');
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.stdout, /worker stopped/);
+    } finally {
+      await server.teardown();
+    }
+  } finally {
+    await stopPdflow(worker, 'SIGKILL');
+  }
 });

@@ -158,6 +158,12 @@ test('a running sweep: status --json shows progress, list finds it, pause holds 
   assert.match(w.stdout, new RegExp(`^${sweepId} +\\(sweep\\) +COMPLETED$`, 'm'));
   const done = await cli('status', sweepId);
   ok(done, 'status of the completed sweep');
+  // pause/resume/cancel of a run that has ended: one line, exit 2, no stack trace.
+  const closed = await Promise.all(['pause', 'resume', 'cancel'].map((c) => cli(c, sweepId)));
+  for (const [i, r] of closed.entries()) {
+    assert.equal(r.code, 2, r.out);
+    assert.equal(r.stderr.trim(), `pdflow: cannot ${['pause', 'resume', 'cancel'][i]} ${sweepId}: it is completed, not running (see \`pdflow status ${sweepId}\`)`);
+  }
 });
 
 test('results of the finished sweep: --format json|csv on stdout, --out writes report.md, results.csv and SVG plots', async () => {

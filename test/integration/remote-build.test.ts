@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
-import { readInventory } from '../../src/parse/index.js';
+import { judgeNixlInstall, nixlBuildJsonSchema, readInventory, ucxBuildFacts, ucxBuildJsonSchema } from '../../src/parse/index.js';
 import { startSimCluster } from '../../src/sim/cluster.js';
 import { prepareGpuEmulation, readPackageSpecs } from '../../src/sim/gpu/index.js';
 import type { SimCluster } from '../../src/sim/types.js';
@@ -107,45 +107,108 @@ const ucxArgs = (node: string, extra: string[] = []) => [
 void test('build-ucx builds UCX with srd on every EFA device, then skips; --with-efa no leaves ud_verbs only', async () => {
   const [built, noEfa] = await Promise.all([script('worker-1', 'build-ucx.sh', ucxArgs('worker-1')), script('worker-2', 'build-ucx.sh', ucxArgs('worker-2', ['--with-efa', 'no']))]);
   ok(built);
-  assert.equal(built.json.status, 'built');
-  assert.equal(built.json.version, '1.20.0');
-  assert.ok(built.json.flags.includes('--with-efa'));
-  assert.equal(built.json.ucxInfo.srdDevices, 32);
-  assert.deepEqual(built.json.ucxInfo.transports['rdmap79s0:1'], ['srd', 'ud_verbs']);
+  const builtJson = ucxBuildJsonSchema.parse(built.json);
+  const facts = ucxBuildFacts(builtJson);
+  assert.equal(builtJson.status, 'built');
+  assert.equal(facts.version, '1.20.0');
+  assert.ok(builtJson.flags.includes('--with-efa'));
+  assert.equal(facts.configuredWithEfa, true);
+  assert.equal(facts.srdDevices, 32);
+  assert.deepEqual(facts.transports['rdmap79s0'], ['srd', 'ud_verbs']);
   for (const phase of ['fetch', 'configure', 'make', 'install']) assert.match(built.stdout, new RegExp(`^::phase ${phase}$`, 'm'));
   assert.match(built.stdout, /checking for efadv_query_device in -lefa\.\.\. yes/);
   assert.match(built.stdout, / {2}CC {7}libuct_ib_efa_la-srd_ep\.lo/);
 
   ok(noEfa);
+  const noEfaFacts = ucxBuildFacts(ucxBuildJsonSchema.parse(noEfa.json));
   assert.ok(noEfa.json.flags.includes('--without-efa'));
-  assert.equal(noEfa.json.ucxInfo.srdDevices, 0);
-  assert.deepEqual(noEfa.json.ucxInfo.transports['rdmap79s0:1'], ['ud_verbs']);
+  assert.equal(noEfaFacts.srdDevices, 0);
+  assert.deepEqual(noEfaFacts.transports['rdmap79s0'], ['ud_verbs']);
 
   const again = await script('worker-1', 'build-ucx.sh', ucxArgs('worker-1'));
   ok(again);
   assert.equal(again.json.status, 'unchanged');
-  assert.equal(again.json.ucxInfo.srdDevices, 32);
+  assert.equal(ucxBuildFacts(ucxBuildJsonSchema.parse(again.json)).srdDevices, 32);
   assert.equal(sim.countRuns('worker-1', 'configure'), 1, 'configure ran once');
   const ucxInfo = await ssh('worker-1', buildCommand([`${work('worker-1')}/opt/ucx/bin/ucx_info`, '-d'], { env: nodeEnv['worker-1'] ?? {} }));
   assert.equal(ucxInfo.stdout.match(/Transport: srd/g)?.length, 32);
 });
 
-void test('build-nixl builds NIXL against that UCX and installs bindings with the UCX backend', async () => {
-  const args = [
-    '--src', 'https://github.com/ai-dynamo/nixl.git', '--ref', '0.6.1', '--ucx-prefix', `${work('worker-1')}/opt/ucx`,
-    '--prefix', `${work('worker-1')}/opt/nixl`, '--venv', `${work('worker-1')}/venv`, '--build-root', `${work('worker-1')}/build`,
-  ];
-  const built = await script('worker-1', 'build-nixl.sh', args);
+const nixlArgs = (node: string, extra: string[] = []) => [
+  '--src', 'https://github.com/ai-dynamo/nixl.git', '--ref', '0.6.1', '--ucx-prefix', `${work(node)}/opt/ucx`,
+  '--prefix', `${work(node)}/opt/nixl`, '--venv', `${work(node)}/venv`, '--build-root', `${work(node)}/build`, ...extra,
+];
+
+void test('build-nixl builds NIXL with the real meson/pybind11 against that UCX: UCX and LIBFABRIC plugins, bindings in the venv', async () => {
+  const built = await script('worker-1', 'build-nixl.sh', nixlArgs('worker-1'));
   ok(built);
-  assert.equal(built.json.status, 'built');
-  assert.equal(built.json.version, '0.6.1');
-  assert.equal(built.json.ucxVersion, '1.20.0');
-  assert.match(built.stdout, /Run-time dependency ucx found: YES 1\.20\.0/);
-  if (Array.isArray(built.json.python.plugins)) assert.ok(built.json.python.plugins.includes('UCX'), JSON.stringify(built.json.python));
-  const again = await script('worker-1', 'build-nixl.sh', args);
+  const json = nixlBuildJsonSchema.parse(built.json);
+  assert.equal(json.status, 'built');
+  assert.equal(json.version, '0.6.1');
+  // The real meson, from the venv on PATH, found pybind11 and the venv's python3.
+  assert.match(built.stdout, /^Run-time dependency pybind11 found: YES 3\.0\.1$/m);
+  assert.match(built.stdout, new RegExp(`^Program python3 found: YES \\(${work('worker-1')}/venv/bin/python3\\)$`, 'm'));
+  assert.ok(json.flags.includes(`-Ducx_path=${work('worker-1')}/opt/ucx`), json.flags.join(' '));
+  // The worker has the EFA installer's libfabric: -Dlibfabric_path and a LIBFABRIC plugin.
+  assert.match(json.libfabricPath ?? '', /\/opt\/amazon\/efa$/);
+  assert.deepEqual(json.plugins, ['LIBFABRIC', 'POSIX', 'UCX', 'UCX_MO']);
+  // The venv imports the wheel meson-python built from this source, whose UCX plugin loads our UCX.
+  const verdict = judgeNixlInstall(json.python, json.ucxPrefix);
+  assert.equal(verdict.source, 'this-build', verdict.problem);
+  assert.equal(verdict.ucxLibrary, `${work('worker-1')}/opt/ucx/lib/libucp.so.0`);
+  assert.equal(json.python.directUrl, `file://${work('worker-1')}/build/nixl`);
+  assert.deepEqual(json.python.bundledLibs, []);
+
+  const again = await script('worker-1', 'build-nixl.sh', nixlArgs('worker-1'));
   ok(again);
   assert.equal(again.json.status, 'unchanged');
 });
+
+void test('the NIXL tree holds a build to the venv: without it on PATH meson finds no pybind11', async () => {
+  // What build-nixl.sh did before: meson by its full path, the venv not on PATH.
+  const src = `${work('worker-1')}/build/nixl`;
+  const r = await ssh('worker-1', buildCommand([`${work('worker-1')}/venv/bin/meson`, 'setup', '--wipe', `${work('worker-1')}/build/nixl-nopath`, src, `-Ducx_path=${work('worker-1')}/opt/ucx`], { env: nodeEnv['worker-1'] ?? {} }));
+  assert.notEqual(r.code, 0, r.stdout);
+  assert.match(r.stdout + r.stderr, /Dependency "pybind11" not found, tried pkgconfig, config-tool and cmake/);
+});
+
+void test('a head without libfabric gets no LIBFABRIC plugin; the PyPI nixl wheel (bundled UCX) installed over the build is replaced', async () => {
+  const ucx = await script('head', 'build-ucx.sh', ucxArgs('head'));
+  ok(ucx);
+  const built = await script('head', 'build-nixl.sh', nixlArgs('head'));
+  ok(built);
+  assert.equal(built.json.libfabricPath, null);
+  assert.deepEqual(built.json.plugins, ['POSIX', 'UCX', 'UCX_MO']);
+  assert.match(built.stdout, /no libfabric at .*\/opt\/amazon\/efa\/lib: the LIBFABRIC plugin is not built/);
+
+  // What pip does when ray[llm] comes after the build: PyPI's nixl (here the emulated one) wins.
+  const venv = `${work('head')}/venv`;
+  const pip = await ssh('head', buildCommand([`${venv}/bin/pip`, 'install', '--force-reinstall', '--no-deps', 'nixl==0.6.1'], { env: nodeEnv.head ?? {} }));
+  assert.equal(pip.code, 0, pip.stdout + pip.stderr);
+  const pypi = judgeNixlInstall({ ...(await probeNixl('head')), imported: true }, `${work('head')}/opt/ucx`);
+  assert.equal(pypi.source, 'pypi-wheel');
+  assert.match(pypi.problem ?? "", /PyPI nixl wheel .* with its own UCX in nixl\.libs\/ \(libucp-e470a167\.so\.0\.0\.0/);
+
+  const repaired = await script('head', 'build-nixl.sh', nixlArgs('head'));
+  ok(repaired);
+  const json = nixlBuildJsonSchema.parse(repaired.json);
+  assert.equal(json.status, 'built');
+  assert.equal(json.repairedPypiWheel, true);
+  assert.equal(judgeNixlInstall(json.python, json.ucxPrefix).source, 'this-build');
+});
+
+/** What the venv's nixl looks like on disk (as build-nixl.sh's probe sees it, without importing it). */
+async function probeNixl(node: string): Promise<{ module: string; bundledLibs: string[]; pluginDir: string | null }> {
+  const code = [
+    'import importlib.util, json, os',
+    'pkg = os.path.dirname(importlib.util.find_spec("nixl").origin); site = os.path.dirname(pkg)',
+    'libs = os.path.join(site, "nixl.libs"); plugins = os.path.join(site, ".nixl.mesonpy.libs", "plugins")',
+    'print(json.dumps({"module": pkg, "bundledLibs": sorted(os.listdir(libs)) if os.path.isdir(libs) else [], "pluginDir": plugins if os.path.isdir(plugins) else None}))',
+  ].join('\n');
+  const r = await ssh(node, buildCommand([`${work(node)}/venv/bin/python`, '-c', code], { env: nodeEnv[node] ?? {} }));
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as { module: string; bundledLibs: string[]; pluginDir: string | null };
+}
 
 void test('ray: head + 2 workers show 3 nodes and 16 GPUs; a dead raylet shows as a missing node', async () => {
   const common = (n: string) => ['--venv', `${work(n)}/venv`, '--state-dir', `${work(n)}/ray`, '--env', 'UCX_TLS=all'];

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { startTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.js';
+import { pdflowInterceptors, workflowInterceptorModules } from '../../src/worker.js';
 import { killWorkerProcess, startWorkerProcess, TEST_WORKER_TUNING, type WorkerChild } from '../helpers/worker-process.js';
 import { startSimCluster } from '../../src/sim/index.js';
 import type { SimCluster } from '../../src/sim/index.js';
@@ -64,7 +65,7 @@ before(async () => {
   const [temporal, cluster, bundle] = await Promise.all([
     startTestTemporal(),
     startSimCluster({ dir: path.join(dir, 'sim'), workers: 0, firstHostOctet: 171 }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(here, '../../src/workflows/remote-job-test.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+    bundleWorkflowCode({ workflowsPath: path.resolve(here, '../../src/workflows/remote-job-test.ts'), workflowInterceptorModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
   ]);
   t = temporal;
   sim = cluster;
@@ -83,7 +84,7 @@ function jobInput(step: string, argv: string[], extra: Partial<RemoteJobInput> =
   return { node: { spec: head }, step, argv, pollIntervalMs: 250, killGraceSeconds: 2, ...extra };
 }
 
-function start(taskQueue: string, input: RemoteJobTestInput, id: string): Promise<WorkflowHandle<typeof remoteJobTest>> {
+function start(taskQueue: string, input: RemoteJobTestInput, id: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof remoteJobTest>> {
   return t.env.client.workflow.start(remoteJobTest, { taskQueue, workflowId: `pdflow-test-${id}-${Date.now()}`, args: [input] });
 }
 
@@ -94,6 +95,7 @@ async function inProcessWorker(taskQueue: string, pool: SshPool, runsDir: string
     taskQueue,
     workflowBundle: { codePath: bundlePath },
     activities: createActivities({ runsDir, sshPool: pool }),
+    interceptors: pdflowInterceptors,
     shutdownGraceTime: '1 second',
     ...TEST_WORKER_TUNING,
   });
@@ -172,7 +174,7 @@ void test('(b) cancelling the workflow kills the job\'s whole process group with
     const argv = ['bash', '-c', 'sleep 300 & sim-work --seconds 60 --counter "$1"; wait', 'job', counter];
     const handle = await start(taskQueue, { job: jobInput('cancel-me', argv), heartbeatTimeout: '5 seconds' }, 'b');
     await waitFor('the job to start', () => lines(counter) === 1);
-    const jobDir = path.join(head.workdir, 'jobs', (await jobIdOf(handle, 'cancel-me@head')));
+    const jobDir = path.join(head.workdir, 'jobs', (await jobIdOf(handle, 'cancel-me', 'head')));
     const pgid = Number(readFileSync(path.join(jobDir, 'pid'), 'utf8'));
     await waitFor('the job\'s group to hold its processes', () => groupMembers(pgid).length >= 3);
     await sleep(1000);
@@ -188,9 +190,9 @@ void test('(b) cancelling the workflow kills the job\'s whole process group with
   await pool.closeAll();
 });
 
-async function jobIdOf(handle: WorkflowHandle, step: string): Promise<string> {
-  const { jobIdFor } = await import('../../src/activities/ssh/remote-job.js');
-  return jobIdFor(handle.workflowId, step);
+async function jobIdOf(handle: WorkflowHandleWithFirstExecutionRunId, step: string, node: string): Promise<string> {
+  const { runJobId } = await import('../../src/activities/remote.js');
+  return runJobId(handle.workflowId, handle.firstExecutionRunId, step, node);
 }
 
 void test('(c) dropping every SSH connection of the node mid-job: the activity recovers and completes; the job ran once', { timeout: 120_000 }, async () => {

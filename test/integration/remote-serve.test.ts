@@ -106,7 +106,12 @@ after(async () => {
 void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_verbs at ~0.18 GB/s, data validated', async () => {
   const { r, json, parsed } = await transfer('spread');
   assert.equal(r.code, 0, r.stderr.slice(-2000));
-  assert.equal(json.transport, 'ud_verbs');
+  // The script sends UCX's log; the transport is read from its READ table (src/parse).
+  assert.equal(json.transport, null);
+  assert.equal(parsed.transport, 'ud_verbs', parsed.transportEvidence);
+  assert.equal(json.warmup, 1);
+  assert.equal(parsed.placement, 'STRICT_SPREAD');
+  assert.equal((parsed.ranks[0]!.samples ?? []).length, 3);
   assert.equal(json.validated, true);
   assert.equal(json.crossNode, true);
   assert.deepEqual(json.nodes, [sim.node('worker-1').host, sim.node('worker-2').host]);
@@ -119,8 +124,8 @@ void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_
 });
 
 void test('transfer test, spread, UCX_TLS=tcp: tcp at 0.1-0.2 GB/s', async () => {
-  const { json } = await transfer('spread', { UCX_TLS: 'tcp' });
-  assert.equal(json.transport, 'tcp');
+  const { json, parsed } = await transfer('spread', { UCX_TLS: 'tcp' });
+  assert.equal(parsed.transport, 'tcp');
   assert.ok((json.gbps as number) >= 0.1 && (json.gbps as number) <= 0.2, `gbps ${json.gbps}`);
 });
 
@@ -142,12 +147,13 @@ void test('transfer test against NIXL built on a UCX with EFA: spread over srd a
   assert.equal(inst.code, 0, inst.stderr);
 
   const spread = await transfer('spread');
-  assert.equal(spread.json.transport, 'srd', spread.r.stdout.slice(-1500));
+  assert.equal(spread.parsed.transport, 'srd', spread.r.stdout.slice(-1500));
   assert.ok((spread.json.gbps as number) >= 10 && (spread.json.gbps as number) <= 12, `gbps ${spread.json.gbps}`);
   assert.equal(spread.json.validated, true);
   const pack = await transfer('pack');
-  assert.equal(pack.json.transport, 'cuda_ipc');
+  assert.equal(pack.parsed.transport, 'cuda_ipc');
   assert.equal(pack.json.crossNode, false);
+  assert.equal(pack.parsed.placement, 'STRICT_PACK');
   assert.equal(pack.json.validated, true);
   assert.match(pack.r.stdout, /All actors on SAME NODE/);
 });
@@ -202,7 +208,7 @@ void test('bench one point: vllm bench serve writes the 0.11 result the parser r
   assert.equal(res.completed, 40);
   assert.equal(res.maxConcurrency, 8);
   assert.equal(res.totalInputTokens, 200_000);
-  assert.equal(res.backend, 'openai');
+  assert.equal(res.backend, 'vllm'); // the seed's --backend vllm
   assert.ok(res.outputThroughput > 700 && res.outputThroughput < 1400, `output ${res.outputThroughput}`);
   assert.ok(res.tpot.median > 5 && res.tpot.median < 9, `tpot ${res.tpot.median}`);
   assert.deepEqual(Object.keys(res.e2el?.percentiles ?? {}).sort(), ['50', '90', '99']);
@@ -210,6 +216,18 @@ void test('bench one point: vllm bench serve writes the 0.11 result the parser r
   assert.deepEqual(Object.keys(raw).slice(0, 12), ['date', 'endpoint_type', 'backend', 'label', 'model_id', 'tokenizer_id', 'num_prompts',
     'request_rate', 'burstiness', 'max_concurrency', 'duration', 'completed']);
   assert.equal('failed' in raw, false);
+});
+
+void test('a request-rate point without a cap runs as the seed runs it (--max-concurrency 1000000000), decode-only on a shared prefix', async () => {
+  const results = path.join(dir, 'results');
+  const r = await ssh('head', ['bash', path.join(SCRIPTS, 'bench.sh'), '--base-url', `http://${headHost()}:${port}`, '--model', 'openai/gpt-oss-120b',
+    '--served-model-name', 'gptoss', '--isl', '2000', '--osl', '50', '--num-prompts', '20', '--request-rate', '8', '--burstiness', '0.5',
+    '--mode', 'decode-only', '--result-dir', results, '--result-filename', 'rr8.json', '--venv', venv]);
+  assert.equal(r.code, 0, `${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  assert.match(r.stdout, /--max-concurrency 1000000000 --request-rate 8 --burstiness 0\.5 --dataset-name prefix_repetition --prefix-repetition-prefix-len 2000 --prefix-repetition-suffix-len 0/);
+  const raw = JSON.parse(readFileSync(path.join(results, 'rr8.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual([raw.request_rate, raw.burstiness, raw.max_concurrency, raw.completed, raw.total_input_tokens, raw.total_output_tokens],
+    [8, 0.5, 1_000_000_000, 20, 40_000, 1000]);
 });
 
 void test('a fault injected into vllm fails the point with its exit code (and counts the run)', async () => {

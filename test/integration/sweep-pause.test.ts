@@ -80,6 +80,40 @@ test('pause stops after the current point and starts nothing (not even the next 
   await assertGpusFree(s.sim, 'after the sweep');
 });
 
+test('a pause that arrives while the deployment comes up holds before its first point', async () => {
+  const plan = planFor(s, {
+    name: 'pause-deploy',
+    workloads: [{ isl: 5000, osl: 250 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [1] }],
+    load: { concurrency: [4, 8], promptsPerConcurrency: 2 },
+    pauseTeardownAfterMinutes: 30,
+  });
+  const [dep] = plan.deployments;
+  assert.ok(dep);
+  const vllm0 = vllmRuns();
+  await s.sim.fault('head', { kind: 'slow', program: 'serve.run', factor: 20 });
+  try {
+    const result = await s.withWorker(async () => {
+      const h = await startSweep(s, plan);
+      await waitForProgress(h, 'the deployment coming up', (p) => p.activity?.startsWith('deploying ') === true, 60_000);
+      await h.signal(pauseSignal);
+      const paused = await waitForProgress(h, 'paused after the deploy', (p) => p.state === 'paused', 120_000);
+      assert.equal(paused.activity, `paused before ${dep.points[0]!.label}`);
+      assert.equal(paused.done, 0);
+      await sleep(3000);
+      assert.equal(vllmRuns(), vllm0, 'a point ran although the pause came during the deploy');
+      assert.ok(await usedMiB() > 1000, 'the deployment is up, held for the resume');
+      await h.signal(resumeSignal);
+      return h.result();
+    });
+    assert.deepEqual(result.records.map((r) => r.status), dep.points.map(() => 'ok'));
+    assert.equal(vllmRuns() - vllm0, dep.points.length);
+  } finally {
+    await s.sim.clearFaults('head');
+    await s.sim.fault('head', { kind: 'slow', program: 'vllm', factor: 25 });
+  }
+});
+
 test('a pause longer than pauseTeardownAfterMinutes tears the deployment down; resume redeploys it', async () => {
   const plan = planFor(s, {
     name: 'long-pause',

@@ -13,6 +13,7 @@ import {
 } from '../helpers/sweep.js';
 import type { RunProgress } from '../../src/workflows/messages.js';
 import type { SweepResultsView } from '../../src/workflows/sweep-types.js';
+import { PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../../src/common/search-attributes.js';
 
 let s: Stack;
 before(async () => {
@@ -84,7 +85,8 @@ test('a sweep records every point with metrics, tears down after each deployment
   assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, total, 'one vllm bench run per point');
   assert.deepEqual(result.failedDeployments, []);
   assert.deepEqual(result.rejected.map((r) => r.reason), ['prefill-tp-exceeds-decode-tp']);
-  assert.equal(result.summary, '12/12 points ok, 0 failed, 1 configs rejected');
+  assert.equal(result.summary, 'OK: 12/12 points ok, 0 failed, 1 configs rejected');
+  assert.deepEqual([result.outcome, result.ok, result.failed], ['ok', 12, 0]);
   assert.ok(result.gpuHours > 0 && result.gpuHours < (4 * result.seconds) / 3600 * 1.01, `gpuHours ${result.gpuHours} for ${result.seconds} s of 4-GPU deployments`);
 
   // Deploy once, bench every point, tear down — per deployment, in plan order.
@@ -153,11 +155,14 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
   await s.sim.fault('head', { kind: 'fail', program: 'serve.run', times: 5, exitCode: 1 });
   await s.sim.fault('head', { kind: 'fail', program: 'vllm', times: 2, exitCode: 3 });
   try {
-    const { result, steps } = await s.withWorker(async () => {
+    const { result, steps, attrs } = await s.withWorker(async () => {
       const h = await startSweep(s, plan);
       const result = await h.result();
-      return { result, steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)) };
+      const attrs = (await h.describe()).typedSearchAttributes;
+      return { result, attrs, steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)) };
     });
+    // Set by the workflow itself (startSweep gives none): the Web UI and `pdflow list` see the outcome.
+    assert.deepEqual([attrs.get(PdflowOutcome), attrs.get(PdflowFailedPoints), attrs.get(PdflowStage), attrs.get(PdflowSweep)], ['partial', 4, 'sweep', 'failures']);
     assert.equal(s.sim.countRuns('head', 'serve.run') - deploysBefore, 6, 'five deploy attempts of the bad deployment, one of the good');
     assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, 2 + 2, 'the failing point ran twice (1 retry), the others once, the bad deployment\'s never');
 
@@ -180,11 +185,67 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
     assert.match(failed.reason!, /exited with code 3/);
     assert.match(failed.reason!, /vllm: injected failure/);
     for (const p of rest) assert.equal(byId.get(p.id)!.status, 'ok', byId.get(p.id)!.reason);
-    assert.equal(result.summary, '2/6 points ok, 4 failed, 0 configs rejected');
+    assert.equal(result.summary, 'PARTIAL: 2/6 points ok, 4 failed, 0 configs rejected');
+    assert.deepEqual([result.outcome, result.ok, result.failed], ['partial', 2, 4]);
 
     // The failed deployment is torn down too (a half-up deployment may hold GPUs), then the sweep goes on.
     assert.deepEqual(steps, ['health', `deploy ${bad.id}`, `teardown ${bad.id}`, 'health', `deploy ${good.id}`, ...good.points.map((p) => `bench ${p.id}`), `teardown ${good.id}`]);
     await assertGpusFree(s.sim, 'after the sweep with failures');
+  } finally {
+    await s.sim.clearFaults('head');
+  }
+});
+
+test('a new run under a finished sweep\'s id, with a copy of its input ("Start Workflow Like This One"), measures afresh: no job of the old run is re-attached', async () => {
+  const plan = planFor(s, {
+    name: 'again',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [1] }],
+    load: { concurrency: [2, 4], promptsPerConcurrency: 1 },
+    retries: 0,
+  });
+  const workflowId = `pdflow-test-sweep-again-${Date.now()}`;
+  const args = [{ cluster: s.cluster, plan, options: { heartbeatTimeout: '5s' } }] as const;
+  const runTwice = () => s.withWorker(async () => {
+    const client = s.t.env.client;
+    const h1 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
+    const first = await h1.result() as SweepResultsView;
+    const benchesAfterFirst = s.sim.countRuns('head', 'vllm');
+    // The Web UI's "Start Workflow Like This One": same id (the default policy allows it once the first closed), same input.
+    const h2 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
+    const second = await h2.result() as SweepResultsView;
+    assert.notEqual(h2.firstExecutionRunId, h1.firstExecutionRunId, 'a new run');
+    return { first, second, benchesAfterFirst };
+  });
+  const before = s.sim.countRuns('head', 'vllm');
+  const { first, second, benchesAfterFirst } = await runTwice();
+  const points = plan.deployments[0]!.points.length;
+  assert.equal(benchesAfterFirst - before, points, 'the first run benchmarked every point');
+  assert.equal(s.sim.countRuns('head', 'vllm') - benchesAfterFirst, points, `the second run benchmarked every point again (none re-attached to the first run's jobs); raw results: ${JSON.stringify([first.records.map((r) => r.rawResultPath), second.records.map((r) => r.rawResultPath)])}`);
+  for (const r of second.records) assert.equal(r.status, 'ok', `${r.pointId}: ${r.reason}`);
+  assert.notDeepEqual(second.records.map((r) => r.rawResultPath), first.records.map((r) => r.rawResultPath), 'the second run wrote its own raw results');
+});
+
+test('a sweep in which every point failed completes as FAILED (result, PdflowOutcome, details), never as ok', async () => {
+  const plan = planFor(s, {
+    name: 'all-failed',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [1] }],
+    load: { concurrency: [2, 4], promptsPerConcurrency: 1 },
+    retries: 0,
+  });
+  await s.sim.fault('head', { kind: 'fail', program: 'vllm', times: 2, exitCode: 3 });
+  try {
+    const { result, attrs, status } = await s.withWorker(async () => {
+      const h = await startSweep(s, plan);
+      const result = await h.result();
+      const d = await h.describe();
+      return { result, attrs: d.typedSearchAttributes, status: d.status.name };
+    });
+    assert.equal(status, 'COMPLETED', 'the sweep itself ran to its end');
+    assert.deepEqual([result.outcome, result.ok, result.failed], ['failed', 0, 2]);
+    assert.match(result.summary, /^FAILED: 0\/2 points ok, 2 failed/);
+    assert.deepEqual([attrs.get(PdflowOutcome), attrs.get(PdflowFailedPoints)], ['failed', 2]);
   } finally {
     await s.sim.clearFaults('head');
   }

@@ -32,6 +32,19 @@ describe('pdflow validate / schema / plan', () => {
     assert.match(r.stdout, /examples\/sweep-pd-ratio\.yaml: sweep pd-ratio, 8 deployments x 1 workload x 6 concurrency levels = 48 points; on p5-pair: 0 rejected/);
   });
 
+  it('an identityFile or knownHosts that is a folder on this machine: exit 2 naming the field (a missing one is fine: the worker may be elsewhere)', () => {
+    const base = readFileSync(path.join(root, 'examples/cluster-p5.yaml'), 'utf8');
+    const folder = path.join(dir, 'cluster-key-folder.yaml');
+    writeFileSync(folder, base.replace(/identityFile: \S+/, `identityFile: ${dir}`).replace(/knownHosts: \S+/, `knownHosts: ${dir}`));
+    const r = pdflow('validate', folder);
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.stdout, /ssh\.identityFile: is a directory, not a file \(got ".*"\); give the private key file itself/);
+    assert.match(r.stdout, /ssh\.knownHosts: is a directory, not a file/);
+    const missing = path.join(dir, 'cluster-key-missing.yaml');
+    writeFileSync(missing, base.replace(/identityFile: \S+/, `identityFile: ${path.join(dir, 'no-such-key')}`));
+    assert.equal(pdflow('validate', missing).code, 0);
+  });
+
   it('an unknown key, a host "a;b" and TP 3: exit 2 naming all three, each with path, value and hint', () => {
     const cluster = readFileSync(path.join(root, 'examples/cluster-p5.yaml'), 'utf8')
       .replace('host: 10.0.0.11', 'host: "a;b"')

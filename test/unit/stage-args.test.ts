@@ -9,6 +9,8 @@ import { planSweep, type Plan, type PlannedCollocatedDeployment } from '../../sr
 import { deployArgs, smallestPdDeployment } from '../../src/activities/stages/serve.js';
 import { benchArgs } from '../../src/activities/stages/bench.js';
 import { judgeRay } from '../../src/activities/stages/ray.js';
+import { judgeTransfer, TIMED_READS, transferTestArgs } from '../../src/activities/stages/validate.js';
+import type { TransferTestResult } from '../../src/parse/index.js';
 import { estimateRemainingSec } from '../../src/workflows/sweep-progress.js';
 import type { SweepCarry } from '../../src/workflows/sweep-types.js';
 import type { BenchPointRecord } from '../../src/analysis/index.js';
@@ -45,6 +47,12 @@ describe('deployArgs', () => {
       assert.equal(flag(a, '--prefill-node') === flag(a, '--decode-node'), c.same);
     });
   }
+  it('the sweep\'s engine.maxModelLen reaches serve_app.py as --max-model-len', () => {
+    const dep = pvs.deployments[0]!;
+    assert.equal(flag(deployArgs(p5, dep, 20, { maxModelLen: 32768 }), '--max-model-len'), '32768');
+    assert.equal(flag(deployArgs(p5, dep, 20, pvs.engine), '--max-model-len'), '16000');
+    assert.equal(deployArgs(p5, dep, 20).includes('--max-model-len'), false, 'the smoke deploy keeps serve_app.py\'s default');
+  });
   it('passes the deployment env as --env K=V, one argument each', () => {
     const dep = pvs.deployments.find((d) => Object.keys(d.env).length > 0)!;
     const a = deployArgs(p5, dep, 5);
@@ -63,18 +71,18 @@ describe('benchArgs', () => {
   const point = p.deployments[0]!.points.find((x) => x.load.kind === 'concurrency' && x.load.concurrency === 16)!;
   it('the seed flags for a concurrency point: 5 prompts per unit', () => {
     const a = benchArgs(p5, point, '/w/results/x', '/w/venv', p.bench);
-    assert.equal(flag(a, '--concurrency'), '16');
+    assert.equal(flag(a, '--max-concurrency'), '16');
     assert.equal(flag(a, '--num-prompts'), '80');
     assert.deepEqual([flag(a, '--isl'), flag(a, '--osl')], ['5000', '250']);
     assert.equal(flag(a, '--result-filename'), 'c16.json');
     assert.equal(flag(a, '--base-url'), `http://${hostOf('head')}:8000`);
-    assert.equal(a.includes('--request-rate'), false);
+    assert.equal(flag(a, '--request-rate'), '1000000000');
   });
   it('a request-rate point with a concurrency cap, and extra args after --', () => {
     const rr = { ...point, loadId: 'rr2', load: { kind: 'request-rate' as const, requestRate: 2, numPrompts: 500, burstiness: 1, maxConcurrency: 64 } };
     const a = benchArgs(p5, rr, '/r', '/v', { ...p.bench, extraArgs: ['--goodput', 'ttft:500'] });
     assert.equal(flag(a, '--request-rate'), '2');
-    assert.equal(flag(a, '--concurrency'), '64');
+    assert.equal(flag(a, '--max-concurrency'), '64');
     assert.deepEqual(a.slice(a.indexOf('--')), ['--', '--goodput', 'ttft:500']);
   });
 });
@@ -129,4 +137,35 @@ describe('estimateRemainingSec', () => {
     const slow = estimateRemainingSec(p, { ...base, records: [rec(0), rec(1)] });
     assert.ok(Math.abs(slow - 2 * plain) < 1e-6, `${slow} vs 2 × ${plain}`);
   });
+});
+
+describe('validate: transfer test arguments and judgement', () => {
+  const bytes = 1_677_721_600;
+  const result = (gbps: number[], transport: string | null = 'srd', extra: Partial<TransferTestResult> = {}): TransferTestResult => ({
+    ok: true, strategy: 'spread', backend: 'UCX', transport, crossNode: true, warmup: 1, error: null,
+    ranks: [{ rank: 0, passed: true, mbps: gbps[0]! * 1000, samples: gbps.map((g) => ({ seconds: bytes / (g * 1e9), bytes })) }], ...extra,
+  });
+  it('one warm-up READ, then TIMED_READS timed ones, against the head\'s Ray', () => {
+    const a = transferTestArgs(p5, 'spread');
+    assert.equal(flag(a, '--warmup'), '1');
+    assert.equal(flag(a, '--iters'), String(TIMED_READS));
+    assert.ok(TIMED_READS >= 3);
+    assert.equal(flag(a, '--address'), `${hostOf('head')}:6379`);
+  });
+  const cases: Array<{ name: string; cluster: ClusterConfig; strategy: 'pack' | 'spread'; r: TransferTestResult; pass: boolean; warn?: RegExp }> = [
+    { name: 'spread at 11 GB/s: passes, no warning', cluster: p5, strategy: 'spread', r: result([11, 11.2, 10.8]), pass: true },
+    { name: 'spread at 4.5 GB/s: passes with the target warning', cluster: p5, strategy: 'spread', r: result([4.5, 4.4, 4.6]), pass: true, warn: /under the 10\.0 GB\/s target/ },
+    { name: 'spread at 1.5 GB/s: under the default floor of 2', cluster: p5, strategy: 'spread', r: result([1.5, 1.5, 1.5]), pass: false },
+    { name: 'a cluster file\'s own floor and target', cluster: { ...p5, network: { ...p5.network, minBandwidthGBps: 5, targetBandwidthGBps: 8 } }, strategy: 'spread', r: result([6, 6, 6]), pass: true, warn: /under the 8\.00 GB\/s target/ },
+    { name: 'pack has no target: no warning at 1.5 GB/s', cluster: p5, strategy: 'pack', r: result([1.5, 1.5, 1.5], 'cuda_ipc', { strategy: 'pack', crossNode: false }), pass: true },
+    { name: 'transport unknown: passes on speed, says why it is unknown', cluster: p5, strategy: 'spread', r: result([11, 11, 11], null, { transportEvidence: 'no complete READ table' }), pass: true, warn: /spread transfer: transport unknown: no complete READ table/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { verdict, warnings } = judgeTransfer(c.cluster, c.strategy, c.r);
+      assert.equal(verdict.pass, c.pass, verdict.message);
+      if (c.warn) assert.ok(warnings.some((w) => c.warn!.test(w)), warnings.join('\n'));
+      else assert.deepEqual(warnings, []);
+    });
+  }
 });

@@ -12,10 +12,12 @@ import type { Plan, PlannedDeployment, PlannedPoint } from '../../plan/index.js'
 import type { NodeScripts } from '../node-scripts.js';
 import { execOnNode } from '../ssh/exec.js';
 import type { SshPool } from '../ssh/pool.js';
-import { runIdOf } from '../remote.js';
+import { currentRunName, runIdOf } from '../remote.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
-import { serveUrl } from './serve.js';
+import { benchArgs, benchResultDir } from './bench-args.js';
+
+export { benchArgs, benchResultDir, UNLIMITED } from './bench-args.js';
 
 export interface BenchPointInput {
   cluster: ClusterConfig;
@@ -31,23 +33,6 @@ interface BenchJson {
   error: string | null;
 }
 
-/** `bench.sh` arguments for a planned point (pure). */
-export function benchArgs(cluster: ClusterConfig, p: PlannedPoint, resultDir: string, venv: string, bench?: Plan['bench']): string[] {
-  const args = [
-    '--base-url', serveUrl(cluster), '--model', cluster.model.id, '--served-model-name', cluster.model.servedName,
-    '--isl', String(p.workload.isl), '--osl', String(p.workload.osl), '--num-prompts', String(p.load.numPrompts),
-    '--result-dir', resultDir, '--result-filename', `${p.loadId}.json`, '--venv', venv,
-  ];
-  if (p.load.kind === 'concurrency') args.push('--concurrency', String(p.load.concurrency));
-  else {
-    args.push('--request-rate', String(p.load.requestRate));
-    if (p.load.maxConcurrency !== undefined) args.push('--concurrency', String(p.load.maxConcurrency));
-  }
-  if (bench?.seed !== undefined) args.push('--seed', String(bench.seed));
-  if (bench?.extraArgs?.length) args.push('--', ...bench.extraArgs);
-  return args;
-}
-
 export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, deps: { pool: () => SshPool; runsDir: string }) {
   return {
     async runBenchPoint({ cluster, deployment, point, sweepName, bench }: BenchPointInput): Promise<BenchPointRecord> {
@@ -55,7 +40,7 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const startedAt = new Date();
       const head = headOf(cluster);
       const l = nodeLayout(await workdirOf(cluster, head.name));
-      const resultDir = `${l.results}/${sweepName}/${deployment.id}/${point.workloadId}`;
+      const resultDir = benchResultDir(l.results, sweepName, currentRunName(ctx), deployment.id, point.workloadId);
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
         step: `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
       });
@@ -68,7 +53,7 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const result = parseVllmBenchResult(raw.stdout, json.resultFile);
       return pointRecordFromBench(deployment, point, result, {
         attempt: ctx.info.attempt, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
-        rawResultPath: `${head.name}:${json.resultFile}`, logPath: local,
+        rawResultPath: `${head.name}:${json.resultFile}`, localResultPath: local, logPath: local, servedName: cluster.model.servedName,
         versions: { vllm: cluster.software.vllm.version, nixl: cluster.software.nixl.version, ucx: cluster.software.ucx.version, ray: cluster.software.ray.version },
       });
     },

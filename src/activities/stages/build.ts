@@ -2,22 +2,20 @@
 // the script itself skips when its marker and the installed tool agree.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterConfig, SoftwarePin } from '../../config/index.js';
+import { judgeNixlInstall, nixlBuildJsonSchema, parseBuildJson, ParseError, ucxBuildFacts, ucxBuildJsonSchema } from '../../parse/index.js';
 import type { NodeStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
 import { nodeOf } from './provision.js';
 
-interface UcxBuildJson {
-  status: 'built' | 'unchanged';
-  version: string | null;
-  withEfa: boolean;
-  ucxInfo: { version: string | null; transports: Record<string, string[]>; srdDevices: number };
-}
-
-interface NixlBuildJson {
-  status: 'built' | 'unchanged';
-  version: string | null;
-  ucxVersion: string;
+/** A script's JSON line checked against its schema; a mismatch or unreadable tool output is non-retryable. */
+function checked<T>(what: () => T, node: string, script: string): T {
+  try {
+    return what();
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    throw ApplicationFailure.create({ type: 'RemoteOutputInvalid', nonRetryable: true, message: `node ${node}: ${err.message} (${script})` });
+  }
 }
 
 /** --src and --ref for a source pin: a git URL and ref, or a path on the node. */
@@ -34,27 +32,34 @@ export function createBuildActivities(scripts: NodeScripts, workdirOf: (cluster:
       const l = nodeLayout(await workdirOf(cluster, node));
       const n = nodeOf(cluster, node);
       const withEfa = n.efaDevices > 0 ? 'yes' : 'no';
-      const { json } = await scripts.run<UcxBuildJson>(cluster, node, 'build-ucx.sh', [
+      const { json: raw } = await scripts.run<unknown>(cluster, node, 'build-ucx.sh', [
         ...sourceArgs(cluster.software.ucx, 'ucx'), '--prefix', l.ucxPrefix, '--with-efa', withEfa, '--build-root', l.buildRoot,
       ], { step: 'build-ucx', hint: 'read the configure/make output in the log; EFA needs rdma-core headers (libefa) on the node' });
+      const json = checked(() => parseBuildJson(ucxBuildJsonSchema, raw, 'build-ucx.sh'), node, 'build-ucx.sh');
+      const facts = checked(() => ucxBuildFacts(json), node, 'ucx_info');
       // The gate: with EFA devices and srd expected, every EFA device must offer srd.
-      if (n.efaDevices > 0 && cluster.network.expectedTransport === 'srd' && json.ucxInfo.srdDevices < n.efaDevices) {
+      if (n.efaDevices > 0 && cluster.network.expectedTransport === 'srd' && facts.srdDevices < n.efaDevices) {
         throw ApplicationFailure.create({
           type: 'GateFailed', nonRetryable: true,
-          message: `node ${node}: UCX ${json.version} lists srd on ${json.ucxInfo.srdDevices} of ${n.efaDevices} EFA devices (ucx_info -d). ` +
+          message: `node ${node}: UCX ${facts.version} lists srd on ${facts.srdDevices} of ${n.efaDevices} EFA devices (ucx_info -d). ` +
             'UCX was built without EFA support: install the EFA software (rdma-core with libefa), rebuild with --with-efa (delete the build marker or use --force), and check `ucx_info -d | grep srd`.',
         });
       }
-      const efa = n.efaDevices > 0 ? `, srd on ${json.ucxInfo.srdDevices} devices` : '';
-      return { summary: `UCX ${json.version} ${json.status}${efa}`, version: json.version, srdDevices: json.ucxInfo.srdDevices };
+      const efa = n.efaDevices > 0 ? `, srd on ${facts.srdDevices} devices` : '';
+      return { summary: `UCX ${facts.version} ${json.status}${efa}`, version: facts.version, srdDevices: facts.srdDevices };
     },
 
-    async buildNixl({ cluster, node }: NodeStepInput): Promise<{ summary: string; version: string | null }> {
+    async buildNixl({ cluster, node }: NodeStepInput): Promise<{ summary: string; version: string | null; plugins: string[] }> {
       const l = nodeLayout(await workdirOf(cluster, node));
-      const { json } = await scripts.run<NixlBuildJson>(cluster, node, 'build-nixl.sh', [
+      const { json: raw } = await scripts.run<unknown>(cluster, node, 'build-nixl.sh', [
         ...sourceArgs(cluster.software.nixl, 'nixl'), '--ucx-prefix', l.ucxPrefix, '--prefix', l.nixlPrefix, '--venv', l.venv, '--build-root', l.buildRoot,
-      ], { step: 'build-nixl', hint: 'read the meson/ninja output in the log; NIXL needs the UCX build of this node and the venv' });
-      return { summary: `NIXL ${json.version} ${json.status}`, version: json.version };
+      ], { step: 'build-nixl', hint: 'read the meson/ninja/pip output in the log; NIXL needs the UCX build of this node and the venv' });
+      const json = checked(() => parseBuildJson(nixlBuildJsonSchema, raw, 'build-nixl.sh'), node, 'build-nixl.sh');
+      // The gate: the venv must import this build (ray[llm] pulls PyPI's nixl, whose UCX has no EFA).
+      const verdict = judgeNixlInstall(json.python, json.ucxPrefix);
+      if (verdict.problem) throw ApplicationFailure.create({ type: 'GateFailed', nonRetryable: true, message: `node ${node}: ${verdict.problem}` });
+      const repaired = json.repairedPypiWheel ? ' (replaced the PyPI nixl wheel)' : '';
+      return { summary: `NIXL ${json.version} ${json.status}${repaired}`, version: json.version, plugins: json.plugins };
     },
   };
 }

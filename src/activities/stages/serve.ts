@@ -2,7 +2,7 @@
 // streaming smoke query, and teardown with the GPUs checked free.
 import { ApplicationFailure } from '@temporalio/common';
 import { validateSweep, type ClusterConfig } from '../../config/index.js';
-import { planSweep, type PlannedDeployment } from '../../plan/index.js';
+import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.js';
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
@@ -14,7 +14,12 @@ export interface DeployInput extends ClusterStepInput {
   deployment: PlannedDeployment;
   /** Bumped per (re)deploy so a redeploy is a new remote job, not a re-read of the last one. */
   generation: number;
+  /** The sweep's engine settings; absent for the smoke deployment (serve_app.py's defaults). */
+  engine?: EngineSettings;
 }
+
+/** The sweep file's `engine` section, as the plan carries it. */
+export type EngineSettings = Plan['engine'];
 
 interface ServeJson {
   status: string;
@@ -37,7 +42,7 @@ export function serveUrl(cluster: ClusterConfig): string {
 }
 
 /** Arguments of `serve_app.py deploy` for a planned deployment (pure). */
-export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deployMinutes: number): string[] {
+export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deployMinutes: number, engine?: EngineSettings): string[] {
   const hostOf = (node: string) => cluster.nodes.find((n) => n.name === node)?.host ?? node;
   const args = ['deploy', '--mode', dep.mode, '--model-id', cluster.model.servedName, '--model-source', cluster.model.id];
   if (dep.mode === 'collocated') {
@@ -52,6 +57,7 @@ export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deplo
     if (p) args.push('--prefill-node', hostOf(p));
     if (d) args.push('--decode-node', hostOf(d));
   }
+  if (engine) args.push('--max-model-len', String(engine.maxModelLen));
   for (const [k, v] of Object.entries(dep.env)) args.push('--env', `${k}=${v}`);
   args.push('--port', String(SERVE_PORT), '--host', headOf(cluster).host, '--address', `${headOf(cluster).host}:${RAY_PORT}`, '--timeout', String(deployMinutes * 60));
   return args;
@@ -84,9 +90,9 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
       return smallestPdDeployment(cluster);
     },
 
-    async deployServe({ cluster, deployment, generation, deployMinutes }: DeployInput & { deployMinutes?: number }): Promise<{ summary: string; url: string; seconds?: number }> {
+    async deployServe({ cluster, deployment, generation, deployMinutes, engine }: DeployInput & { deployMinutes?: number }): Promise<{ summary: string; url: string; seconds?: number }> {
       const { head, l } = await onHead(cluster);
-      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', deployArgs(cluster, deployment, deployMinutes ?? 20), {
+      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', deployArgs(cluster, deployment, deployMinutes ?? 20, engine), {
         step: `deploy-${deployment.id}-g${generation}`, interpreter: l.python, env: runtimeEnv(l),
         hint: 'the log shows the Serve replicas and vLLM engine start-up; check GPU memory (nvidia-smi) and `serve status` on the head',
       });

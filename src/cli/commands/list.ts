@@ -4,6 +4,8 @@ import { connectFlags, printJson } from '../flags.js';
 import { BadInputError } from '../errors.js';
 import { quoteVisibilityValue } from '../visibility.js';
 import { formatTable } from '../table.js';
+import { formatDuration } from '../describe-run.js';
+import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
 
 const STATUSES: Record<string, string> = {
   running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Canceled',
@@ -32,14 +34,17 @@ export function registerList(program: Command) {
         clauses.push(`ExecutionStatus = '${s}'`);
       }
       const { client } = await connectClient(connectFlags(cmd));
-      const rows: Array<{ workflowId: string; type: string; status: string; cluster?: string; stage?: string; start: string; close?: string }> = [];
+      const rows: Array<{ workflowId: string; type: string; status: string; outcome?: string; failedPoints?: number; cluster?: string; stage?: string; sweep?: string; start: string; close?: string }> = [];
       for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
         rows.push({
           workflowId: wf.workflowId,
           type: wf.type,
           status: wf.status.name,
-          cluster: wf.typedSearchAttributes.get({ name: 'PdflowCluster', type: 'KEYWORD' } as never) as string | undefined,
-          stage: wf.typedSearchAttributes.get({ name: 'PdflowStage', type: 'KEYWORD' } as never) as string | undefined,
+          outcome: wf.typedSearchAttributes.get(PdflowOutcome),
+          failedPoints: wf.typedSearchAttributes.get(PdflowFailedPoints),
+          cluster: wf.typedSearchAttributes.get(PdflowCluster),
+          stage: wf.typedSearchAttributes.get(PdflowStage),
+          sweep: wf.typedSearchAttributes.get(PdflowSweep),
           start: wf.startTime.toISOString(),
           close: wf.closeTime?.toISOString(),
         });
@@ -47,6 +52,10 @@ export function registerList(program: Command) {
       }
       if (o.json) return printJson(rows);
       if (rows.length === 0) return console.log('no runs found');
-      console.log(formatTable(rows.map((r) => ({ id: r.workflowId, stage: r.stage, status: r.status.toLowerCase(), started: r.start.replace('T', ' ').slice(0, 19) }))));
+      const duration = (r: (typeof rows)[number]) => formatDuration(((r.close ? Date.parse(r.close) : Date.now()) - Date.parse(r.start)) / 1000);
+      console.log(formatTable(rows.map((r) => ({
+        id: r.workflowId, stage: r.stage, sweep: r.sweep ?? '', status: r.status.toLowerCase(),
+        outcome: r.outcome && r.outcome !== 'running' ? r.outcome : '', failed: r.failedPoints ?? '', started: r.start.replace('T', ' ').slice(0, 19), took: duration(r),
+      }))));
     });
 }

@@ -3,7 +3,7 @@ import {
   buildResultsSummary, parseSlaTier, rejectedOfPlan, renderTerminal, summaryForJson, toCsv, FolderNameError,
   type BenchPointRecord, type ReportOptions, type SlaTier,
 } from '../../analysis/index.js';
-import { importBenchFolders, ImportInputError, writeReport } from '../../analysis-io/index.js';
+import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout } from '../../analysis-io/index.js';
 import { BadInputError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
@@ -12,6 +12,9 @@ import { withSpinner } from '../spinner.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
+/** What --out writes: pdflow's report folder, or the seed's folders of raw vllm bench JSON. */
+export const RESULT_LAYOUTS = ['report', 'seed'] as const;
+export type ResultLayout = (typeof RESULT_LAYOUTS)[number];
 
 /** Where results go; tests hand in their own. */
 export interface ResultsIo {
@@ -24,6 +27,8 @@ const STDIO: ResultsIo = { out: (t) => void process.stdout.write(t), err: (t) =>
 export interface ResultsOutputFlags {
   out?: string;
   format: ResultFormat;
+  /** Default "report". */
+  layout?: ResultLayout;
 }
 
 /**
@@ -38,7 +43,12 @@ export async function emitResults(records: BenchPointRecord[], flags: ResultsOut
     const table = renderTerminal(summary);
     io.out(table.endsWith('\n') ? table : `${table}\n`); // the shell prompt starts on a line of its own
   }
-  if (flags.out) {
+  if (flags.out && flags.layout === 'seed') {
+    const written = await writeSeedLayout(records, flags.out);
+    for (const s of written.skipped) io.err(`not written: ${s}\n`);
+    const folders = new Set(written.files.map((f) => f.split('/')[0]));
+    io.err(`wrote ${written.files.length} raw vllm bench serve results in ${folders.size} folders to ${written.dir} (the seed's layout: <served>_itl<ISL>_otl<OSL>_<mode>_<config>/conc<N>.json)\n`);
+  } else if (flags.out) {
     const written = await writeReport(records, report, flags.out);
     for (const w of written.warnings) io.err(`warning: ${w}\n`);
     io.err(`wrote ${written.files.length} files to ${written.dir}: report.md, results.csv, results.jsonl, summary.json and ${written.files.filter((f) => f.endsWith('.svg')).length} plots\n`);
@@ -49,6 +59,7 @@ interface ResultsCliOptions {
   import?: string[];
   out?: string;
   format: string;
+  layout: string;
   deployment?: string;
   sla: string[];
   tolerance?: string;
@@ -61,7 +72,8 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
     .description('Report a sweep: frontier, best config per SLA tier, failures, CSV/JSONL/Markdown and SVG plots')
     .argument('[workflow-id]', 'the sweep workflow whose results to report')
     .option('--import <dirs...>', 'build the report from folders of `vllm bench serve` JSON instead (the seed\'s result folders, or a folder of them)')
-    .option('--out <dir>', 'write report.md, results.csv, results.jsonl, summary.json and plots/ here')
+    .option('--out <dir>', 'write report.md, results.csv, results.jsonl, summary.json and plots/ here (or, with --layout seed, the raw results)')
+    .option('--layout <layout>', `what --out holds: ${RESULT_LAYOUTS.join(' or ')} (seed: the seed's bm_results folders of raw vllm bench serve JSON, for its viz.py and notebooks)`, 'report')
     .option('--format <format>', `what to print: ${RESULT_FORMATS.join(', ')}`, 'table')
     .option('--deployment <spec>', 'with --import: the deployment when folder names do not say, in the folder grammar (e.g. 1xtp4-1xtp4-spread, 4xtp2, itl5000_otl250_3ptp2-1dtp2)')
     .option('--sla <tier>', 'an SLA tier NAME:ttft=MS,tpot=MS (p99 limits; repeatable); default tiers otherwise', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -73,12 +85,16 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       '  pdflow results --import ../bm_results/gptoss_itl5000_otl250_mixed_1xtp4-1xtp4 ../bm_results/gptoss_itl5000_otl250_4xtp2',
       '  pdflow results --import ../bm_results --out report/ --sla chat:ttft=1000,tpot=15',
       '  pdflow results --import runs/odd-name --deployment itl8000_otl1000_2xtp4 --format csv > points.csv',
+      '  pdflow results pdflow-p5-pair-sweep-20251012-220000 --out bm_results --layout seed',
+      '      writes bm_results/gptoss_itl5000_otl250_mixed_1xtp4-1xtp4-spread-ucx/conc16.json ... (raw JSON, as run_bm.sh saves it)',
       '',
       'Folder names follow the seed: ..._itl<ISL>_otl<OSL>_<mode>_<exp> with <exp> holding 1xtp4-1xtp4 (1 prefill TP4 +',
       '1 decode TP4, pd-pack unless "-spread" follows), 3ptp2-1dtp2 (3 P TP2 + 1 D TP2) or 4xtp2 (4 collocated replicas of TP2).',
     ].join('\n'))
     .action(async (workflowId: string | undefined, o: ResultsCliOptions, cmd: Command) => {
       if (!(RESULT_FORMATS as readonly string[]).includes(o.format)) throw new BadInputError(`--format: "${o.format}" is not one of ${RESULT_FORMATS.join(', ')}`);
+      if (!(RESULT_LAYOUTS as readonly string[]).includes(o.layout)) throw new BadInputError(`--layout: "${o.layout}" is not one of ${RESULT_LAYOUTS.join(', ')}`);
+      if (o.layout === 'seed' && !o.out) throw new BadInputError('--layout seed writes folders: give --out DIR, e.g. --out bm_results --layout seed');
       const report: ReportOptions = {};
       if (o.title) report.title = o.title;
       let tiers: SlaTier[];
@@ -93,7 +109,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
         if (!(t >= 0 && t < 1)) throw new BadInputError(`--tolerance: "${o.tolerance}" is not a fraction in [0, 1), e.g. 0.05 for 5%`);
         report.tolerance = t;
       }
-      const flags: ResultsOutputFlags = { format: o.format as ResultFormat, ...(o.out ? { out: o.out } : {}) };
+      const flags: ResultsOutputFlags = { format: o.format as ResultFormat, layout: o.layout as ResultLayout, ...(o.out ? { out: o.out } : {}) };
 
       if (o.import && o.import.length > 0) {
         if (workflowId) throw new BadInputError(`give either a workflow id or --import, not both (got "${workflowId}" and --import)`);

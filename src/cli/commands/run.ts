@@ -40,7 +40,7 @@ Examples:
       }
       if (o.follow) {
         const final = await watchRun(client, handle.workflowId, { json: o.json });
-        exitForStatus(final.status, final.failure);
+        exitForStatus(final.status, final.failure, final.outcome, final.failedPoints);
       }
     });
 }

@@ -5,6 +5,7 @@ import { connectFlags, printJson } from '../flags.js';
 import { loadRunFiles, parseStages } from '../start-run.js';
 import { formatTable } from '../table.js';
 import { BadInputError } from '../errors.js';
+import { checkCron, checkTimezone } from '../schedule-spec.js';
 import { DEFAULT_TASK_QUEUE } from '../../worker.js';
 import { PdflowCluster, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
 import type { PipelineInput } from '../../workflows/stage-types.js';
@@ -26,7 +27,8 @@ export function registerSchedule(program: Command) {
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
     .addHelpText('after', '\nA run that would overlap the previous one is skipped. Re-create the schedule after editing the files.\n\nExamples:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n  pdflow schedule create --cluster c.yaml --sweep s.yaml --cron "30 1 * * 1-5" --timezone Europe/Berlin --stages ray,validate,sweep\n')
     .action(async (o: { cluster: string; sweep: string; cron: string; timezone: string; id?: string; stages: string; taskQueue: string }, cmd: Command) => {
-      if (o.cron.trim().split(/\s+/).length !== 5) throw new BadInputError(`--cron: "${o.cron}" is not a 5-field cron expression (minute hour day month weekday), e.g. "0 22 * * *"`);
+      checkCron(o.cron);
+      checkTimezone(o.timezone);
       const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, true);
       const input: PipelineInput = { cluster, stages, ...(sweep && plan ? { sweep: { plan } } : {}) };

@@ -7,6 +7,7 @@ import {
 import { formatDuration, planSweep } from '../../plan/index.js';
 import { BadInputError } from '../errors.js';
 import { printJson } from '../flags.js';
+import { localPathIssues } from '../local-paths.js';
 
 export interface FileReport {
   file: string;
@@ -43,16 +44,17 @@ export async function validateFiles(files: readonly string[]): Promise<FileRepor
   const reports = new Map<number, FileReport>();
   const clusters: { index: number; value: ClusterConfig }[] = [];
 
-  reads.forEach((r, i) => {
+  for (const [i, r] of reads.entries()) {
     if (!('text' in r)) reports.set(i, { file: r.file, ok: false, issues: [r.issue] });
     else if (kinds[i] === 'cluster') {
       const res = parseClusterYaml(r.text, r.file);
-      if (res.ok) clusters.push({ index: i, value: res.value });
-      reports.set(i, res.ok
+      const pathIssues = res.ok ? await localPathIssues(res.value, r.file) : [];
+      if (res.ok && pathIssues.length === 0) clusters.push({ index: i, value: res.value });
+      reports.set(i, res.ok && pathIssues.length === 0
         ? { file: r.file, kind: 'cluster', ok: true, summary: summarizeCluster(res.value), issues: [] }
-        : { file: r.file, kind: 'cluster', ok: false, issues: res.issues });
+        : { file: r.file, kind: 'cluster', ok: false, issues: res.ok ? pathIssues : res.issues });
     }
-  });
+  }
   const clusterCount = kinds.filter((k) => k === 'cluster').length;
   const cluster = clusterCount === 1 ? clusters[0]?.value : undefined;
 
@@ -86,8 +88,10 @@ export async function loadClusterAndSweep(clusterFile: string, sweepFile: string
   let sweep: SweepConfig | undefined;
   if ('text' in c) {
     const res = parseClusterYaml(c.text, c.file);
-    if (res.ok) cluster = res.value;
-    else issues.push(...res.issues);
+    if (res.ok) {
+      cluster = res.value;
+      issues.push(...await localPathIssues(res.value, c.file));
+    } else issues.push(...res.issues);
   } else issues.push(c.issue);
   if ('text' in s) {
     const res = parseSweepYaml(s.text, s.file, cluster ? { cluster } : {});
@@ -105,7 +109,8 @@ export async function loadClusterFile(file: string): Promise<ClusterConfig> {
   const r = await readText(file);
   if (!('text' in r)) throw new BadInputError(formatIssue(r.issue));
   const res = parseClusterYaml(r.text, r.file);
-  if (!res.ok) throw new BadInputError(`${problems(res.issues)}:\n${res.issues.map(formatIssue).join('\n')}`);
+  const issues = res.ok ? await localPathIssues(res.value, r.file) : res.issues;
+  if (!res.ok || issues.length > 0) throw new BadInputError(`${problems(issues)}:\n${issues.map(formatIssue).join('\n')}`);
   return res.value;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { connectNative } from '../connect.js';
+import { connectNative, type ConnectFlags } from '../connect.js';
+import { TemporalUnreachableError } from '../errors.js';
 import { createPdflowWorker, DEFAULT_TASK_QUEUE } from '../../worker.js';
 import { closeDefaultSshPool } from '../../activities/remote.js';
 
@@ -11,10 +12,13 @@ export function registerWorker(program: Command) {
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
     .option('--runs-dir <dir>', 'where run logs and copied results go', '.pdflow/runs')
     .option('--grace <duration>', 'how long in-flight activities may finish on shutdown', '30s')
+    .option('--no-wait', 'exit (code 3) when Temporal is unreachable instead of waiting for it')
     .addHelpText('after', '\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables or a profile (TEMPORAL_PROFILE); --address/--namespace override.\n\nExamples:\n  pdflow worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 pdflow worker --task-queue pdflow-lab\n')
-    .action(async (o: { taskQueue: string; runsDir: string; grace: string }, cmd: Command) => {
+    .action(async (o: { taskQueue: string; runsDir: string; grace: string; wait: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
-      const { connection, address, namespace } = await connectNative(flags);
+      const connected = o.wait ? await connectWhenReachable(flags) : await connectNative(flags);
+      if (!connected) return console.log('worker stopped');
+      const { connection, address, namespace } = connected;
       const worker = await createPdflowWorker({
         connection,
         namespace,
@@ -29,4 +33,36 @@ export function registerWorker(program: Command) {
       await connection.close();
       console.log('worker stopped');
     });
+}
+
+/**
+ * A worker started before its server (a reboot, a bastion up before the cluster's Temporal) waits
+ * for it with backoff and a log line, instead of exiting. Ctrl-C while waiting: undefined.
+ */
+async function connectWhenReachable(flags: ConnectFlags): Promise<Awaited<ReturnType<typeof connectNative>> | undefined> {
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const onSignal = () => stop?.();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (let delaySec = 1; ; delaySec = Math.min(delaySec * 2, 30)) {
+      try {
+        return await connectNative(flags);
+      } catch (err) {
+        if (!(err instanceof TemporalUnreachableError)) throw err;
+        console.log(`waiting for Temporal: ${err.message.split('\n')[0]}; next try in ${delaySec} s (Ctrl-C stops)`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const slept = await Promise.race([
+        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), delaySec * 1000); }),
+        stopped.then(() => false),
+      ]);
+      clearTimeout(timer);
+      if (!slept) return undefined;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -2,6 +2,7 @@
 // are written): per-node hardware.json and fake sysfs, the wheelhouse of emulated Python
 // packages, the fake UCX/NIXL git repos, and the environment every node session needs to find them.
 import path from 'node:path';
+import { writeEfaSoftware } from './efa-software.js';
 import { defaultHardware, type NodeHardware, rdmaIncludeDir, sysfsRoot, writeHardware, writeRdmaHeaders, writeSysfs } from './hardware.js';
 import { generateSources, gitRedirectEnv, sourcesDir } from './sources.js';
 import { buildWheelhouse } from './wheelhouse.js';
@@ -67,6 +68,7 @@ export async function prepareNodeHardware(node: GpuNodeSpec): Promise<NodeHardwa
   await writeHardware(node.stateDir, hw);
   await writeSysfs(node.stateDir, hw);
   await writeRdmaHeaders(node.stateDir, hw);
+  await writeEfaSoftware(node.stateDir, hw);
   return hw;
 }
 

@@ -1,10 +1,10 @@
 // Fake UCX and NIXL source trees as real local git repositories (tags like upstream's), so the
-// real build scripts clone, configure, make / meson, ninja and pip-install them unchanged. Sim
+// real build scripts clone, configure, make / meson, ninja and pip-install them unchanged. The
+// NIXL tree is built by the real meson, ninja, pybind11 and meson-python from the wheelhouse. Sim
 // nodes reach them through git's url.<base>.insteadOf (GIT_CONFIG_* env): the GitHub URLs of the
 // cluster file resolve to these repos, and nothing goes to the network.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FAULT_SH, GPU_PY_DIR, PYPKGS_DIR, TREES_DIR } from './paths.js';
@@ -28,32 +28,6 @@ const UCX_MODULES: Record<string, string[]> = {
   'src/ucp': ['ucp_context', 'ucp_ep', 'ucp_worker', 'ucp_mm', 'ucp_request', 'ucp_rkey', 'proto', 'proto_select', 'rndv', 'eager', 'put', 'get', 'amo', 'wireup'],
   'src/tools/info': ['ucx_info', 'build_info', 'proto_info', 'sys_info', 'tl_info', 'type_info', 'version_info'],
 };
-
-interface MesonTarget { name: string; sources: string[]; install?: string; needs?: string[]; plugin?: string }
-
-function nixlSpec(): { deps: Record<string, { option: string; pc: string }>; targets: MesonTarget[]; headers: Array<[string, string]> } {
-  const t = (dir: string, files: string[], name: string, extra: Partial<MesonTarget> = {}): MesonTarget => ({
-    name: `${dir}/${name}`,
-    sources: files.map((f) => `${dir}/${f}.cpp`),
-    ...extra,
-  });
-  const plugin = (id: string, dir: string, files: string[], needs: string[] = []) =>
-    t(`src/plugins/${dir}`, files, `libplugin_${id}.so`, { install: `{libdir}/plugins/libplugin_${id}.so`, needs, plugin: id });
-  return {
-    deps: { ucx: { option: 'ucx_path', pc: 'lib/pkgconfig/ucx.pc' } },
-    targets: [
-      t('src/utils/serdes', ['serdes'], 'libserdes.so', { install: '{libdir}/libserdes.so' }),
-      t('src/infra', ['nixl_descriptors', 'nixl_memory_section', 'mem_section'], 'libnixl_build.so', { install: '{libdir}/libnixl_build.so' }),
-      t('src/core', ['nixl_agent', 'nixl_listener', 'nixl_plugin_manager', 'telemetry', 'transfer_request', 'agent_data'], 'libnixl.so', { install: '{libdir}/libnixl.so' }),
-      plugin('UCX', 'ucx', ['ucx_backend', 'ucx_utils', 'config', 'rkey', 'ucx_plugin'], ['ucx']),
-      plugin('UCX_MO', 'ucx_mo', ['ucx_mo_backend', 'ucx_mo_plugin'], ['ucx']),
-      plugin('POSIX', 'posix', ['posix_backend', 'posix_plugin', 'queue_factory']),
-      plugin('GDS', 'gds', ['gds_backend', 'gds_plugin', 'gds_utils'], ['cuda']),
-      t('src/bindings/python', ['nixl_bindings'], '_bindings.cpython-311-x86_64-linux-gnu.so'),
-    ],
-    headers: ['nixl', 'nixl_descriptors', 'nixl_params', 'nixl_types'].map((h): [string, string] => [`src/api/cpp/${h}.h`, `include/${h}.h`]),
-  };
-}
 
 async function copyTemplate(src: string, dst: string, vars: Record<string, string>): Promise<void> {
   for (const entry of await readdir(src, { withFileTypes: true })) {
@@ -112,36 +86,50 @@ async function writeUcxTree(dir: string, version: string): Promise<void> {
   }
 }
 
-/** The emulated `nixl` python package (E2's src/sim/pypkgs/nixl), or a minimal one without it. */
-async function writeNixlPython(pyDir: string, version: string): Promise<void> {
-  await mkdir(pyDir, { recursive: true });
-  const source = path.join(PYPKGS_DIR, 'nixl');
-  if (existsSync(path.join(source, 'pkg.json'))) {
-    await cp(source, pyDir, { recursive: true, filter: (p) => !p.includes('__pycache__') });
-    const spec = JSON.parse(await readFile(path.join(pyDir, 'pkg.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(path.join(pyDir, 'pkg.json'), JSON.stringify({ ...spec, version }, null, 2) + '\n');
-    return;
+/** The emulated `nixl` package's modules (src/sim/pypkgs/nixl/nixl), installed by this tree's meson. */
+async function writeNixlPython(pyDir: string, version: string): Promise<string[]> {
+  const source = path.join(PYPKGS_DIR, 'nixl', 'nixl');
+  const spec = JSON.parse(await readFile(path.join(PYPKGS_DIR, 'nixl', 'pkg.json'), 'utf8')) as { requires?: string[] };
+  // _bindings.py is the uncompiled wheel's stand-in: this build compiles the real pybind11 module.
+  const modules = (await readdir(source)).filter((f) => f.endsWith('.py') && f !== '_bindings.py').sort();
+  for (const m of modules) {
+    let text = await readFile(path.join(source, m), 'utf8');
+    // The built package finds its plugins next to itself and loads the compiled bindings: an
+    // import fails when they were built for another Python, as the real `nixl._bindings` does.
+    if (m === '__init__.py') text = NIXL_INIT_PREAMBLE + text;
+    await writeFile(path.join(pyDir, m), text.split('@VERSION@').join(version));
   }
-  await mkdir(path.join(pyDir, 'nixl'), { recursive: true });
-  await writeFile(path.join(pyDir, 'nixl', '__init__.py'), `"""NIXL python bindings (minimal pdflow simulator stand-in)."""\n__version__ = "${version}"\n`);
-  await writeFile(path.join(pyDir, 'pkg.json'), JSON.stringify({ name: 'nixl', version, requires: [] }, null, 2) + '\n');
+  const list = modules.map((m) => `'${m}'`).join(', ');
+  await writeFile(path.join(pyDir, 'meson.build'), [
+    '# Generated by pdflow\'s simulator (src/sim/gpu/sources.ts): the emulated package and what this build found.',
+    "py = import('python').find_installation('python3', pure: false)",
+    `py.install_sources(${list}, subdir: 'nixl')`,
+    'sim_conf = configuration_data()',
+    "sim_conf.set('NIXL_VERSION', meson.project_version())",
+    "sim_conf.set('UCX_PATH', ucx_path != '' ? '\"' + ucx_path + '\"' : 'null')",
+    "sim_conf.set('LIBFABRIC_PATH', libfabric_path != '' ? '\"' + libfabric_path + '\"' : 'null')",
+    "sim_conf.set('PLUGINS', '\"' + '\", \"'.join(built_plugins) + '\"')",
+    "sim_build = configure_file(input: '_sim_build.json.in', output: '_sim_build.json', configuration: sim_conf)",
+    "py.install_sources(sim_build, subdir: 'nixl')",
+    '',
+  ].join('\n'));
+  return ['torch', 'numpy', ...(spec.requires ?? [])];
 }
+
+const NIXL_INIT_PREAMBLE = `# NIXL python package (pdflow simulator tree, built by meson-python).
+import os as _os
+
+_plugins = _os.path.join(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__))), ".nixl.mesonpy.libs", "plugins")
+if "NIXL_PLUGIN_DIR" not in _os.environ and _os.path.isdir(_plugins):
+    _os.environ["NIXL_PLUGIN_DIR"] = _plugins
+from nixl import _bindings  # noqa: E402,F401  (compiled by this build)
+`;
 
 async function writeNixlTree(dir: string, version: string): Promise<void> {
   await copyTemplate(path.join(TREES_DIR, 'nixl'), dir, { VERSION: version });
-  const spec = nixlSpec();
-  for (const target of spec.targets)
-    for (const src of target.sources) {
-      await mkdir(path.join(dir, path.dirname(src)), { recursive: true });
-      await writeFile(path.join(dir, src), `// NIXL ${version}: ${src} (pdflow simulator stand-in)\n`);
-    }
-  for (const [h] of spec.headers) {
-    await mkdir(path.join(dir, path.dirname(h)), { recursive: true });
-    await writeFile(path.join(dir, h), `// NIXL ${version}: ${h} (pdflow simulator stand-in)\n#pragma once\n`);
-  }
-  await writeFile(path.join(dir, '.sim-meson.json'), JSON.stringify(spec, null, 2) + '\n');
-  await copyFile(path.join(GPU_PY_DIR, 'mkwheel.py'), path.join(dir, 'contrib', 'sim-build-backend', 'mkwheel.py'));
-  await writeNixlPython(path.join(dir, 'src', 'api', 'python'), version);
+  const deps = await writeNixlPython(path.join(dir, 'src', 'api', 'python'), version);
+  const pyproject = path.join(dir, 'pyproject.toml');
+  await writeFile(pyproject, (await readFile(pyproject, 'utf8')).replace('@DEPENDENCIES@', deps.map((d) => JSON.stringify(d)).join(', ')));
 }
 
 export interface FakeSources {

@@ -1,4 +1,4 @@
-"""pdflow simulator stand-in for NIXL 0.6.1 (python API in nixl._api)."""
-from nixl._api import nixl_agent, nixl_agent_config  # noqa: F401
-
+"""pdflow simulator stand-in for NIXL 0.6.1: the python API is in nixl._api, as in the real wheel
+(whose package __init__ exports nothing else)."""
+__all__ = ["nixl"]
 __version__ = "0.6.1"

@@ -372,9 +372,10 @@ class _Link(object):
 
 
 class _Sim(object):
-    def __init__(self, dep, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed):
+    def __init__(self, dep, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed, cached_prefix=0):
         self.dep = dep
         self.isl, self.osl = isl, osl
+        self.cached_prefix = cached_prefix
         self.context = isl + osl / 2.0
         self.rng = rng_for("bench", dep, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed)
         self.events = []
@@ -434,17 +435,23 @@ class _Sim(object):
         delay = max(0.02, self.rng.gauss(INGRESS_MS[kind], INGRESS_MS[kind] * 0.08)) / 1000.0
         self.push(t + delay, lambda t2: self.ingress(r, t2))
 
+    def prefill_tokens(self, e):
+        """Tokens an engine computes: a shared prefix it has seen is a prefix-cache hit."""
+        seen = getattr(e, "seen_prefix", False)
+        e.seen_prefix = True
+        return max(1, self.isl - self.cached_prefix) if seen else self.isl
+
     def ingress(self, r, t):
         if self.dep["mode"] == "collocated":
             e = self.pick(self.engines)
             r.engine = e
             e.ongoing += 1
-            e.waiting.append(_Prefill(r, self.isl, "full"))
+            e.waiting.append(_Prefill(r, self.prefill_tokens(e), "full"))
         else:
             e = self.pick(self.p_engines)
             r.p_engine = e
             e.ongoing += 1
-            e.waiting.append(_Prefill(r, self.isl, "prefill"))
+            e.waiting.append(_Prefill(r, self.prefill_tokens(e), "prefill"))
         e.kick(t)
 
     def kv_start(self, r, t):
@@ -525,10 +532,11 @@ def _p_word(p):
 
 
 def simulate_bench(dep, isl, osl, num_prompts, max_concurrency=None, request_rate=None, burstiness=1.0,
-                   seed=0, percentile_metrics=("ttft", "tpot", "itl"), percentiles=(99.0,)):
+                   seed=0, percentile_metrics=("ttft", "tpot", "itl"), percentiles=(99.0,), cached_prefix=0):
     """The benchmark part of a vLLM 0.11 result (keys `duration` .. the last metric, in 0.11 order).
 
-    request_rate None/inf/>=1e8 means all at once (bounded by max_concurrency)."""
+    request_rate None/inf/>=1e8 means all at once (bounded by max_concurrency). cached_prefix: the
+    leading tokens every prompt shares (prefix_repetition), computed once per engine."""
     dep = normalize_deployment(dep)
     isl = _positive_int(int(isl), "isl")
     osl = _positive_int(int(osl), "osl")
@@ -540,7 +548,8 @@ def simulate_bench(dep, isl, osl, num_prompts, max_concurrency=None, request_rat
     if not (float(burstiness) > 0):
         raise ValueError("burstiness must be > 0, got %r" % (burstiness,))
     sim = _Sim(dep, isl, osl, num_prompts, max_concurrency,
-               None if request_rate is None else float(request_rate), float(burstiness), seed).run()
+               None if request_rate is None else float(request_rate), float(burstiness), seed,
+               max(0, int(cached_prefix))).run()
     reqs = sim.reqs
     # Client-side: the benchmark clock runs from the first send to the last byte, plus teardown.
     duration = max(r.end for r in reqs) + 0.004

@@ -10,6 +10,7 @@ import datetime
 import json
 import math
 import os
+import random
 import sys
 import time
 import urllib.error
@@ -19,21 +20,62 @@ from pdflow_sim import node as simnode
 from pdflow_sim import perf_model
 
 
+BACKENDS = ["vllm", "openai", "openai-chat", "openai-audio", "openai-embeddings"]
+DATASETS = ["sharegpt", "burstgpt", "sonnet", "random", "random-mm", "hf", "custom", "prefix_repetition", "spec_bench"]
+
+
 def _parser():
+    """The option set of vLLM 0.11.0's `vllm bench serve` (benchmarks/serve.py add_cli_args and
+    benchmarks/datasets.py add_dataset_parser): names, arity, types, choices and defaults, so a flag
+    the real one would reject fails here too (argparse: exit 2, "unrecognized arguments")."""
     p = argparse.ArgumentParser(prog="vllm bench serve", description="Benchmark the online serving throughput.")
     a = p.add_argument
-    a("--backend", "--endpoint-type", dest="backend", default="openai",
-      choices=["openai", "openai-chat", "vllm", "tgi", "lmdeploy", "deepspeed-mii", "scalellm", "sglang", "llama.cpp"])
-    a("--base-url", default=None)
-    a("--host", default="127.0.0.1")
+    # add_dataset_parser
+    a("--seed", type=int, default=0)
+    a("--num-prompts", type=int, default=1000)
+    a("--dataset-name", type=str, default="random", choices=DATASETS)
+    a("--no-stream", action="store_true")
+    a("--dataset-path", type=str, default=None)
+    a("--no-oversample", action="store_true")
+    a("--custom-output-len", type=int, default=256)
+    a("--custom-skip-chat-template", action="store_true")
+    a("--spec-bench-output-len", type=int, default=256)
+    a("--spec-bench-category", type=str, default=None)
+    a("--sonnet-input-len", type=int, default=550)
+    a("--sonnet-output-len", type=int, default=150)
+    a("--sonnet-prefix-len", type=int, default=200)
+    a("--sharegpt-output-len", type=int, default=None)
+    a("--blazedit-min-distance", type=float, default=0.0)
+    a("--blazedit-max-distance", type=float, default=1.0)
+    a("--random-input-len", type=int, default=1024)
+    a("--random-output-len", type=int, default=128)
+    a("--random-range-ratio", type=float, default=0.0)
+    a("--random-prefix-len", type=int, default=0)
+    a("--random-batch-size", type=int, default=1)
+    a("--random-mm-base-items-per-request", type=int, default=1)
+    a("--random-mm-num-mm-items-range-ratio", type=float, default=0.0)
+    a("--random-mm-limit-mm-per-prompt", type=json.loads, default={"image": 255, "video": 0})
+    a("--random-mm-bucket-config", type=str, default=None)
+    a("--hf-subset", type=str, default=None)
+    a("--hf-split", type=str, default=None)
+    a("--hf-name", type=str, default=None)
+    a("--hf-output-len", type=int, default=None)
+    a("--prefix-repetition-prefix-len", type=int, default=256)
+    a("--prefix-repetition-suffix-len", type=int, default=256)
+    a("--prefix-repetition-num-prefixes", type=int, default=10)
+    a("--prefix-repetition-output-len", type=int, default=128)
+    # add_cli_args
+    a("--label", type=str, default=None)
+    a("--backend", type=str, default="openai", choices=BACKENDS)
+    a("--endpoint-type", type=str, default=None, choices=BACKENDS)  # deprecated in 0.11: kept, not used
+    a("--base-url", type=str, default=None)
+    a("--host", type=str, default="127.0.0.1")
     a("--port", type=int, default=8000)
-    a("--endpoint", default="/v1/completions")
-    a("--header", nargs="+", default=None)
+    a("--endpoint", type=str, default="/v1/completions")
+    a("--header", metavar="KEY=VALUE", nargs="*")
     a("--max-concurrency", type=int, default=None)
-    a("--model", default=None)
-    a("--tokenizer", default=None)
-    a("--tokenizer-mode", default="auto")
-    a("--served-model-name", default=None)
+    a("--model", type=str, required=True)
+    a("--tokenizer", type=str)
     a("--use-beam-search", action="store_true")
     a("--logprobs", type=int, default=None)
     a("--request-rate", type=float, default=float("inf"))
@@ -44,41 +86,25 @@ def _parser():
     a("--save-result", action="store_true")
     a("--save-detailed", action="store_true")
     a("--append-result", action="store_true")
-    a("--metadata", nargs="*", default=None)
-    a("--result-dir", default=None)
-    a("--result-filename", default=None)
+    a("--metadata", metavar="KEY=VALUE", nargs="*")
+    a("--result-dir", type=str, default=None)
+    a("--result-filename", type=str, default=None)
     a("--ignore-eos", action="store_true")
-    a("--percentile-metrics", default="ttft,tpot,itl")
-    a("--metric-percentiles", default="99")
-    a("--goodput", nargs="+", default=None)
-    a("--request-id-prefix", default="benchmark-serving")
+    a("--percentile-metrics", type=str, default="ttft,tpot,itl")
+    a("--metric-percentiles", type=str, default="99")
+    a("--goodput", nargs="+", required=False)
+    a("--request-id-prefix", type=str, required=False, default="benchmark-serving")
     a("--top-p", type=float, default=None)
     a("--top-k", type=int, default=None)
     a("--min-p", type=float, default=None)
     a("--temperature", type=float, default=None)
+    a("--tokenizer-mode", type=str, default="auto", choices=["auto", "slow", "mistral", "custom"])
+    a("--served-model-name", type=str, default=None)
     a("--lora-modules", nargs="+", default=None)
-    a("--ramp-up-strategy", default=None, choices=["linear", "exponential"])
+    a("--ramp-up-strategy", type=str, default=None, choices=["linear", "exponential"])
     a("--ramp-up-start-rps", type=int, default=None)
     a("--ramp-up-end-rps", type=int, default=None)
     a("--ready-check-timeout-sec", type=int, default=600)
-    a("--num-warmups", type=int, default=0)
-    a("--label", default=None)
-    a("--seed", type=int, default=0)
-    a("--num-prompts", type=int, default=1000)
-    a("--dataset-name", default="random",
-      choices=["sharegpt", "burstgpt", "sonnet", "random", "hf", "custom", "prefix_repetition", "spec_bench"])
-    a("--dataset-path", default=None)
-    a("--no-stream", action="store_true")
-    a("--random-input-len", type=int, default=1024)
-    a("--random-output-len", type=int, default=128)
-    a("--random-range-ratio", type=float, default=0.0)
-    a("--random-prefix-len", type=int, default=0)
-    a("--random-batch-size", type=int, default=1)
-    a("--prefix-repetition-prefix-len", type=int, default=256)
-    a("--prefix-repetition-suffix-len", type=int, default=256)
-    a("--prefix-repetition-num-prefixes", type=int, default=10)
-    a("--prefix-repetition-output-len", type=int, default=128)
-    a("--sharegpt-output-len", type=int, default=None)
     return p
 
 
@@ -101,11 +127,31 @@ class BenchError(Exception):
     pass
 
 
-def _lengths(args):
+def _requests(args):
+    """What 0.11's dataset samplers would send: per-request input and output token counts, and the
+    leading tokens every prompt shares (prefix_repetition), so the result records the dataset."""
     if args.dataset_name == "random":
-        return args.random_prefix_len + args.random_input_len, args.random_output_len
+        # RandomDataset.get_sampling_params: integer-uniform lengths around the means.
+        r = args.random_range_ratio
+        if not 0.0 <= r < 1.0:
+            raise BenchError("ValueError: range_ratio must be in [0, 1).")
+        in_low, in_high = math.floor(args.random_input_len * (1 - r)), math.ceil(args.random_input_len * (1 + r))
+        out_low, out_high = max(1, math.floor(args.random_output_len * (1 - r))), math.ceil(args.random_output_len * (1 + r))
+        rng = random.Random(args.seed)
+        n = args.num_prompts
+        inputs = [args.random_prefix_len + rng.randint(in_low, in_high) for _ in range(n)]
+        outputs = [rng.randint(out_low, out_high) for _ in range(n)]
+        return inputs, outputs, 0
     if args.dataset_name == "prefix_repetition":
-        return args.prefix_repetition_prefix_len + args.prefix_repetition_suffix_len, args.prefix_repetition_output_len
+        # PrefixRepetitionRandomDataset.sample: num_prefixes x (num_prompts // num_prefixes) requests.
+        per_prefix = args.num_prompts // args.prefix_repetition_num_prefixes
+        if per_prefix == 0:
+            raise BenchError("ValueError: num_requests (%d) must be greater than or equal to num_prefixes (%d)"
+                             % (args.num_prompts, args.prefix_repetition_num_prefixes))
+        n = per_prefix * args.prefix_repetition_num_prefixes
+        isl = args.prefix_repetition_prefix_len + args.prefix_repetition_suffix_len
+        shared = args.prefix_repetition_prefix_len if args.prefix_repetition_num_prefixes == 1 else 0
+        return [isl] * n, [args.prefix_repetition_output_len] * n, shared
     raise BenchError("pdflow simulator: dataset %r is not emulated (use random or prefix_repetition)" % args.dataset_name)
 
 
@@ -232,18 +278,13 @@ def run(args):
         base_url = "http://%s:%d" % (args.host, args.port)
     api_url = base_url + args.endpoint
     headers = dict(h.split("=", 1) for h in (args.header or []) if "=" in h)
-    if args.model is None:
-        try:
-            with _http(base_url + "/v1/models", headers=headers) as resp:
-                first = json.loads(resp.read().decode())["data"][0]
-            args.model = first.get("root") or first["id"]
-            args.served_model_name = args.served_model_name or first["id"]
-        except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError) as e:
-            raise BenchError("RuntimeError: Failed to fetch models from server at %s/v1/models. Error: %s" % (base_url, e))
     model_id = args.model
     model_name = args.served_model_name or model_id
     tokenizer_id = args.tokenizer or model_id
-    isl, osl = _lengths(args)
+    inputs, outputs, shared_prefix = _requests(args)
+    num_requests = len(inputs)
+    isl = max(1, round(sum(inputs) / num_requests))
+    osl = max(1, round(sum(outputs) / num_requests))
     if args.max_concurrency is not None and args.max_concurrency <= 0:
         raise BenchError("ValueError: --max-concurrency must be greater than 0")
     metrics = [m.strip() for m in args.percentile_metrics.split(",") if m.strip()]
@@ -261,9 +302,14 @@ def run(args):
     print("Burstiness factor: %s (%s)" % (args.burstiness, "Poisson process" if args.burstiness == 1.0 else "Gamma distribution"))
     print("Maximum request concurrency: %s" % args.max_concurrency)
     rate = None if math.isinf(args.request_rate) else args.request_rate
-    res = perf_model.simulate_bench(deployment, isl, osl, args.num_prompts, args.max_concurrency, rate, args.burstiness,
-                                    args.seed, tuple(metrics), tuple(percentiles))
-    _progress(args.num_prompts, res["duration"] * factor, args.disable_tqdm)
+    res = perf_model.simulate_bench(deployment, isl, osl, num_requests, args.max_concurrency, rate, args.burstiness,
+                                    args.seed, tuple(metrics), tuple(percentiles), cached_prefix=shared_prefix)
+    # The model runs mean lengths; the totals are what the sampled requests asked for.
+    res["total_input_tokens"] = sum(inputs)
+    res["total_output_tokens"] = sum(outputs)
+    res["output_throughput"] = res["total_output_tokens"] / res["duration"]
+    res["total_token_throughput"] = (res["total_input_tokens"] + res["total_output_tokens"]) / res["duration"]
+    _progress(num_requests, res["duration"] * factor, args.disable_tqdm)
     print("tip: install termplotlib and gnuplot to plot the metrics")
     print(_summary(res, args, metrics, percentiles))
 
@@ -302,7 +348,12 @@ def run(args):
 
 
 def main(argv):
-    args = _parser().parse_args(_normalize(argv))
+    parser = _parser()
+    args = parser.parse_args(_normalize(argv))
+    if args.dataset_name == "random" and args.dataset_path is not None:
+        # 0.11's _ValidateDatasetArgs: a parse error (exit 2), before anything runs.
+        parser.error("Cannot use 'random' dataset with --dataset-path. Please specify the appropriate --dataset-name "
+                     "(e.g., 'sharegpt', 'custom', 'sonnet') for your dataset file: %s" % args.dataset_path)
     try:
         return run(args)
     except BenchError as e:

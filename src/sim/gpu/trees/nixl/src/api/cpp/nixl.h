@@ -1,0 +1,3 @@
+// NIXL nixl.h (pdflow simulator tree)
+#pragma once
+#include "nixl_types.h"

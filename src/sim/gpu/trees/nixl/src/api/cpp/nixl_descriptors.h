@@ -1,0 +1,2 @@
+// NIXL nixl_descriptors.h (pdflow simulator tree)
+#pragma once

@@ -1,0 +1,2 @@
+// NIXL nixl_params.h (pdflow simulator tree)
+#pragma once

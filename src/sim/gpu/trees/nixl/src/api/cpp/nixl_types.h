@@ -1,0 +1,2 @@
+// NIXL nixl_types.h (pdflow simulator tree)
+#pragma once
