@@ -55,6 +55,17 @@ describe('readInventory', () => {
     assert.equal(inv.gpus[0]!.memoryTotalMiB, 143771);
   });
 
+  it('reads the reworked inventory.sh as it ran on a real H200 (raw tool output in its JSON line): GPU, driver, CUDA, no EFA, prerequisites', () => {
+    const inv = readInventory(parseLastJsonLine(fx('h200-device-median3/inventory.out')));
+    assert.deepEqual(inv.gpus.map((g) => [g.index, g.name, g.memoryTotalMiB, g.driverVersion]), [[0, 'NVIDIA H200', 143771, '580.159.04']]);
+    assert.equal(inv.cuda, '13.0');
+    assert.equal(inv.fiInfo?.devices.length ?? 0, 0);
+    // That machine lacks libtool (libtoolize): the judge names it and the one command.
+    const facts = (parseLastJsonLine(fx('h200-device-median3/inventory.out')) as { prerequisites: PrerequisiteFacts }).prerequisites;
+    const missing = missingPrerequisites(facts, '3'); // gpu-check runs it without --python: it looked for python3
+    assert.deepEqual(missing.map((m) => m.what), ['libtool']);
+  });
+
   const noGpu: Array<{ name: string; o: Parameters<typeof line>[0]; note: RegExp }> = [
     { name: 'nvidia-smi not installed', o: { exitCode: null }, note: /not installed/ },
     { name: 'nvidia-smi on PATH without its program (exit 127)', o: { exitCode: 127, query: 'nvidia-smi: command not found' }, note: /not installed/ },
