@@ -67,24 +67,44 @@ PY_VERSION=$("$PY" -c 'import platform; print(platform.python_version())')
 # ---- packages ----
 phase packages
 # name -> installed version (empty when absent), from the venv's own metadata.
+# A pin with extras (ray[serve,llm]) counts as installed only when every requirement of those
+# extras is installed too: plain `ray` is not `ray[serve,llm]`.
 installed_versions() {
   "$PY" - "$@" <<'PY'
-import importlib.metadata as md, sys
-for name in sys.argv[1:]:
+import importlib.metadata as md, re, sys
+def have(dist):
     try:
-        print(name, md.version(name))
+        md.version(dist)
+        return True
     except md.PackageNotFoundError:
-        print(name, "")
+        return False
+for spec in sys.argv[1:]:
+    name, _, extras = spec.partition("[")
+    extras = {e.strip() for e in extras.rstrip("]").split(",") if e.strip()}
+    try:
+        version = md.version(name)
+    except md.PackageNotFoundError:
+        print(spec, "")
+        continue
+    missing = []
+    for req in md.requires(name) or []:
+        m = re.search(r'extra\s*==\s*"([^"]+)"', req)
+        if m and m.group(1) in extras and "python_version" not in req:
+            dist = re.split(r"[\s<>=!~;\[(]", req, 1)[0]
+            if not have(dist):
+                missing.append(dist)
+    print(spec, version if not missing else "", " ".join(sorted(set(missing))))
 PY
 }
 names=()
 for p in "${PINS[@]}"; do
   [[ $p =~ $PIN_RE ]]
-  names+=("${BASH_REMATCH[1]}")
+  names+=("${BASH_REMATCH[1]}${BASH_REMATCH[2]}")
 done
 declare -A before=()
+declare -A lacking=()
 if ((${#names[@]})); then
-  while read -r n v; do before[$n]=${v:-}; done < <(installed_versions "${names[@]}")
+  while read -r n v rest; do before[$n]=${v:-}; lacking[$n]=${rest:-}; done < <(installed_versions "${names[@]}")
 fi
 to_install=()
 installed=()
@@ -92,7 +112,7 @@ unchanged=()
 replaced=()
 for p in "${PINS[@]}"; do
   [[ $p =~ $PIN_RE ]]
-  n=${BASH_REMATCH[1]}
+  n=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
   want=${BASH_REMATCH[3]}
   have=${before[$n]:-}
   if [[ $have == "$want" ]]; then
@@ -101,17 +121,17 @@ for p in "${PINS[@]}"; do
   else
     to_install+=("$p")
     if [[ -n $have ]]; then replaced+=("$n $have"); fi
-    log "$n: ${have:-absent} -> $want"
+    log "$n: ${have:-absent${lacking[$n]:+ (extras lack ${lacking[$n]})}} -> $want"
   fi
 done
 if ((${#to_install[@]})); then
   log "+ pip install ${to_install[*]}"
   "$PY" -m pip install "${to_install[@]}" || die "pip install ${to_install[*]} failed (see the pip output above)"
-  while read -r n v; do
+  while read -r n v rest; do
     for p in "${to_install[@]}"; do
       [[ $p =~ $PIN_RE ]]
-      if [[ ${BASH_REMATCH[1]} == "$n" ]]; then
-        [[ $v == "${BASH_REMATCH[3]}" ]] || die "after pip install, $n is '${v:-absent}', not ${BASH_REMATCH[3]}"
+      if [[ ${BASH_REMATCH[1]}${BASH_REMATCH[2]} == "$n" ]]; then
+        [[ $v == "${BASH_REMATCH[3]}" ]] || die "after pip install, $n is '${v:-absent}'${rest:+ (missing ${rest})}, not ${BASH_REMATCH[3]}"
         installed+=("$p")
       fi
     done

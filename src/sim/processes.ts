@@ -129,3 +129,22 @@ export async function killPids(pids: number[], opts: { graceMs?: number; hard?: 
   const killDeadline = Date.now() + 2000;
   while (Date.now() < killDeadline && live.some(isAlive)) await sleep(10);
 }
+
+/**
+ * The given processes and all their descendants, from one /proc snapshot. Ray's workers and the
+ * dashboard's modules rename themselves (setproctitle), which overwrites their environment area,
+ * so an environment marker finds only the daemons; their children are found by parentage.
+ */
+export function withDescendants(pids: number[]): number[] {
+  const kids = childrenMap();
+  const skip = selfAndAncestors();
+  const out = new Set<number>();
+  const queue = [...pids];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    if (out.has(pid) || skip.has(pid)) continue;
+    out.add(pid);
+    queue.push(...(kids.get(pid) ?? []));
+  }
+  return [...out];
+}

@@ -76,7 +76,7 @@ export function createProvisionActivities(scripts: NodeScripts, workdirOf: (clus
       const s = cluster.software;
       const args = [
         '--venv', l.venv, '--python', s.python.version,
-        '--pin', `vllm==${s.vllm.version}`, '--pin', `flashinfer-python==${s.flashinfer.version}`, '--pin', `ray==${s.ray.version}`,
+        '--pin', `vllm==${s.vllm.version}`, '--pin', `flashinfer-python==${s.flashinfer.version}`, '--pin', `ray[serve,llm]==${s.ray.version}`,
         '--model', cluster.model.id, '--hf-home', l.hfHome,
       ];
       const { json } = await scripts.run<PythonEnvJson>(cluster, node, 'python-env.sh', args, {

@@ -6,7 +6,7 @@ import type { ClusterConfig } from '../../config/index.js';
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
-import { headOf, RAY_PORT } from './ray.js';
+import { headOf, rayAddress } from './ray.js';
 
 export function createValidateActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
   return {
@@ -16,7 +16,7 @@ export function createValidateActivities(scripts: NodeScripts, workdirOf: (clust
       const backend = cluster.network.backend;
       const { json } = await scripts.run<Record<string, unknown>>(cluster, head.name, 'transfer_test.py', [
         '--strategy', strategy, '--backends', backend, '--num-blocks', '3750', '--num-layers', '50', '--blocks', '512',
-        '--address', `${head.host}:${RAY_PORT}`,
+        '--address', rayAddress(cluster),
       ], { step: `transfer-${strategy}`, interpreter: l.python, env: runtimeEnv(l), retryable: false, hint: 'the log shows the placement, the NIXL agents and the transport UCX chose' });
       const result = parseTransferTestResult(JSON.stringify(json));
       // Across nodes the network must be right; inside a node only correctness and a sane speed count.
