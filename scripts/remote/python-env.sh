@@ -84,7 +84,7 @@ for spec in sys.argv[1:]:
     try:
         version = md.version(name)
     except md.PackageNotFoundError:
-        print(spec, "")
+        print(spec, "-")
         continue
     missing = []
     for req in md.requires(name) or []:
@@ -93,7 +93,8 @@ for spec in sys.argv[1:]:
             dist = re.split(r"[\s<>=!~;\[(]", req, 1)[0]
             if not have(dist):
                 missing.append(dist)
-    print(spec, version if not missing else "", " ".join(sorted(set(missing))))
+    # "-" for "not at any version": read splits on runs of blanks, so an empty field would vanish.
+    print(spec, version if not missing else "-", " ".join(sorted(set(missing))))
 PY
 }
 names=()
@@ -104,7 +105,11 @@ done
 declare -A before=()
 declare -A lacking=()
 if ((${#names[@]})); then
-  while read -r n v rest; do before[$n]=${v:-}; lacking[$n]=${rest:-}; done < <(installed_versions "${names[@]}")
+  while read -r n v rest; do
+    [[ $v != - ]] || v=
+    before[$n]=$v
+    lacking[$n]=${rest:-}
+  done < <(installed_versions "${names[@]}")
 fi
 to_install=()
 installed=()
@@ -128,6 +133,7 @@ if ((${#to_install[@]})); then
   log "+ pip install ${to_install[*]}"
   "$PY" -m pip install "${to_install[@]}" || die "pip install ${to_install[*]} failed (see the pip output above)"
   while read -r n v rest; do
+    [[ $v != - ]] || v=
     for p in "${to_install[@]}"; do
       [[ $p =~ $PIN_RE ]]
       if [[ ${BASH_REMATCH[1]}${BASH_REMATCH[2]} == "$n" ]]; then

@@ -26,6 +26,16 @@ export function procInfo(pid: number): ProcInfo | undefined {
   }
 }
 
+/** The session id of a process (field 6 of /proc/<pid>/stat). */
+export function sessionOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Alive and not a zombie waiting to be reaped. */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -139,7 +149,12 @@ export function withDescendants(pids: number[]): number[] {
   const kids = childrenMap();
   const skip = selfAndAncestors();
   const out = new Set<number>();
-  const queue = [...pids];
+  // Members of their sessions too: a child forked just before its parent died has been reparented.
+  const sessions = new Set(pids.map(sessionOf).filter((x): x is number => x !== undefined && x > 1));
+  const mySession = sessionOf(process.pid);
+  if (mySession !== undefined) sessions.delete(mySession);
+  const members = sessions.size ? allPids().filter((p) => { const s = sessionOf(p); return s !== undefined && sessions.has(s); }) : [];
+  const queue = [...pids, ...members];
   while (queue.length) {
     const pid = queue.shift()!;
     if (out.has(pid) || skip.has(pid)) continue;

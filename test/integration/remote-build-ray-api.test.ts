@@ -56,7 +56,7 @@ void test('plain ray (no serve/llm extras) cannot start: ray.sh says what to ins
   assert.equal(plain.code, 0, plain.stdout.slice(-2000) + plain.stderr);
   const start = await ssh('head', ['bash', `${SCRIPTS}/ray.sh`, 'start-head', ...rayArgs('head')]);
   assert.equal(start.code, 1, start.stdout.slice(-2000));
-  assert.match(String(lastJson(start.stdout).error), /has ray without its serve\/llm extras \(ModuleNotFoundError: No module named '(fastapi|starlette|vllm|aiohttp_cors|opencensus|[a-z_]+)'\); install ray\[serve,llm\]==2\.51\.0/);
+  assert.match(String(lastJson(start.stdout).error), /has ray without its serve\/llm extras \(ModuleNotFoundError: No module named '[a-z_]+'.*\); install ray\[serve,llm\]==2\.51\.0/);
   const names = sim.nodes.map((n) => n.name);
   const envs = await Promise.all(names.map((n) => ssh(n, ['bash', `${SCRIPTS}/python-env.sh`, '--venv', `${work(n)}/venv`, '--pin', 'ray[serve,llm]==2.51.0'], 300_000)));
   envs.forEach((r, i) => assert.equal(r.code, 0, `python-env on ${names[i]}: ${r.stdout.slice(-2000)}${r.stderr}`));
@@ -134,7 +134,15 @@ pa = actors(pack, 2)
 p = ray.get([a.where.remote() for a in pa])
 assert p[0]["node"] == p[1]["node"] and p[0]["gpus"] != p[1]["gpus"], p
 
-status = subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
+def status_shows(text, seconds=30):
+    """ray status reads the autoscaler's report, which lags the cluster by a few seconds."""
+    end = time.time() + seconds
+    while True:
+        out = subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
+        if text in out or time.time() > end:
+            return out
+
+status = status_shows(" 4.0/16.0 GPU (4.0 used of 4.0 reserved in placement groups)")
 assert " 4.0/16.0 GPU (4.0 used of 4.0 reserved in placement groups)" in status, status
 
 too_big = placement_group([{"GPU": 8}] * 3, strategy="STRICT_SPREAD")
@@ -143,8 +151,7 @@ try:
     raise AssertionError("an infeasible placement group became ready")
 except ray.exceptions.GetTimeoutError:
     pass
-time.sleep(3)
-pending = subprocess.run([RAY, "status"], capture_output=True, text=True).stdout
+pending = status_shows("pending placement group")
 assert "STRICT_SPREAD" in pending and "pending placement group" in pending, pending
 remove_placement_group(too_big)
 
@@ -209,8 +216,12 @@ void test('real placement groups, actors and tasks across the simulated nodes; a
   while (!stdout.includes('READY') && child.exitCode === null && Date.now() - t0 < 240_000) await new Promise((r) => setTimeout(r, 200));
   assert.match(stdout, /READY/, `${stdout}\n${stderr}`);
   const session = JSON.parse(readFileSync(path.join(work('worker-2'), 'ray/session.json'), 'utf8')) as { sid: string };
+  // Live members of that session (a killed process may linger as a zombie until it is reaped).
   const inSession = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[3] === session.sid; } catch { return false; }
+    try {
+      const [state, , , sid] = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sid === session.sid && state !== 'Z' && state !== 'X';
+    } catch { return false; }
   });
   assert.ok(inSession().length >= 3, 'worker-2 runs a raylet and its agents');
   await sim.fault('worker-2', { kind: 'reboot', seconds: 3 });
@@ -220,7 +231,11 @@ void test('real placement groups, actors and tasks across the simulated nodes; a
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /ALL OK/);
   // The driver is gone: its placement groups and actors freed the GPUs; the gate names the lost node.
-  const status = await ssh('head', [`${work('head')}/venv/bin/ray`, 'status']);
+  let status = await ssh('head', [`${work('head')}/venv/bin/ray`, 'status']);
+  for (let i = 0; i < 30 && !/^ 0\.0\/8\.0 GPU$/m.test(status.stdout); i++) {
+    await new Promise((r) => setTimeout(r, 1000)); // the autoscaler's report lags by seconds
+    status = await ssh('head', [`${work('head')}/venv/bin/ray`, 'status']);
+  }
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /^ 0\.0\/8\.0 GPU$/m);
   const gate = judgeRayNodes(sim.nodes.map((n) => ({ name: n.name, gpus: n.gpus })),
