@@ -1,8 +1,8 @@
 """Emulated `vllm bench serve` (vLLM 0.11): same flags, console output and saved JSON.
 
 It makes the real initial test request against the endpoint (so it fails like the real one when
-the deployment is down), then asks the emulated server which deployment it is (GET
-/sim/deployment) and computes the benchmark with the pdflow performance model. The run takes
+the deployment is down), then reads which deployment serves the model from what its emulated
+engines registered (vllm._sim.engines) and computes the benchmark with the pdflow performance model. The run takes
 the modelled duration times PDFLOW_SIM_TIME_SCALE; the numbers in the JSON are the modelled
 (real-hardware) ones."""
 import argparse
