@@ -4,7 +4,7 @@ export * from './text.js';
 export * from './nvidia-smi.js';
 export * from './fi-info.js';
 export * from './ucx-info.js';
-export * from './ray-status.js';
+export * from './ray-nodes.js';
 export * from './json-line.js';
 export * from './ucx-proto-info.js';
 export * from './transfer-test.js';

@@ -15,7 +15,8 @@ export function weightsFor(node: Pick<ClusterNode, 'gpus'>): 'full' | 'tokenizer
 
 /** The pip pins provision passes for the cluster's software. */
 export function nodePins(s: ClusterConfig['software']): string[] {
-  return [`vllm==${s.vllm.version}`, `flashinfer-python==${s.flashinfer.version}`, `ray==${s.ray.version}`];
+  // Ray with the extras Serve LLM needs: plain `ray` has no Serve and no dashboard (issue 9 item 1).
+  return [`vllm==${s.vllm.version}`, `flashinfer-python==${s.flashinfer.version}`, `ray[serve,llm]==${s.ray.version}`];
 }
 
 const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');

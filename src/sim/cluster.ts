@@ -15,8 +15,9 @@ import { SimInputError } from './errors.js';
 import { clusterFileText, DEFAULT_GPU_MODEL } from './clusterfile.js';
 import { applyFault, clearProgramFaults } from './faults.js';
 import { generateKey, writeKnownHosts } from './keys.js';
-import { isAlive, killPids, pidsWithEnv, readCmdline, readExe } from './processes.js';
+import { isAlive, killPids, pidsWithEnv, readCmdline, readExe, withDescendants } from './processes.js';
 import { isNodeSshd, nodeSessionEnv, spawnSshd, stopSshd, waitForBanner, writeSshdConfig } from './sshd.js';
+import { simRayConfig, rayTmpDirOf } from './ray-ports.js';
 import { readState, writeState } from './state.js';
 import type { SimCluster, SimClusterOptions, SimFault, SimNode, SimState } from './types.js';
 
@@ -167,7 +168,7 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     await stopState(state);
     throw err;
   }
-  await writeFile(state.clusterFile, clusterFileText(state, (name) => sessionEnvOf(state, nodes.find((n) => n.name === name)!), o.gpuModel));
+  await writeFile(state.clusterFile, clusterFileText(state, (name) => sessionEnvOf(state, nodes.find((n) => n.name === name)!), o.gpuModel, await simRayConfig()));
   return clusterHandle(state);
 }
 
@@ -186,12 +187,13 @@ function nodeOf(state: SimState, name: string): SimNode {
 
 async function stopState(state: SimState): Promise<void> {
   for (const n of state.nodes) await stopSshd(n);
-  // Whatever ran on a node (detached jobs included) carries PDFLOW_SIM_CLUSTER=<dir>.
+  // Whatever ran on a node (detached jobs, Ray's daemons) carries PDFLOW_SIM_CLUSTER=<dir>.
   for (let i = 0; i < 5; i++) {
-    const pids = pidsWithEnv([`PDFLOW_SIM_CLUSTER=${state.dir}`]);
+    const pids = withDescendants(pidsWithEnv([`PDFLOW_SIM_CLUSTER=${state.dir}`]));
     if (!pids.length) break;
     await killPids(pids, { graceMs: i === 0 ? 1000 : 0 });
   }
+  await rm(rayTmpDirOf(state.dir), { recursive: true, force: true });
 }
 
 function clusterHandle(initial: SimState): SimCluster {

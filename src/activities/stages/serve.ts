@@ -6,9 +6,7 @@ import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.j
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
-import { headOf, RAY_PORT } from './ray.js';
-
-export const SERVE_PORT = 8000;
+import { headOf, rayAddress } from './ray.js';
 
 export interface DeployInput extends ClusterStepInput {
   deployment: PlannedDeployment;
@@ -38,7 +36,7 @@ interface SmokeJson {
 }
 
 export function serveUrl(cluster: ClusterConfig): string {
-  return `http://${headOf(cluster).host}:${SERVE_PORT}`;
+  return `http://${headOf(cluster).host}:${cluster.ray.serveHttpPort}`;
 }
 
 /** Arguments of `serve_app.py deploy` for a planned deployment (pure). */
@@ -59,7 +57,9 @@ export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deplo
   }
   if (engine) args.push('--max-model-len', String(engine.maxModelLen));
   for (const [k, v] of Object.entries(dep.env)) args.push('--env', `${k}=${v}`);
-  args.push('--port', String(SERVE_PORT), '--host', headOf(cluster).host, '--address', `${headOf(cluster).host}:${RAY_PORT}`, '--timeout', String(deployMinutes * 60));
+  const replicas = String(cluster.ray.serveIngressReplicas);
+  args.push('--ingress-replicas', replicas, ...(dep.mode === 'collocated' ? [] : ['--proxy-replicas', replicas]));
+  args.push('--port', String(cluster.ray.serveHttpPort), '--host', headOf(cluster).host, '--address', rayAddress(cluster), '--timeout', String(deployMinutes * 60));
   return args;
 }
 
@@ -111,7 +111,7 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
 
     async teardownServe({ cluster, deployment, generation }: DeployInput): Promise<{ summary: string }> {
       const { head, l } = await onHead(cluster);
-      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', ['shutdown', '--address', `${head.host}:${RAY_PORT}`], {
+      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', ['shutdown', '--address', rayAddress(cluster)], {
         step: `teardown-${deployment.id}-g${generation}`, interpreter: l.python, env: runtimeEnv(l),
         hint: 'GPUs still busy after `serve shutdown`: look for leftover vLLM processes with nvidia-smi',
       });
