@@ -78,14 +78,14 @@ def parse_args(argv):
     d.add_argument("--model-source", default="openai/gpt-oss-120b")
     d.add_argument("--replicas", type=int, default=1, help="collocated: engine replicas")
     d.add_argument("--tp", type=int, default=None, help="collocated: tensor-parallel size per replica")
-    d.add_argument("--node", default=None, help="collocated: pin every replica to this node (IP)")
+    d.add_argument("--node", default=None, help="collocated: pin every replica to this node (its pdflow-node label, or IP)")
     d.add_argument("--p-num", type=int, default=1)
     d.add_argument("--p-tp", type=int, default=None)
     d.add_argument("--d-num", type=int, default=1)
     d.add_argument("--d-tp", type=int, default=None)
     d.add_argument("--backend", default="UCX", type=str.upper, choices=["UCX", "LIBFABRIC"])
-    d.add_argument("--prefill-node", default=None, help="PD: node IP for prefill (default: first GPU node)")
-    d.add_argument("--decode-node", default=None, help="PD: node IP for decode (default: same for pd-pack, second GPU node for pd-spread)")
+    d.add_argument("--prefill-node", default=None, help="PD: node for prefill: its pdflow-node label or IP (default: first GPU node)")
+    d.add_argument("--decode-node", default=None, help="PD: node for decode: its pdflow-node label or IP (default: same for pd-pack, second GPU node for pd-spread)")
     d.add_argument("--max-model-len", type=int, default=16000)
     d.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     d.add_argument("--ingress-replicas", type=int, default=16)
@@ -141,7 +141,9 @@ def gpu_nodes(ray):
 def pick_node(nodes, wanted, index, what):
     if wanted:
         for n in nodes:
-            if wanted in (n.get("NodeManagerAddress"), n.get("NodeName"), n.get("NodeManagerHostname")):
+            # The cluster file's node name (ray.sh labels every node pdflow-node=<name>), or Ray's own
+            # address/host name for the node: never the SSH host, which may be a bastion's or public name.
+            if wanted in ((n.get("Labels") or n.get("labels") or {}).get("pdflow-node"), n.get("NodeManagerAddress"), n.get("NodeName"), n.get("NodeManagerHostname")):
                 return n
         raise ValueError("%s %s is not an alive GPU node of the Ray cluster (GPU nodes: %s)"
                          % (what, wanted, ", ".join(n["NodeManagerAddress"] for n in nodes) or "none"))

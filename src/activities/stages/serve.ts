@@ -41,19 +41,20 @@ export function serveUrl(cluster: ClusterConfig): string {
 
 /** Arguments of `serve_app.py deploy` for a planned deployment (pure). */
 export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deployMinutes: number, engine?: EngineSettings): string[] {
-  const hostOf = (node: string) => cluster.nodes.find((n) => n.name === node)?.host ?? node;
+  // Nodes by their cluster-file names: ray.sh labels each Ray node pdflow-node=<name>, and
+  // serve_app.py finds them by that label (the SSH host may be a name Ray never sees).
   const args = ['deploy', '--mode', dep.mode, '--model-id', cluster.model.servedName, '--model-source', cluster.model.id];
   if (dep.mode === 'collocated') {
     args.push('--replicas', String(dep.replicas.count), '--tp', String(dep.replicas.tp));
     const nodes = new Set(dep.replicas.instances.map((i) => i.node));
-    if (nodes.size === 1) args.push('--node', hostOf([...nodes][0]!));
+    if (nodes.size === 1) args.push('--node', [...nodes][0]!);
   } else {
     args.push('--p-num', String(dep.prefill.count), '--p-tp', String(dep.prefill.tp), '--d-num', String(dep.decode.count), '--d-tp', String(dep.decode.tp));
     args.push('--backend', dep.backend);
     const p = dep.prefill.instances[0]?.node;
     const d = dep.decode.instances[0]?.node;
-    if (p) args.push('--prefill-node', hostOf(p));
-    if (d) args.push('--decode-node', hostOf(d));
+    if (p) args.push('--prefill-node', p);
+    if (d) args.push('--decode-node', d);
   }
   if (engine) args.push('--max-model-len', String(engine.maxModelLen));
   for (const [k, v] of Object.entries(dep.env)) args.push('--env', `${k}=${v}`);
