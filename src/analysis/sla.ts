@@ -114,3 +114,23 @@ export function parseSlaTier(spec: string): SlaTier {
   }
   return tier;
 }
+
+/** Whether an --sla value is the sweep-file form (p99TtftMs=...,p99TpotMs=...) rather than a NAME:... tier. */
+export function isSweepSlaSpec(spec: string): boolean {
+  return /^\s*p99(Ttft|Tpot)Ms\s*=/i.test(spec);
+}
+
+/**
+ * Parses "p99TtftMs=2000,p99TpotMs=50" (the sweep file's `sla` keys; either may be left out) into
+ * the tier the report names "sweep SLA".
+ */
+export function parseSweepSla(spec: string, name = 'sweep SLA'): SlaTier {
+  const tier: SlaTier = { name };
+  for (const part of spec.split(',')) {
+    const kv = /^\s*(p99TtftMs|p99TpotMs)\s*=\s*(\d+(?:\.\d+)?)\s*$/i.exec(part);
+    if (!kv || !(Number(kv[2]) > 0)) throw new Error(`SLA "${spec}": "${part.trim()}" is not p99TtftMs=MS or p99TpotMs=MS (positive limits in milliseconds, as the sweep file's sla names them), e.g. p99TtftMs=2000,p99TpotMs=50`);
+    if (kv[1]!.toLowerCase() === 'p99ttftms') tier.p99TtftMs = Number(kv[2]);
+    else tier.p99TpotMs = Number(kv[2]);
+  }
+  return tier;
+}
