@@ -17,6 +17,8 @@ export interface ImportedFolder {
   ok: number;
   /** "<file>: <why>" for every skipped file and failed point of the folder. */
   problems: string[];
+  /** The skipped files' reasons alone (a subset of problems). */
+  skipped: string[];
 }
 
 export interface ImportOptions {
@@ -40,7 +42,7 @@ export async function importBenchFolders(dirs: string[], opts: ImportOptions = {
     const folders = info.isDirectory() ? await benchFolders(dir) : [{ folder: path.dirname(dir), files: [path.basename(dir)] }];
     if (folders.length === 0) throw new ImportInputError(`${dir}: no .json files in it or in its sub-folders (expected folders of vllm bench serve results)`);
     for (const { folder, files } of folders) {
-      const seen: ImportedFolder = { folder, ok: 0, problems: [] };
+      const seen: ImportedFolder = { folder, ok: 0, problems: [], skipped: [] };
       out.folders.push(seen);
       for (const name of files.sort(byLoad)) {
         const file = path.join(folder, name);
@@ -55,7 +57,8 @@ export async function importBenchFolders(dirs: string[], opts: ImportOptions = {
         else if (outcome.record) seen.problems.push(`${file}: ${outcome.record.reason ?? 'failed point'}`);
         if (outcome.skipped) {
           out.skipped.push(outcome.skipped);
-          seen.problems.push(outcome.skipped.startsWith(file) ? outcome.skipped : `${file}: ${outcome.skipped}`);
+          seen.skipped.push(outcome.skipped);
+          seen.problems.push(outcome.skipped.includes(file) ? outcome.skipped : `${file}: ${outcome.skipped}`);
         }
       }
     }

@@ -26,13 +26,15 @@ export interface PointRecordExtra {
 }
 
 /**
- * Hardware and flags onto a record of a planned deployment: the plan's flags, and the known-bad
- * table checked again against the record's own versions and hardware (what it actually ran on).
+ * Hardware and flags onto a record of a planned deployment: the known-bad table checked against
+ * the record's own versions and hardware, or the plan's flags when the record has no versions.
  */
 function identify(r: BenchPointRecord, dep: PlannedDeployment, hardware: BenchHardware | undefined): BenchPointRecord {
   const hw = hardware ?? dep.hardware;
   const rec: BenchPointRecord = hw ? { ...r, hardware: hw } : r;
-  return withFlags(withFlags(rec, dep.flags ?? []), knownBadFlagsOf(rec));
+  // What it ran on wins when the record knows its versions; a record without them (a point that
+  // never ran) keeps the plan's verdict.
+  return withFlags(rec, rec.versions ? knownBadFlagsOf(rec) : dep.flags ?? []);
 }
 
 export function deploymentOfPlan(dep: PlannedDeployment): BenchDeployment {

@@ -30,7 +30,7 @@ export function renderTerminal(s: ResultsSummary): string {
     for (const t of w.tiers) out.push(`best for ${t.tier.name}: ${t.best ? pointLine(t.best) : 'none meets it'}${skippedText(t.skippedFlagged)}`);
     if (w.sla) {
       const r = w.sla;
-      out.push(`sweep SLA (${slaLimitsLabel(r.tier)}): ${r.best ? `best ${pointLine(r.best)}` : 'no unflagged point meets it'}${skippedText(r.skippedFlagged)}; ${r.points.length} point${r.points.length === 1 ? '' : 's'} meet it${r.meetingFlagged > 0 ? ` (${r.meetingFlagged} flagged)` : ''}`);
+      out.push(`sweep SLA (${slaLimitsLabel(r.tier)}): ${r.best ? `best ${pointLine(r.best)}` : 'no unflagged point meets it'}${skippedText(r.skippedFlagged)}; ${r.points.length === 1 ? '1 point meets' : `${r.points.length} points meet`} it${r.meetingFlagged > 0 ? ` (${r.meetingFlagged} flagged)` : ''}`);
       for (const d of r.deployments) {
         out.push(`  ${d.deployment}${d.flagged ? ' ⚠' : ''}: ${d.highest ? `highest load meeting it ${loadLabel(d.highest.load)}` : `no load met it (${d.tested} tried)`}`);
       }

@@ -7,7 +7,7 @@ import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout, typ
 import { BadInputError, RunFailedError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
-import { sweepRecords } from '../sweep-records.js';
+import { sweepRecords, type SweepRecordsView } from '../sweep-records.js';
 import { withSpinner } from '../spinner.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
@@ -142,8 +142,10 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
         if (!imported.records.some((r) => r.status === 'ok')) {
           throw new BadInputError(`--import: no valid benchmark point in ${o.import.join(', ')}:\n${empty.map(folderProblems).join('\n')}`);
         }
-        for (const s of imported.skipped) io.err(`skipped ${s}\n`);
-        for (const f of empty) io.err(`warning: ${folderProblems(f)}\n`);
+        for (const f of imported.folders) {
+          if (f.ok === 0) io.err(`warning: ${folderProblems(f)}\n`);
+          else for (const p of f.skipped) io.err(`skipped ${p}\n`);
+        }
         report.notes = [`Imported from ${o.import.join(', ')}.`];
         if (sweepSla) report.sla = sweepSla;
         return emitResults(imported.records, flags, report, io);
@@ -155,21 +157,28 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
       const { client } = await connectClient(connectFlags(cmd));
       const view = await withSpinner(`reading the records of ${workflowId}`, () => sweepRecords(client, workflowId), { stream: process.stderr, plainStart: false });
-      report.rejected = rejectedOfPlan(view.rejected);
-      if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
-      report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
-      const sla = sweepSla ?? (view.sla ? slaTierOf(view.sla) : undefined);
-      if (sla) report.sla = sla;
-      const ok = view.records.filter((r) => r.status === 'ok').length;
-      if (ok === 0) {
-        // The reasons come before the table: a run with no ok point failed, whatever the table shows.
-        io.err(`${view.workflowId}: no ok point (${view.records.length} recorded, ${view.failedDeployments.length} deployments did not come up):\n`);
-        for (const f of view.failedDeployments) io.err(`  deployment ${f.deployment}: ${f.reason}\n`);
-        for (const r of view.records) io.err(`  ${r.pointId}: ${r.reason ?? 'no reason recorded'}\n`);
-      }
-      await emitResults(view.records, flags, report, io);
-      if (ok === 0) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
+      return reportSweep(view, flags, report, io, sweepSla);
     });
+}
+
+/**
+ * A sweep's report from its records. A run with no ok point failed: its reasons go to stderr
+ * before the table, and the command exits 1 (RunFailedError) after printing what there is.
+ */
+export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFlags, base: ReportOptions, io: ResultsIo = STDIO, slaOverride?: SlaTier): Promise<void> {
+  const report: ReportOptions = { ...base, rejected: rejectedOfPlan(view.rejected) };
+  if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
+  report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+  const sla = slaOverride ?? (view.sla ? slaTierOf(view.sla) : undefined);
+  if (sla) report.sla = sla;
+  const ok = view.records.filter((r) => r.status === 'ok').length;
+  if (ok === 0) {
+    io.err(`${view.workflowId}: no ok point (${view.records.length} recorded, ${view.failedDeployments.length} deployment${view.failedDeployments.length === 1 ? '' : 's'} did not come up):\n`);
+    for (const f of view.failedDeployments) io.err(`  deployment ${f.deployment}: ${f.reason}\n`);
+    for (const r of view.records) io.err(`  ${r.pointId}: ${r.reason ?? 'no reason recorded'}\n`);
+  }
+  await emitResults(view.records, flags, report, io);
+  if (ok === 0) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
 }
 
 function folderProblems(f: ImportResult['folders'][number]): string {
