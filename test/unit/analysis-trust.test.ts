@@ -146,7 +146,7 @@ describe('a LIBFABRIC run imported from a real fixture folder', async () => {
   it('shows the flag in the terminal table, report.md, CSV, JSONL, summary JSON and the plots', () => {
     const term = renderTerminal(s);
     assert.match(term, /⚠ 7 flagged points/);
-    assert.match(term, /⚠  1P-TP4:1D-TP4 pd-spread \[spread-libfabric\] ⚠  conc 64/);
+    assert.match(term, /⚠ {2}1P-TP4:1D-TP4 pd-spread \[spread-libfabric\] ⚠ {2}conc 64/);
     assert.match(term, /best for standard: .* skipped suspect 1P-TP4:1D-TP4 pd-spread \[spread-libfabric\] at conc 64/);
     assert.ok(!/best for \w+: 1P-TP4:1D-TP4 pd-spread \[spread-libfabric\]/.test(term));
     const md = renderMarkdown(s);
@@ -210,7 +210,7 @@ describe('the sweep SLA in the report', () => {
     const term = renderTerminal(s);
     assert.match(term, /best for batch: a at conc 16/);
     assert.match(term, /sweep SLA \(p99 TTFT ≤ 2000 ms, p99 TPOT ≤ 50 ms\): best a at conc 16 \(300 out tok\/s\/GPU\); skipped known-bad bad at conc 64/);
-    assert.match(term, /  a: highest load meeting it conc 16\n  b: no load met it \(1 tried\)\n  bad ⚠: highest load meeting it conc 64/);
+    assert.match(term, / {2}a: highest load meeting it conc 16\n {2}b: no load met it \(1 tried\)\n {2}bad ⚠: highest load meeting it conc 64/);
     const md = renderMarkdown(s);
     assert.match(md, /### Sweep SLA: p99 TTFT ≤ 2000 ms, p99 TPOT ≤ 50 ms/);
     assert.match(md, /\| sweep SLA \(sweep\) \| p99 TTFT ≤ 2000 ms, p99 TPOT ≤ 50 ms \| a \| conc 16 \|/);
