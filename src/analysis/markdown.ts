@@ -1,7 +1,7 @@
 // The Markdown report: frontier per workload, best config per SLA tier, failures, rejections,
 // versions and GPU-hours, with the plots embedded.
 import { flaggedDeploymentLines, pointLine, skippedText } from './flag-lines.js';
-import { hardwareLabel } from './hardware.js';
+import { hardwareLabel, hardwareShortName } from './hardware.js';
 import { flagsText } from './known-bad.js';
 import { flaggedName, fmtNumber, loadLabel, loadOrder, statusMark, workloadLabel } from './labels.js';
 import { slaLimitsLabel } from './sla.js';
@@ -88,7 +88,7 @@ export function renderMarkdown(s: ResultsSummary, plots: PlotRef[] = []): string
   if (s.failed.length === 0) out.push('None.', '');
   else {
     out.push(markdownTable(['deployment', 'workload', 'load', 'attempt', 'reason', 'log'], s.failed.map((r) => [
-      r.deployment.name, workloadLabel(r.workload), loadLabel(r.load), `${r.attempt}`, r.reason ?? '(no reason recorded)', r.logPath ?? r.rawResultPath ?? '-',
+      `${r.deployment.name}${hardwareShortName(r.hardware) ? ` on ${hardwareShortName(r.hardware)}` : ''}`, workloadLabel(r.workload), loadLabel(r.load), `${r.attempt}`, r.reason ?? '(no reason recorded)', r.logPath ?? r.rawResultPath ?? '-',
     ])), '');
   }
 
