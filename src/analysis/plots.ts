@@ -106,7 +106,7 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
         order: { field: 'load', type: 'quantitative' },
         tooltip: [...TOOLTIP],
       },
-      layer: seriesLayers(),
+      layer: seriesLayers(positive),
     });
   }
   const placed = all.filter((r) => r.interactivity !== null && r.outPerGpu > 0);
@@ -143,14 +143,15 @@ function line(values: Row[], x: 'concurrency' | 'requestRate', xTitle: string, y
       order: { field: x, type: 'quantitative' },
       tooltip: [...TOOLTIP],
     },
-    layer: seriesLayers(),
+    layer: seriesLayers(values),
   };
 }
 
 /** One line per deployment (dashed when flagged), filled points, hollow ones for flagged points. */
-function seriesLayers() {
+function seriesLayers(values: Row[]) {
   return [
-    { mark: { type: 'line' } as const, encoding: { strokeDash: DASH } },
+    // The dash legend only where something is flagged: clean plots stay as they were.
+    { mark: { type: 'line' } as const, encoding: values.some((r) => r.flagged) ? { strokeDash: DASH } : {} },
     { transform: [{ filter: UNFLAGGED }], mark: { type: 'point', filled: true } as const },
     { transform: [{ filter: FLAGGED }], mark: { type: 'point', filled: false, strokeWidth: 2, size: 60 } as const },
   ];
