@@ -158,6 +158,12 @@ describe('pdflow results <id> of a run with no ok point', () => {
     assert.ok(reason >= 0 && reason < firstOut, lines.join(''));
     assert.ok(lines.some((l) => l.startsWith('err:') && l.includes('deployment dep2: did not become healthy')));
   });
+  it('a sweep still running with no ok point yet: a note, no failure', async () => {
+    const err: string[] = [];
+    const view = { workflowId: 'sweep-3', status: 'RUNNING', records: [], failedDeployments: [], rejected: [] };
+    await reportSweep(view, { format: 'table' }, {}, { out: () => undefined, err: (t) => void err.push(t) });
+    assert.match(err.join(''), /sweep-3: running, no ok point yet/);
+  });
   it('a run with an ok point: no error, and the sweep\'s sla reaches the report', async () => {
     const chunks: string[] = [];
     const result = parseVllmBenchResult(readFileSync(path.join(BENCH_DIR, PACK, 'conc16.json'), 'utf8'), 'conc16.json');

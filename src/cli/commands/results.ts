@@ -162,8 +162,8 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
 }
 
 /**
- * A sweep's report from its records. A run with no ok point failed: its reasons go to stderr
- * before the table, and the command exits 1 (RunFailedError) after printing what there is.
+ * A sweep's report from its records. A closed run with no ok point failed: its reasons go to
+ * stderr before the table, and the command exits 1 (RunFailedError) after printing what there is.
  */
 export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFlags, base: ReportOptions, io: ResultsIo = STDIO, slaOverride?: SlaTier): Promise<void> {
   const report: ReportOptions = { ...base, rejected: rejectedOfPlan(view.rejected) };
@@ -172,13 +172,16 @@ export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFl
   const sla = slaOverride ?? (view.sla ? slaTierOf(view.sla) : undefined);
   if (sla) report.sla = sla;
   const ok = view.records.filter((r) => r.status === 'ok').length;
-  if (ok === 0) {
+  // A sweep still running has not failed yet: say so, exit 0.
+  const running = view.status === 'RUNNING';
+  if (ok === 0 && running) io.err(`${view.workflowId}: running, no ok point yet (${view.records.length} recorded)\n`);
+  if (ok === 0 && !running) {
     io.err(`${view.workflowId}: no ok point (${view.records.length} recorded, ${view.failedDeployments.length} deployment${view.failedDeployments.length === 1 ? '' : 's'} did not come up):\n`);
     for (const f of view.failedDeployments) io.err(`  deployment ${f.deployment}: ${f.reason}\n`);
     for (const r of view.records) io.err(`  ${r.pointId}: ${r.reason ?? 'no reason recorded'}\n`);
   }
   await emitResults(view.records, flags, report, io);
-  if (ok === 0) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
+  if (ok === 0 && !running) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
 }
 
 function folderProblems(f: ImportResult['folders'][number]): string {
