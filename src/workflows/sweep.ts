@@ -69,7 +69,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     };
   };
   setHandler(progressQuery, progress);
-  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected }));
+  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected, ...(plan.sla ? { sla: plan.sla } : {}) }));
   setHandler(pauseSignal, () => { s.paused = true; });
   setHandler(resumeSignal, () => { s.paused = false; });
 
@@ -243,6 +243,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
     summary: `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`,
     continuedAsNew: s.continuedAsNew,
+    ...(plan.sla ? { sla: plan.sla } : {}),
   };
 }
 
