@@ -25,7 +25,8 @@ const STAGE_SUMMARIES: Record<StageName, string> = {
 
 export async function pipeline(input: PipelineInput & StepTimeouts): Promise<PipelineResult> {
   const { cluster } = input;
-  const selected = input.stages?.length ? STAGES.filter((s) => input.stages!.includes(s)) : [...STAGES];
+  // No list: every stage. An empty list: none (`--stages sweep` starts the sweep after no checks).
+  const selected = input.stages ? STAGES.filter((s) => input.stages!.includes(s)) : [...STAGES];
   const startedMs = Date.now();
   const stages: StageProgress[] = selected.map((name) => ({ name, status: 'pending' }));
   if (input.sweep) stages.push({ name: 'sweep', status: 'pending' });

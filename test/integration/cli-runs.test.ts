@@ -81,7 +81,7 @@ test('run --follow: the setup stages run on the sim cluster through `pdflow work
   assert.match(r.stdout, new RegExp(`Web UI: http://127\\.0\\.0\\.1:\\d+/namespaces/default/workflows/${id}`));
   assert.match(r.stdout, /^\d\d:\d\d:\d\d running [0-2]\/3 done \| (provision|build|ray): /m);
   assert.match(r.stdout, /^\d\d:\d\d:\d\d completed 3\/3 done/m);
-  assert.match(r.stdout, new RegExp(`^${id} +\\(pipeline\\) +COMPLETED$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${id} +\\(pipeline\\) +COMPLETED  outcome OK$`, 'm'));
   assert.match(r.stdout, /done +ray: .*cluster: 3 nodes, 16 GPUs/);
   assert.ok(isPlain(r.stdout), `carriage returns or escape codes in non-TTY output:\n${JSON.stringify(r.stdout)}`);
 
@@ -155,7 +155,7 @@ test('a running sweep: status --json shows progress, list finds it, pause holds 
   assert.ok(isPlain(w.stdout), `carriage returns or escape codes in non-TTY output:\n${JSON.stringify(w.stdout)}`);
   assert.match(w.stdout, /^\d\d:\d\d:\d\d running \d\/6 done \| .*\| PAUSED$/m);
   assert.match(w.stdout, /^\d\d:\d\d:\d\d completed 6\/6 done/m);
-  assert.match(w.stdout, new RegExp(`^${sweepId} +\\(sweep\\) +COMPLETED$`, 'm'));
+  assert.match(w.stdout, new RegExp(`^${sweepId} +\\(sweep\\) +COMPLETED  outcome OK$`, 'm'));
   const done = await cli('status', sweepId);
   ok(done, 'status of the completed sweep');
   // pause/resume/cancel of a run that has ended: one line, exit 2, no stack trace.
