@@ -74,7 +74,8 @@ async function startSweep(): Promise<string> {
 let sweepId = '';
 
 test('run --follow: the setup stages run on the sim cluster through `pdflow worker`; exit 0, plain progress lines off a terminal', async () => {
-  const r = await cli('run', '--cluster', s.sim.clusterFile, '--stages', 'provision,build,ray', '--task-queue', s.taskQueue, '--heartbeat-timeout', '10s', '--follow');
+  // Real builds (pybind11) and real Ray on 2 cores take minutes: more than the helper's default 2.
+  const r = await pdflow(['--address', s.t.address, 'run', '--cluster', s.sim.clusterFile, '--stages', 'provision,build,ray', '--task-queue', s.taskQueue, '--heartbeat-timeout', '10s', '--follow'], { timeoutMs: 600_000 });
   ok(r, 'run --follow');
   const id = /^started (pdflow-clitest-pipeline-\d{8}-\d{6})$/m.exec(r.stdout)?.[1];
   assert.ok(id, r.out);
