@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimCluster } from '../../src/sim/cluster.js';
@@ -171,6 +171,10 @@ void test('deploy pd-pack: healthy, the GPUs show as used, Ray accounts for them
   assert.deepEqual(dep.decode, { num: 1, tp: 4, node: sim.node('worker-1').host });
   assert.deepEqual(await gpuMemory('worker-1'), Array(8).fill(73902));
   assert.deepEqual(await gpuMemory('worker-2'), Array(8).fill(0));
+  // Ray started with the node env: every replica's engine sees the HF_HOME provision filled.
+  const engines = readdirSync(path.join(sim.dir, 'vllm-engines')).map((f) => JSON.parse(readFileSync(path.join(sim.dir, 'vllm-engines', f), 'utf8')) as { hfHome?: string });
+  assert.ok(engines.length >= 2, `engines registered: ${engines.length}`);
+  for (const e of engines) assert.equal(e.hfHome, path.join(dir, 'hf'));
   const st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
   assert.match(st.stdout, /8\.0\/16\.0 GPU/);
   const status = lastJson(await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'status', '--port', String(port), '--host', headHost(), '--model-id', 'gptoss']));

@@ -11,6 +11,8 @@ import { benchArgs } from '../../src/activities/stages/bench.js';
 import { judgeTransfer, TIMED_READS, transferTestArgs } from '../../src/activities/stages/validate.js';
 import type { TransferTestResult } from '../../src/parse/index.js';
 import { checkRayJson, judgeRayNodes, RayStatusResultSchema } from '../../src/parse/index.js';
+import { rayNodeArgs } from '../../src/activities/stages/ray.js';
+import { nodeLayout } from '../../src/activities/stages/layout.js';
 import { estimateRemainingSec } from '../../src/workflows/sweep-progress.js';
 import type { SweepCarry } from '../../src/workflows/sweep-types.js';
 import type { BenchPointRecord } from '../../src/analysis/index.js';
@@ -185,4 +187,18 @@ describe('validate: transfer test arguments and judgement', () => {
       else assert.deepEqual(warnings, []);
     });
   }
+});
+
+describe('ray.sh arguments', () => {
+  it('Ray starts with the node env: HF_HOME (so replicas find the provisioned weights), the UCX/NIXL builds, the cluster file\'s ports', () => {
+    const l = nodeLayout('/data/pdflow');
+    const a = rayNodeArgs(p5, l);
+    const envs = a.flatMap((x, i) => (a[i - 1] === '--env' ? [x] : []));
+    assert.deepEqual(envs, [`HF_HOME=${l.hfHome}`]);
+    assert.equal(flag(a, '--ucx-prefix'), l.ucxPrefix);
+    assert.equal(flag(a, '--nixl-prefix'), l.nixlPrefix);
+    assert.equal(flag(a, '--venv'), l.venv);
+    assert.equal(flag(a, '--port'), '6379');
+    assert.equal(flag(a, '--dashboard-port'), '8265');
+  });
 });

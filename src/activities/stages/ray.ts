@@ -27,13 +27,18 @@ export const rayPortArgs = (cluster: ClusterConfig) => [
   '--dashboard-agent-port', String(cluster.ray.dashboardAgentPort), '--client-server-port', String(cluster.ray.clientServerPort),
 ];
 
+/**
+ * What every ray.sh call on a node gets: its venv, the UCX/NIXL builds, the state folder and the
+ * env Ray starts with. HF_HOME goes into the raylet's environment so every replica (not only the
+ * driver) finds the weights provision fetched, instead of downloading them again into ~/.cache.
+ */
+export function rayNodeArgs(cluster: ClusterConfig, l: ReturnType<typeof nodeLayout>): string[] {
+  return ['--venv', l.venv, '--ucx-prefix', l.ucxPrefix, '--nixl-prefix', l.nixlPrefix, '--state-dir', `${l.workdir}/ray`,
+    '--env', `HF_HOME=${l.hfHome}`, ...rayPortArgs(cluster)];
+}
+
 export function createRayActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
-  const common = async (cluster: ClusterConfig, node: string) => {
-    const l = nodeLayout(await workdirOf(cluster, node));
-    // HF_HOME goes into the raylet's environment so every replica finds the weights provision fetched.
-    return ['--venv', l.venv, '--ucx-prefix', l.ucxPrefix, '--nixl-prefix', l.nixlPrefix, '--state-dir', `${l.workdir}/ray`,
-      '--env', `HF_HOME=${l.hfHome}`, ...rayPortArgs(cluster)];
-  };
+  const common = async (cluster: ClusterConfig, node: string) => rayNodeArgs(cluster, nodeLayout(await workdirOf(cluster, node)));
   const status = async (cluster: ClusterConfig): Promise<RayHealth> => {
     const head = headOf(cluster);
     const { json } = await scripts.run<unknown>(cluster, head.name, 'ray.sh', ['status', '--address', rayAddress(cluster), ...(await common(cluster, head.name))]);

@@ -20,6 +20,9 @@ def register(engine):
         "node": engine.node, "host": engine.host, "backend": engine.backend if kv else None,
         "ucxTls": os.environ.get("UCX_TLS"), "modelIds": list(engine.model_config.served_model_name),
         "model": engine.model_config.model, "maxModelLen": engine.model_config.max_model_len, "started": engine.started,
+        # Where this replica would look for the weights: a real engine downloads them again into
+        # ~/.cache when HF_HOME does not reach it (issue 9 item 6).
+        "hfHome": os.environ.get("HF_HOME"),
     }
     simnode.write_json_atomic(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")), entry)
 
