@@ -7,7 +7,8 @@ import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout } fr
 import { BadInputError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
-import { sweepRecords } from '../sweep-records.js';
+import { runRecords } from '../run-records.js';
+import { readerStore, STORE_FLAG_HELP } from '../store-flag.js';
 import { withSpinner } from '../spinner.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
@@ -64,6 +65,7 @@ interface ResultsCliOptions {
   sla: string[];
   tolerance?: string;
   title?: string;
+  store?: string;
 }
 
 export function registerResults(program: Command, io: ResultsIo = STDIO) {
@@ -79,6 +81,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
     .option('--sla <tier>', 'an SLA tier NAME:ttft=MS,tpot=MS (p99 limits; repeatable); default tiers otherwise', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tolerance <fraction>', 'how close to the frontier counts as "near" (default 0.05)')
     .option('--title <text>', 'report title')
+    .option('--store <path|url>', STORE_FLAG_HELP)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -127,11 +130,12 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       }
       if (o.deployment) throw new BadInputError('--deployment only applies with --import');
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
-      const { client } = await connectClient(connectFlags(cmd));
-      const view = await withSpinner(`reading the records of ${workflowId}`, () => sweepRecords(client, workflowId), { stream: process.stderr, plainStart: false });
+      const store = readerStore(o.store);
+      const view = await withSpinner(`reading the records of ${workflowId}`, () => runRecords(workflowId, { store, temporal: () => connectClient(connectFlags(cmd)) }), { stream: process.stderr, plainStart: false })
+        .finally(() => store.close());
       report.rejected = rejectedOfPlan(view.rejected);
       if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
-      report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+      report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}), read from ${view.source}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
       return emitResults(view.records, flags, report, io);
     });
 }

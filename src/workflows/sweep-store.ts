@@ -1,0 +1,47 @@
+// The sweep's side of the results store: the run's start, each record as it is made, the end.
+// A store that is down never stops a sweep (the GPUs are booked): a record it did not take is
+// remembered and written again at the end; the workflow state still holds every record.
+import { proxyActivities, isCancellation, log } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { StoredRunEnd, StoredRunStart } from '../analysis/store-rows.js';
+import type { SweepCarry } from './sweep-types.js';
+
+// No heartbeat: a write takes milliseconds; a minute covers a slow shared database.
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 5 },
+});
+
+export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records' | 'unstored'>) {
+  /** Runs a write; false when it failed for good (logged), a cancellation is passed on. */
+  const attempt = async (what: string, write: () => Promise<void>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn(`results store: ${what} not written; the workflow keeps it`, { error: (err as Error)?.message ?? String(err) });
+      return false;
+    }
+  };
+  const storeRecord = async (index: number): Promise<void> => {
+    const record = s.records[index]!;
+    (s.unstored ??= []).push(index);
+    if (await attempt(`record ${record.pointId}`, () => acts.storeSweepRecord.executeWithOptions({ summary: `store ${record.pointId}` }, [{ record, index }]))) {
+      s.unstored = s.unstored.filter((i) => i !== index);
+    }
+  };
+  return {
+    start: () => attempt('the run', () => acts.storeSweepRun.executeWithOptions({ summary: 'store the run' }, [{ start }])),
+    /** The record at `index` of the sweep's records. */
+    record: (index: number) => storeRecord(index),
+    async end(outcome: string, e: Omit<StoredRunEnd, 'endedAt' | 'outcome'>): Promise<void> {
+      for (const index of [...new Set(s.unstored ?? [])]) {
+        s.unstored = (s.unstored ?? []).filter((i) => i !== index);
+        await storeRecord(index);
+      }
+      const end: StoredRunEnd = { endedAt: new Date().toISOString(), outcome, ...e };
+      await attempt('the run\'s end', () => acts.storeSweepRun.executeWithOptions({ summary: `store the outcome (${outcome})` }, [{ start, end }]));
+    },
+  };
+}
