@@ -30,10 +30,16 @@ export class ResultsStore {
 
   /** Opened on first use: a worker that never runs a sweep creates no file and no connection. */
   private conn(): Promise<SqlDb | undefined> {
-    this.db ??= this.open().catch((err: unknown) => {
-      this.db = undefined; // the next call tries again (a database that was down may be back)
-      throw new Error(`results store ${this.where}: ${(err as Error).message}`);
-    });
+    this.db ??= this.open().then(
+      (db) => {
+        if (!db) this.db = undefined; // a store not there yet (read-only): look again next time
+        return db;
+      },
+      (err: unknown) => {
+        this.db = undefined; // the next call tries again (a database that was down may be back)
+        throw new Error(`results store ${this.where}: ${(err as Error).message}`);
+      },
+    );
     return this.db;
   }
 
