@@ -77,7 +77,8 @@ test('SQLite: after the workflow is deleted from Temporal, `pdflow results` prin
   assert.ok(firstStored.remaining > 0, `the first record reached the store only at the end (${JSON.stringify(firstStored)})`);
   await deleteWorkflow(h.workflowId, h.firstExecutionRunId);
 
-  const { records, r } = await cliRecords([h.workflowId, '--store', s.storeFile]);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'pdflow-store-report-'));
+  const { records } = await cliRecords([h.workflowId, '--store', s.storeFile, '--out', out]);
   assertComplete(result, records);
   // The raw vllm bench serve JSON of each ok point is kept in the store too.
   const db = new Database(s.storeFile, { readonly: true });
@@ -101,7 +102,8 @@ test('SQLite: after the workflow is deleted from Temporal, `pdflow results` prin
   } finally {
     db.close();
   }
-  assert.match(r.stderr + r.stdout, /results store/);
+  // The report says where its records came from.
+  assert.match(readFileSync(path.join(out, 'report.md'), 'utf8'), /read from the results store \(SQLite /);
 
   // `list` shows the run the server no longer has, from the store.
   const listed = await pdflow(['list', '--store', s.storeFile, '--address', s.t.address]);
