@@ -8,7 +8,7 @@ import type { RejectedDeployment } from '../plan/types.js';
 import type { ResultsStore } from '../results-store/store.js';
 import { RESULTS_URL_ENV } from '../results-store/store.js';
 import { sweepRecords, type SweepRecordsView } from './sweep-records.js';
-import { BadInputError, CliError } from './errors.js';
+import { BadInputError, CliError, TemporalUnreachableError } from './errors.js';
 
 export interface RunRecordsView extends SweepRecordsView {
   /** Where the records came from, for the report's notes. */
@@ -49,6 +49,7 @@ export async function runRecords(id: string, src: RunRecordsSources): Promise<Ru
   }
   let temporal: SweepRecordsView | undefined;
   let temporalError: string;
+  let unreachable: CliError | undefined;
   let temporalWhere = 'Temporal';
   try {
     const t = await src.temporal();
@@ -56,6 +57,7 @@ export async function runRecords(id: string, src: RunRecordsSources): Promise<Ru
     temporal = await sweepRecords(t.client, id);
   } catch (err) {
     temporalError = err instanceof CliError ? err.message.split('\n')[0]! : (err as Error).message;
+    if (err instanceof TemporalUnreachableError) unreachable = err;
   }
   if (temporal) {
     // Temporal's view is complete while retained; the store may hold records it no longer has.
@@ -65,9 +67,12 @@ export async function runRecords(id: string, src: RunRecordsSources): Promise<Ru
     return { ...temporal, records: [...temporal.records, ...extra], source: extra.length ? `${temporalWhere} and the results store (${src.store.where})` : temporalWhere };
   }
   if (stored) return fromStore(src.store, stored);
-  throw new BadInputError([
-    `no records of "${id}": ${storeError ? `the results store could not be read (${storeError})` : `the results store (${src.store.where}) has no run with that id`}, and ${temporalWhere}: ${temporalError!}.`,
+  const storeSays = storeError ? `the results store could not be read (${storeError})` : `the results store (${src.store.where}) has no run with that id`;
+  const whereRecordsLive = [
     'A sweep\'s records live in the results store of the worker that ran it: `.pdflow/results.db` in the folder the worker was started from,',
     `or the PostgreSQL database in that worker's ${RESULTS_URL_ENV}. Read that store with \`--store PATH|URL\` (or set ${RESULTS_URL_ENV}).`,
-  ].join('\n'));
+  ];
+  // No server: still exit 3 (start one), saying the store was searched too.
+  if (unreachable) throw new CliError([unreachable.message, `For "${id}", ${storeSays}.`, ...whereRecordsLive].join('\n'), unreachable.exitCode);
+  throw new BadInputError([`no records of "${id}": ${storeSays}, and ${temporalWhere}: ${temporalError!}.`, ...whereRecordsLive].join('\n'));
 }

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runRecords } from '../../src/cli/run-records.js';
-import { BadInputError, TemporalUnreachableError } from '../../src/cli/errors.js';
+import { BadInputError, CliError, EXIT, TemporalUnreachableError } from '../../src/cli/errors.js';
 import { openResultsStore } from '../../src/results-store/store.js';
 import type { BenchPointRecord } from '../../src/analysis/records.js';
 
@@ -39,11 +39,21 @@ test('results <id>: the store first, Temporal only when the store lacks somethin
   const partial = await runRecords('sweep-running', { store, temporal });
   assert.deepEqual([partial.status, partial.records.length, temporalCalls], ['UNFINISHED', 1, 1]);
 
+  const storeLine = new RegExp(`the results store \\(SQLite ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) has no run with that id`);
+  // No server and not in the store: exit 3 (start a server), naming the store searched.
   await assert.rejects(runRecords('sweep-nowhere', { store, temporal }), (err: Error) => {
-    assert.ok(err instanceof BadInputError);
-    assert.match(err.message, new RegExp(`the results store \\(SQLite ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) has no run with that id`));
-    assert.match(err.message, /Cannot reach Temporal at 127\.0\.0\.1:1/);
+    assert.ok(err instanceof CliError && err.exitCode === EXIT.temporalUnreachable, String(err));
+    assert.match(err.message, /^Cannot reach Temporal at 127\.0\.0\.1:1: connection refused/);
+    assert.match(err.message, storeLine);
     assert.match(err.message, /--store PATH\|URL/);
+    return true;
+  });
+  // The server answers that it has no such run: bad input (exit 2), both places named.
+  const notThere = () => Promise.reject(new BadInputError('no run with id "sweep-nowhere" (see `pdflow list`)'));
+  await assert.rejects(runRecords('sweep-nowhere', { store, temporal: notThere }), (err: Error) => {
+    assert.ok(err instanceof BadInputError, String(err));
+    assert.match(err.message, storeLine);
+    assert.match(err.message, /and Temporal: no run with id "sweep-nowhere"/);
     return true;
   });
   await store.close();

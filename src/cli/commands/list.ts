@@ -51,11 +51,8 @@ export function registerList(program: Command) {
       try {
         ({ client } = await connectClient(connectFlags(cmd)));
       } catch (err) {
-        if (!(err instanceof TemporalUnreachableError) || !storeApplies) throw err;
-        const stored = await storedRows(o.store, o.cluster, limit);
-        if (stored.length === 0) throw err;
-        process.stderr.write(`${err.message.split('\n')[0]}\nlisting the results store only:\n`);
-        return printRows(stored, o.json);
+        if (err instanceof TemporalUnreachableError) err.message += '\nSweeps in the results store are listed without a server by `pdflow list --from-store`.';
+        throw err;
       }
       const rows: ListRow[] = [];
       for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
