@@ -1,6 +1,7 @@
 // The sweep's side of the results store: the run's start, each record as it is made, the end.
-// A store that is down never stops a sweep (the GPUs are booked): a record it did not take is
-// remembered and written again at the end; the workflow state still holds every record.
+// A record's write runs beside the next point (never delaying it, nor a pause). A store that is
+// down never stops a sweep (the GPUs are booked): a record it did not take (or whose write a
+// continue-as-new cut short) is remembered and written again at the end.
 import { proxyActivities, isCancellation, log, patched } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { StoredRunEnd, StoredRunStart } from '../analysis/store-rows.js';
@@ -34,11 +35,17 @@ export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records
       s.unstored = s.unstored.filter((i) => i !== index);
     }
   };
+  const pending = new Set<Promise<void>>();
   return {
     start: () => attempt('the run', () => acts.storeSweepRun.executeWithOptions({ summary: 'store the run' }, [{ start }])),
-    /** The record at `index` of the sweep's records. */
-    record: (index: number) => storeRecord(index),
+    /** Starts writing the record at `index` of the sweep's records (not awaited: see end). */
+    record(index: number): void {
+      // A cancelled write stays in `unstored` for end(); a floating rejection would fail the task.
+      const p: Promise<void> = storeRecord(index).catch(() => undefined).finally(() => pending.delete(p));
+      pending.add(p);
+    },
     async end(outcome: string, e: Omit<StoredRunEnd, 'endedAt' | 'outcome'>): Promise<void> {
+      await Promise.all([...pending]);
       for (const index of [...new Set(s.unstored ?? [])]) {
         s.unstored = (s.unstored ?? []).filter((i) => i !== index);
         await storeRecord(index);

@@ -49,10 +49,10 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     ...(plan.sla ? { sla: plan.sla } : {}), ...(workflowInfo().parent ? { parentWorkflowId: workflowInfo().parent!.workflowId } : {}),
   }, s);
   /** Records a point's result, in the workflow and the results store; failures show at once in the Web UI (PdflowFailedPoints). */
-  const record = async (r: BenchPointRecord) => {
+  const record = (r: BenchPointRecord) => {
     s.records.push(r);
     if (r.status !== 'ok') upsertSearchAttributes([{ key: PdflowFailedPoints, value: counts().failed }]);
-    await store.record(s.records.length - 1);
+    store.record(s.records.length - 1);
   };
   let activity = 'starting';
   let current: { deployment?: string; point?: string } = {};
@@ -168,7 +168,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       const reason = failureReason(err);
       lastError = `${dep.label}: ${reason}`;
       s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
-      for (const point of dep.points.slice(s.cursor.point)) await record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
+      for (const point of dep.points.slice(s.cursor.point)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
       await teardown(dep).catch((e: unknown) => log.warn('teardown after a failed deploy failed', { deployment: dep.label, error: failureReason(e) }));
       return false;
     }
@@ -212,7 +212,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
         const point = dep.points[s.cursor.point]!;
         current = { deployment: dep.label, point: point.label };
         if (!(await readyFor(dep, point))) break;
-        await record(await runPoint(dep, point));
+        record(await runPoint(dep, point));
         if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
           s.cursor.point++;
           bankGpuTime(dep);
