@@ -22,7 +22,7 @@ import { simulateBenchBatch, type PerfDeployment } from '../src/sim/perf-model.j
 import { deployArgs } from '../src/activities/stages/serve.js';
 import { benchArgs } from '../src/activities/stages/bench.js';
 import { nodeLayout, runtimeEnv } from '../src/activities/stages/layout.js';
-import { headOf, RAY_PORT } from '../src/activities/stages/ray.js';
+import { rayAddress } from '../src/activities/stages/ray.js';
 import { buildCommand } from '../src/activities/ssh/quote.js';
 import { sweep } from '../src/workflows/sweep.js';
 
@@ -107,7 +107,6 @@ interface StepTimes { deploy: number[]; bench: number[]; teardown: number[] }
 async function seedWay(s: Stack, plan: Plan, scale: number): Promise<{ wall: number; steps: StepTimes }> {
   const l = nodeLayout(s.sim.node('head').workdir);
   const scripts = `${l.workdir}/scripts`;
-  const head = headOf(s.cluster);
   const env = runtimeEnv(l);
   const lines = ['set -e'];
   const step = (kind: keyof StepTimes, command: string) => lines.push(`t0=$(date +%s.%N); ${command} >/dev/null; echo "STEP ${kind} $t0 $(date +%s.%N)"`);
@@ -115,7 +114,7 @@ async function seedWay(s: Stack, plan: Plan, scale: number): Promise<{ wall: num
     step('deploy', buildCommand([l.python, `${scripts}/serve_app.py`, ...deployArgs(s.cluster, d, plan.timeouts.deployMinutes)], { env }));
     lines.push(`sleep ${(SEED_SLEEP_AFTER_DEPLOY_S * scale).toFixed(3)}`);
     for (const p of d.points) step('bench', buildCommand(['bash', `${scripts}/bench.sh`, ...benchArgs(s.cluster, p, `${l.results}/seed-way/${d.id}/${p.workloadId}`, l.venv, plan.bench)]));
-    step('teardown', buildCommand([l.python, `${scripts}/serve_app.py`, 'shutdown', '--address', `${head.host}:${RAY_PORT}`], { env }));
+    step('teardown', buildCommand([l.python, `${scripts}/serve_app.py`, 'shutdown', '--address', rayAddress(s.cluster)], { env }));
     lines.push(`sleep ${(SEED_SLEEP_AFTER_TEARDOWN_S * scale).toFixed(3)}`);
   }
   const t0 = performance.now();

@@ -70,25 +70,51 @@ say "sshd: $SSHD ($("$SSHD" -V 2>&1 | head -1 || true))"
 #    huggingface_hub ...): downloaded once into .tools/sim-wheels for the Python the nodes run
 #    (python3 on /usr/local/bin:/usr/bin:/bin), refreshed when the list changes.
 SIM_WHEELS_LIST=src/sim/real-wheels.txt
-SIM_WHEELS_DIR=.tools/sim-wheels
+# One folder per version of the list (the first 16 hex digits of its sha256, as src/sim/gpu/paths.ts
+# computes), so checkouts with different lists sharing one .tools never undo each other.
+SIM_WHEELS_DIR=.tools/sim-wheels/$(sha256sum "$SIM_WHEELS_LIST" | cut -c1-16)
 NODE_PY=$(PATH=/usr/local/bin:/usr/bin:/bin command -v python3 || true)
 if [ -z "$NODE_PY" ]; then
   say "ERROR: no python3 in /usr/local/bin:/usr/bin:/bin for the simulated nodes (Debian: 'sudo apt-get install python3 python3-venv python3-dev')"
   exit 1
 fi
 NODE_PYVER=$("$NODE_PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-stamp="$(sha256sum "$SIM_WHEELS_LIST" | cut -c1-16)-py$NODE_PYVER"
+stamp="py$NODE_PYVER"
 if [ "$(cat "$SIM_WHEELS_DIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "downloading the simulated nodes' real wheels ($SIM_WHEELS_LIST, python $NODE_PYVER) into $SIM_WHEELS_DIR"
-  rm -rf "$SIM_WHEELS_DIR.tmp" && mkdir -p "$SIM_WHEELS_DIR.tmp"
+  tmp="$SIM_WHEELS_DIR.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
   platforms=()
   for t in manylinux_2_28 manylinux_2_27 manylinux_2_24 manylinux_2_17 manylinux2014 manylinux_2_5 manylinux1; do platforms+=(--platform "${t}_$(uname -m)"); done
   python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
     --python-version "$NODE_PYVER" --implementation cp "${platforms[@]}" --platform any \
-    -d "$SIM_WHEELS_DIR.tmp" -r "$SIM_WHEELS_LIST"
-  rm -rf "$SIM_WHEELS_DIR" && mv "$SIM_WHEELS_DIR.tmp" "$SIM_WHEELS_DIR" && echo "$stamp" > "$SIM_WHEELS_DIR/.stamp"
+    -d "$tmp" -r "$SIM_WHEELS_LIST"
+  echo "$stamp" > "$tmp/.stamp"
+  rm -rf "$SIM_WHEELS_DIR" && mv "$tmp" "$SIM_WHEELS_DIR"
 fi
 say "sim wheels: $SIM_WHEELS_DIR ($(ls "$SIM_WHEELS_DIR" | grep -c '\.whl$') wheels, python $NODE_PYVER)"
+
+# 4b. The simulated nodes are this machine, and provision checks what the node builds need
+#     (autotools, a C/C++ toolchain, pkg-config, git, the Python headers): installed as root on
+#     Debian, otherwise named with the command.
+prereq_pkgs=()
+for c in autoconf automake libtoolize gcc g++ make pkg-config git; do
+  if ! PATH=/usr/local/bin:/usr/bin:/bin command -v "$c" >/dev/null 2>&1; then
+    case $c in libtoolize) prereq_pkgs+=(libtool) ;; *) prereq_pkgs+=("$c") ;; esac
+  fi
+done
+if ! "$NODE_PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  prereq_pkgs+=("python$NODE_PYVER-dev")
+fi
+if [ ${#prereq_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing what the simulated nodes' builds need (apt-get): ${prereq_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${prereq_pkgs[@]}" >/dev/null
+  else
+    say "WARNING: provision on the simulated cluster will fail: this machine lacks ${prereq_pkgs[*]} (Debian: 'sudo apt-get install ${prereq_pkgs[*]}')"
+  fi
+fi
 
 # 5. The real NIXL for the conformance test (test/conformance: the emulated nixl held to the real
 #    nixl==0.6.1 wheel): its own wheel folder and venv, never .tools/sim-wheels (whose nixl is the

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What this node has: GPUs, driver and CUDA, EFA devices, free disk, Python, venv packages.
-# Missing pieces (no GPUs, no EFA, no fi_info, no python3) are reported, never fatal.
+# What this node has, as raw facts: nvidia-smi's query CSV and banner, the EFA sysfs entries,
+# fi_info's output, free disk, Python, venv packages, and what the builds need (commands on PATH,
+# headers). Missing pieces are reported, never fatal; src/parse reads and judges all of it.
 # Usage: inventory.sh [--workdir DIR] [--venv DIR] [--python 3.11]
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -20,49 +21,25 @@ while (($#)); do
 done
 [[ $PYVER =~ ^3(\.[0-9]+)?$ ]] || usage_error "--python must look like 3 or 3.11, got '$PYVER'"
 SYSFS_IB="${PDFLOW_SYSFS_ROOT:-}/sys/class/infiniband"
-errors=()
 
 # ---- GPUs ----
+# Raw tool output only: src/parse (nvidia-smi.ts, fi-info.ts) reads it on the worker.
 phase gpus
-gpus_json=()
-gpu_count=0
-gpu_model=
-driver=
-cuda=
-smi_present=false
-smi_ok=false
-smi_error=
-if command -v nvidia-smi >/dev/null 2>&1; then
-  smi_present=true
+GPU_QUERY=index,name,memory.total,driver_version,pci.bus_id,uuid
+smi_path=$(command -v nvidia-smi 2>/dev/null || true)
+smi_rc=null
+smi_query=
+smi_banner=
+if [[ -n $smi_path ]]; then
   rc=0
-  csv=$(nvidia-smi --query-gpu=index,name,memory.total,driver_version,pci.bus_id --format=csv,noheader,nounits 2>&1) || rc=$?
-  if ((rc == 127)); then
-    smi_present=false
-  elif ((rc != 0)); then
-    smi_error="nvidia-smi exited $rc: $(printf '%s' "$csv" | head -n 3 | tr '\n' ' ')"
-    errors+=("$smi_error")
-  else
-    smi_ok=true
-    log "nvidia-smi --query-gpu:"
-    printf '%s\n' "$csv" | indent
-    while IFS=, read -r idx name mem drv bus; do
-      idx=${idx// /}
-      [[ $idx =~ ^[0-9]+$ ]] || continue
-      name=$(printf '%s' "$name" | sed 's/^ *//; s/ *$//')
-      mem=${mem// /}
-      drv=${drv// /}
-      bus=${bus// /}
-      gpus_json+=("$(json_obj index "$idx" name "$(json_str "$name")" memoryMiB "$(json_num "$mem")" driver "$(json_str "$drv")" pciBusId "$(json_str "$bus")")")
-      gpu_count=$((gpu_count + 1))
-      if [[ -z $gpu_model ]]; then gpu_model=$name; fi
-      if [[ -z $driver ]]; then driver=$drv; fi
-    done <<<"$csv"
-    header=$(nvidia-smi 2>/dev/null | head -n 6 || true)
-    cuda=$(printf '%s\n' "$header" | sed -n 's/.*CUDA Version: *\([0-9][0-9.]*\).*/\1/p' | head -n 1)
-  fi
+  smi_query=$(nvidia-smi --query-gpu="$GPU_QUERY" --format=csv,noheader,nounits 2>&1) || rc=$?
+  smi_rc=$rc
+  smi_banner=$(nvidia-smi 2>&1 | head -n 12 || true)
+  log "nvidia-smi --query-gpu=$GPU_QUERY (exit $rc):"
+  printf '%s\n' "$smi_query" | indent
+else
+  log "nvidia-smi: not installed (no NVIDIA driver)"
 fi
-if [[ $smi_present == false ]]; then log "nvidia-smi: not installed (no NVIDIA driver): 0 GPUs"; fi
-log "GPUs: $gpu_count${gpu_model:+ x $gpu_model}${driver:+, driver $driver}${cuda:+, CUDA $cuda}"
 
 # ---- EFA ----
 phase efa
@@ -71,28 +48,57 @@ if [[ -d $SYSFS_IB ]]; then
   while IFS= read -r d; do [[ -n $d ]] && efa_devices+=("$d"); done < <(ls -1 "$SYSFS_IB" 2>/dev/null | sort -V)
 fi
 log "$SYSFS_IB: ${#efa_devices[@]} devices${efa_devices:+ (${efa_devices[0]} ..)}"
-fi_present=false
-fi_version=
-fi_domains=0
 fi_bin=$(command -v fi_info 2>/dev/null || true)
 if [[ -z $fi_bin && -x /opt/amazon/efa/bin/fi_info ]]; then fi_bin=/opt/amazon/efa/bin/fi_info; fi
+fi_version=
+fi_efa=
+fi_rc=null
 if [[ -n $fi_bin ]]; then
+  fi_version=$("$fi_bin" --version 2>&1 || true)
   rc=0
-  ver_out=$("$fi_bin" --version 2>&1) || rc=$?
-  if ((rc != 127)); then
-    fi_present=true
-    fi_version=$(printf '%s\n' "$ver_out" | sed -n 's/^libfabric: *//p' | head -n 1)
-    rc=0
-    efa_out=$("$fi_bin" -p efa 2>&1) || rc=$?
-    if ((rc == 0)); then
-      # One device per distinct domain base name (rdmapXs0-rdm and rdmapXs0-dgrm are one device).
-      fi_domains=$(printf '%s\n' "$efa_out" | sed -n 's/^ *domain: *\(.*\)$/\1/p' | sed 's/-\(rdm\|dgrm\)$//' | sort -u | grep -c . || true)
-    else
-      log "fi_info -p efa: $(printf '%s' "$efa_out" | head -n 1)"
-    fi
-  fi
+  fi_efa=$("$fi_bin" -p efa 2>&1) || rc=$?
+  fi_rc=$rc
+  log "$fi_bin -p efa: exit $rc, $(printf '%s\n' "$fi_efa" | grep -c 'domain:' || true) domain lines"
+else
+  log "fi_info: not installed"
 fi
-log "fi_info: $([[ $fi_present == true ]] && echo "libfabric ${fi_version:-?}, $fi_domains EFA domains" || echo absent)"
+
+# ---- build prerequisites ----
+# Facts only (what is on PATH, which headers exist); src/parse/prerequisites.ts judges them.
+phase prerequisites
+os_id=
+os_version=
+if [[ -r /etc/os-release ]]; then
+  os_id=$(. /etc/os-release && printf '%s' "${ID:-}")
+  os_version=$(. /etc/os-release && printf '%s' "${VERSION_ID:-}")
+fi
+commands_json=()
+for c in "python$PYVER" gcc g++ make autoconf automake libtoolize pkg-config git; do
+  commands_json+=("$c" "$(json_str_or_null "$(command -v "$c" 2>/dev/null || true)")")
+done
+# Header search: the compiler's default dirs, the EFA installer's, and CPATH / C_INCLUDE_PATH.
+include_dirs=(/usr/include /usr/local/include /opt/amazon/efa/include)
+IFS=: read -r -a extra_dirs <<<"${CPATH:-}:${C_INCLUDE_PATH:-}"
+for d in "${extra_dirs[@]}"; do [[ -n $d ]] && include_dirs+=("$d"); done
+find_header() {
+  local d
+  for d in "${include_dirs[@]}"; do
+    if [[ -f $d/$1 ]]; then printf '%s' "$d/$1"; return 0; fi
+  done
+  return 0
+}
+headers_json=()
+for h in infiniband/verbs.h infiniband/efadv.h; do
+  headers_json+=("$h" "$(json_str_or_null "$(find_header "$h")")")
+done
+py_include=
+py_dev=
+if command -v "python$PYVER" >/dev/null 2>&1; then
+  py_include=$("python$PYVER" -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+  [[ -n $py_include && -f $py_include/Python.h ]] && py_dev=$py_include/Python.h
+fi
+headers_json+=("Python.h" "$(json_str_or_null "$py_dev")")
+log "prerequisites on ${os_id:-?} ${os_version}: python$PYVER $(command -v "python$PYVER" >/dev/null 2>&1 && echo yes || echo no), Python.h ${py_dev:-absent}, efadv.h $(find_header infiniband/efadv.h || true)"
 
 # ---- disk ----
 phase disk
@@ -142,16 +148,11 @@ json_obj \
   hostname "$(json_str "$(hostname)")" \
   cpus "$(json_num "$(nproc 2>/dev/null || true)")" \
   memTotalKiB "$(json_num "$mem_kib")" \
-  nvidiaSmi "$(json_obj present "$(json_bool "$smi_present")" ok "$(json_bool "$smi_ok")" error "$(json_str_or_null "$smi_error")")" \
-  gpuCount "$gpu_count" \
-  gpuModel "$(json_str_or_null "$gpu_model")" \
-  driver "$(json_str_or_null "$driver")" \
-  cuda "$(json_str_or_null "$cuda")" \
-  gpus "$(json_join "${gpus_json[@]}")" \
-  efa "$(json_obj sysfsPath "$(json_str "$SYSFS_IB")" sysfsDevices "${#efa_devices[@]}" devices "$(json_str_array "${efa_devices[@]}")" \
-    fiInfo "$(json_obj present "$(json_bool "$fi_present")" version "$(json_str_or_null "$fi_version")" efaDomains "$fi_domains")")" \
+  nvidiaSmi "$(json_obj path "$(json_str_or_null "$smi_path")" queryFields "$(json_str "$GPU_QUERY")" exitCode "$smi_rc" query "$(json_str "$smi_query")" banner "$(json_str "$smi_banner")")" \
+  efa "$(json_obj sysfsPath "$(json_str "$SYSFS_IB")" sysfsDevices "$(json_str_array "${efa_devices[@]}")")" \
+  fiInfo "$(json_obj path "$(json_str_or_null "$fi_bin")" version "$(json_str "$fi_version")" exitCode "$fi_rc" efa "$(json_str "$fi_efa")")" \
   disk "$(json_obj path "$(json_str "$WORKDIR")" measuredAt "$(json_str "$probe")" freeBytes "$(json_num "$disk_free")" totalBytes "$(json_num "$disk_total")")" \
   python "$(json_obj path "$(json_str_or_null "$py_bin")" version "$(json_str_or_null "$py_version")")" \
   venv "$venv_json" \
-  errors "$(json_str_array "${errors[@]}")"
+  prerequisites "$(json_obj os "$(json_obj id "$(json_str "$os_id")" version "$(json_str "$os_version")")" commands "$(json_obj "${commands_json[@]}")" headers "$(json_obj "${headers_json[@]}")")"
 echo

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The Ray cluster on this node, through the venv's `ray` CLI. Idempotent: a node already running
 # with the same address and settings is left alone ("unchanged").
-# Usage: ray.sh start-head   [--port 6379] [--num-gpus N] [--num-cpus N] [--node-ip IP] [common]
-#        ray.sh start-worker --address HOST:PORT [--num-gpus N] [--num-cpus N] [--node-ip IP] [common]
-#        ray.sh stop [--force] [common]
+# Usage: ray.sh start-head   [--port 6379] [--dashboard-port 8265] [ports] [node] [common]
+#        ray.sh start-worker --address HOST:PORT [ports] [node] [common]
+#        ray.sh stop [common]
 #        ray.sh status [--address HOST:PORT] [common]
+# ports:  --dashboard-agent-port 52365 --client-server-port 10001 (Ray's defaults)
+# node:   --num-gpus N, --num-cpus N, --node-name NAME (a Ray label pdflow-node=NAME),
+#         --node-ip IP (default: the address this node's sshd was reached on, from SSH_CONNECTION)
 # common: --venv DIR, --ucx-prefix DIR, --nixl-prefix DIR, --env NAME=VALUE (repeatable),
-#         --state-dir DIR (where the settings of the last start are kept)
-# The raylet inherits the environment (UCX_TLS, UCX_NET_DEVICES, LD_LIBRARY_PATH with the UCX and
-# NIXL libraries, ...), so every Ray worker on the node sees it.
+#         --state-dir DIR (the settings and session of the last start)
+# Ray runs in its own session (`setsid ray start --block`), so cancelling the job that started
+# it never kills the raylet, and `stop` ends exactly that session: this node's Ray, not every
+# Ray process of the machine as `ray stop` would. The raylet inherits the environment (HF_HOME,
+# UCX_TLS, LD_LIBRARY_PATH with the UCX and NIXL libraries, ...), so every replica sees it.
+# The JSON line carries `ray.nodes()` raw ("nodes"); pdflow judges it (src/parse/ray-nodes.ts).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,18 +23,21 @@ PDFLOW_SCRIPT=ray
 ACTION=${1:-}
 case $ACTION in
   start-head | start-worker | stop | status) shift ;;
-  -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
   *) usage_error "first argument must be start-head, start-worker, stop or status, got '${ACTION}'" ;;
 esac
 WORK=${PDFLOW_WORKDIR:-$HOME/pdflow}
 VENV=$WORK/venv
 STATE_DIR=$WORK/ray
 PORT=6379
+DASHBOARD_PORT=8265
+AGENT_PORT=52365
+CLIENT_PORT=10001
 ADDRESS=
 NUM_GPUS=
 NUM_CPUS=
 NODE_IP=
-FORCE=no
+NODE_NAME=
 UCX_PREFIX=
 NIXL_PREFIX=
 ENVS=()
@@ -37,26 +46,38 @@ while (($#)); do
     --venv) need_value "$@"; VENV=$(expand_path "$2"); shift 2 ;;
     --state-dir) need_value "$@"; STATE_DIR=$(expand_path "$2"); shift 2 ;;
     --port) need_value "$@"; PORT=$2; shift 2 ;;
+    --dashboard-port) need_value "$@"; DASHBOARD_PORT=$2; shift 2 ;;
+    --dashboard-agent-port) need_value "$@"; AGENT_PORT=$2; shift 2 ;;
+    --client-server-port) need_value "$@"; CLIENT_PORT=$2; shift 2 ;;
     --address) need_value "$@"; ADDRESS=$2; shift 2 ;;
     --num-gpus) need_value "$@"; NUM_GPUS=$2; shift 2 ;;
     --num-cpus) need_value "$@"; NUM_CPUS=$2; shift 2 ;;
     --node-ip) need_value "$@"; NODE_IP=$2; shift 2 ;;
+    --node-name) need_value "$@"; NODE_NAME=$2; shift 2 ;;
     --ucx-prefix) need_value "$@"; UCX_PREFIX=$(expand_path "$2"); shift 2 ;;
     --nixl-prefix) need_value "$@"; NIXL_PREFIX=$(expand_path "$2"); shift 2 ;;
     --env) need_value "$@"; ENVS+=("$2"); shift 2 ;;
-    --force) FORCE=yes; shift ;;
+    --force) shift ;; # accepted for older callers: stop always ends the session
     *) usage_error "unknown flag '$1' for ray.sh $ACTION" ;;
   esac
 done
 require_abs_or_home --venv "$VENV"
 require_abs_or_home --state-dir "$STATE_DIR"
-[[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || usage_error "--port must be 1..65535, got '$PORT'"
+for pv in "--port:$PORT" "--dashboard-port:$DASHBOARD_PORT" "--dashboard-agent-port:$AGENT_PORT" "--client-server-port:$CLIENT_PORT"; do
+  v=${pv#*:}
+  [[ $v =~ ^[0-9]+$ ]] && ((v > 0 && v < 65536)) || usage_error "${pv%%:*} must be 1..65535, got '$v'"
+done
 [[ -z $NUM_GPUS || $NUM_GPUS =~ ^[0-9]+$ ]] || usage_error "--num-gpus must be a whole number, got '$NUM_GPUS'"
 [[ -z $NUM_CPUS || $NUM_CPUS =~ ^[0-9]+$ ]] || usage_error "--num-cpus must be a whole number, got '$NUM_CPUS'"
-[[ -z $NODE_IP || $NODE_IP =~ ^[0-9A-Za-z.:-]+$ ]] || usage_error "--node-ip must be an IP address, got '$NODE_IP'"
+[[ -z $NODE_NAME || $NODE_NAME =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || usage_error "--node-name must be letters, digits, . _ -, got '$NODE_NAME'"
+if [[ -z $NODE_IP && -n ${SSH_CONNECTION:-} ]]; then
+  # "client-ip client-port server-ip server-port": the server side is this node as its peers reach it.
+  read -r _ _ NODE_IP _ <<<"$SSH_CONNECTION"
+fi
+[[ -z $NODE_IP || $NODE_IP =~ ^[0-9A-Fa-f.:]+$ ]] || usage_error "--node-ip must be an IP address, got '$NODE_IP'"
 if [[ -n $ADDRESS ]]; then
   [[ $ADDRESS =~ ^[0-9A-Za-z.-]+(:[0-9]+)?$ ]] || usage_error "--address must be HOST:PORT (e.g. 10.0.0.10:6379), got '$ADDRESS'"
-  [[ $ADDRESS == *:* ]] || ADDRESS=$ADDRESS:6379
+  [[ $ADDRESS == *:* ]] || ADDRESS=$ADDRESS:$PORT
 fi
 [[ $ACTION != start-worker || -n $ADDRESS ]] || usage_error "start-worker needs --address HOST:PORT of the head node"
 [[ -z $UCX_PREFIX ]] || require_abs_or_home --ucx-prefix "$UCX_PREFIX"
@@ -67,7 +88,7 @@ done
 
 RAY=$VENV/bin/ray
 PY=$VENV/bin/python
-[[ -x $RAY && -x $PY ]] || die "no ray in the venv $VENV; run python-env.sh --venv $VENV --pin ray==<version> first"
+[[ -x $RAY && -x $PY ]] || die "no ray in the venv $VENV; run python-env.sh --venv $VENV --pin 'ray[serve,llm]==<version>' first"
 
 # ---- environment the raylet (and so every Ray worker here) inherits ----
 env_keys=()
@@ -80,8 +101,7 @@ fi
 if [[ -n $NIXL_PREFIX ]]; then
   [[ -d $NIXL_PREFIX/lib/x86_64-linux-gnu ]] || die "--nixl-prefix $NIXL_PREFIX has no lib/x86_64-linux-gnu folder; run build-nixl.sh first"
   export LD_LIBRARY_PATH="$NIXL_PREFIX/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  export NIXL_PLUGIN_DIR="$NIXL_PREFIX/lib/x86_64-linux-gnu/plugins"
-  env_keys+=(LD_LIBRARY_PATH NIXL_PLUGIN_DIR)
+  env_keys+=(LD_LIBRARY_PATH)
 fi
 for e in "${ENVS[@]}"; do
   export "${e%%=*}=${e#*=}"
@@ -89,32 +109,33 @@ for e in "${ENVS[@]}"; do
 done
 mapfile -t env_keys < <(printf '%s\n' "${env_keys[@]}" | sort -u | grep . || true)
 
-# What `ray start` gets; a node already running with the same settings is unchanged.
+# The head's dashboard (state API): on the head, this node; on a worker, the --address host.
+if [[ -n $ADDRESS ]]; then DASHBOARD=${ADDRESS%:*}:$DASHBOARD_PORT; else DASHBOARD=${NODE_IP:-127.0.0.1}:$DASHBOARD_PORT; fi
+SESSION_FILE=$STATE_DIR/session.json
+START_LOG=$STATE_DIR/ray-start.log
 FINGERPRINT_FILE=$STATE_DIR/start.json
 fingerprint() {
   local kv=()
   for k in "${env_keys[@]}"; do kv+=("$k=${!k}"); done
-  build_key "$ACTION" "$PORT" "$ADDRESS" "$NUM_GPUS" "$NUM_CPUS" "$NODE_IP" "${kv[@]}"
+  build_key "$ACTION" "$PORT" "$DASHBOARD_PORT" "$AGENT_PORT" "$CLIENT_PORT" "$ADDRESS" "$NUM_GPUS" "$NUM_CPUS" "$NODE_IP" "$NODE_NAME" "${kv[@]}"
 }
 
-# {"connected", "gcsAddress", "localIp", "nodes": [{nodeId, ip, alive, isHead, gpus, cpus}]} from the Ray API.
+# {"connected", "dashboard", "nodes": [...]}: Ray's state API (`ray list nodes --detail`, served by
+# the head's dashboard) as Ray returns it, or {"connected": false, "error"}. Needs no driver, so
+# it answers at once when nothing runs and works from a node not (yet) in the cluster.
 probe() {
-  timeout 120 "$PY" - "${1:-auto}" <<'PY' 2>/dev/null || printf '{"connected": false, "error": "probe failed or timed out"}\n'
-import json, sys
-out = {"connected": False}
+  timeout 60 "$PY" - "$1" <<'PY' 2>/dev/null || printf '{"connected": false, "error": "probe failed or timed out"}\n'
+import json, sys, urllib.request
+out = {"connected": False, "dashboard": sys.argv[1]}
 try:
-    import ray
-    ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False, namespace="pdflow-probe")
-    nodes = []
-    for n in ray.nodes():
-        res = n.get("Resources") or {}
-        nodes.append({"nodeId": n["NodeID"], "ip": n["NodeManagerAddress"], "alive": bool(n["Alive"]),
-                      "isHead": "node:__internal_head__" in res, "gpus": res.get("GPU", 0), "cpus": res.get("CPU", 0)})
-    out.update(connected=True, gcsAddress=ray.get_runtime_context().gcs_address,
-               localIp=ray.util.get_node_ip_address(), nodes=nodes)
-    ray.shutdown()
+    url = "http://%s/api/v0/nodes?limit=10000&detail=1" % sys.argv[1]
+    with urllib.request.urlopen(url, timeout=20) as r:
+        body = json.loads(r.read().decode())
+    if not body.get("result"):
+        raise RuntimeError(body.get("msg") or "the state API answered result=false")
+    out.update(connected=True, nodes=body["data"]["result"]["result"])
 except Exception as e:  # noqa: BLE001 - any failure means "not connected", with the reason
-    out["error"] = "%s: %s" % (type(e).__name__, e)
+    out["error"] = "%s: %s (Ray's dashboard at %s)" % (type(e).__name__, getattr(e, "reason", e), sys.argv[1])
 print(json.dumps(out))
 PY
 }
@@ -123,83 +144,162 @@ PY
 local_node() {
   printf '%s' "$1" | "$PY" -c '
 import json, sys
-p = json.load(sys.stdin)
-mine = [n for n in p.get("nodes", []) if n["alive"] and n["ip"] == p.get("localIp")]
-if p.get("connected") and mine:
-    n = mine[0]
-    print(n["nodeId"], n["ip"], "yes" if n["isHead"] else "no", int(n["gpus"]))
-'
+p, ip, name = json.load(sys.stdin), sys.argv[1], sys.argv[2]
+def mine(n):
+    if n.get("state") != "ALIVE":
+        return False
+    if name:
+        return (n.get("labels") or {}).get("pdflow-node") == name
+    return n.get("node_ip") == ip
+hits = [n for n in p.get("nodes", []) if mine(n)]
+if p.get("connected") and hits:
+    n = hits[0]
+    print(n["node_id"], n["node_ip"], "yes" if n.get("is_head_node") else "no", int((n.get("resources_total") or {}).get("GPU", 0)))
+' "$NODE_IP" "$NODE_NAME"
 }
 probe_field() { printf '%s' "$1" | "$PY" -c "import json,sys; v=json.load(sys.stdin).get('$2'); print('' if v is None else v)"; }
+
+# Pids of the processes in the session recorded by the last start (empty when none lives).
+session_pids() {
+  local sid
+  [[ -f $SESSION_FILE ]] || return 0
+  sid=$(marker_field "$SESSION_FILE" sid)
+  [[ $sid =~ ^[0-9]+$ ]] || return 0
+  # /proc/<pid>/stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces.
+  for st in /proc/[0-9]*/stat; do
+    local line rest
+    line=$(cat "$st" 2>/dev/null) || continue
+    rest=${line##*) }
+    read -r _ _ _ s _ <<<"$rest"
+    if [[ $s == "$sid" ]]; then
+      line=${st#/proc/}
+      printf '%s\n' "${line%/stat}"
+    fi
+  done
+}
+
+# Ends this node's Ray: TERM to its session, KILL to what is left after 15 s. 0 when something ran.
+stop_session() {
+  local pids
+  mapfile -t pids < <(session_pids)
+  if ((${#pids[@]} == 0)); then rm -f "$SESSION_FILE"; return 1; fi
+  log "stopping this node's Ray session $(marker_field "$SESSION_FILE" sid) (${#pids[@]} processes)"
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  local deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
+    mapfile -t pids < <(session_pids)
+    ((${#pids[@]})) || break
+    sleep 0.5
+  done
+  mapfile -t pids < <(session_pids)
+  if ((${#pids[@]})); then
+    log "still running after 15 s: SIGKILL to ${#pids[@]} processes"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$SESSION_FILE"
+  return 0
+}
 
 start_result() {
   local status=$1 probe_out=$2 mine
   mine=$(local_node "$probe_out")
   read -r node_id node_ip _ gpus <<<"$mine"
   json_obj script '"ray"' action "$(json_str "$ACTION")" status "$(json_str "$status")" \
-    address "$(json_str_or_null "$(probe_field "$probe_out" gcsAddress)")" nodeIp "$(json_str_or_null "${node_ip:-}")" \
-    nodeId "$(json_str_or_null "${node_id:-}")" gpus "$(json_num "${gpus:-}")" env "$(json_str_array "${env_keys[@]}")"
+    address "$(json_str "${ADDRESS:-${node_ip:-${NODE_IP:-127.0.0.1}}:$PORT}")" nodeIp "$(json_str_or_null "${node_ip:-}")" \
+    nodeName "$(json_str_or_null "$NODE_NAME")" nodeId "$(json_str_or_null "${node_id:-}")" gpus "$(json_num "${gpus:-}")" \
+    env "$(json_str_array "${env_keys[@]}")"
   echo
 }
 
-ray_stop() {
-  local out args=(stop)
-  [[ $FORCE == no ]] || args+=(--force)
-  out=$("$RAY" "${args[@]}" 2>&1) || die "ray stop failed: $out"
-  log "$out"
-  [[ $out != *"Did not find any active Ray processes"* ]]
+# Serve and Serve LLM run on every node (replicas import ray.serve.llm): a plain `ray` install
+# starts, but no deployment could ever run on it.
+check_serve_llm() {
+  local out
+  out=$("$PY" -c 'from ray import serve; import ray.serve.llm' 2>&1) && return 0
+  local err
+  err=$(printf '%s\n' "$out" | grep -v '^[[:space:]]' | tail -n 1)
+  die "the venv $VENV has ray without its serve/llm extras ($err); install ray[serve,llm]==$("$PY" -c 'import ray; print(ray.__version__)' 2>/dev/null || echo '<version>') (provision's python-env step pins it)"
 }
 
 start_node() {
   local want_head=$1 fp probe_out mine status=started
   fp=$(fingerprint)
   phase check
-  probe_out=$(probe "${ADDRESS:-auto}")
+  check_serve_llm
+  probe_out=$(probe "$DASHBOARD")
   mine=$(local_node "$probe_out")
   if [[ -n $mine ]]; then
     read -r _ _ is_head _ <<<"$mine"
     local gcs
-    gcs=$(probe_field "$probe_out" gcsAddress)
-    if [[ $is_head == "$want_head" && ($want_head == no || $gcs == *":$PORT") ]]; then
-      if [[ ! -f $FINGERPRINT_FILE ]] || grep -q "\"key\":\"$fp\"" "$FINGERPRINT_FILE"; then
+    gcs=${ADDRESS:-${NODE_IP:-?}:$PORT}
+    if [[ $is_head == "$want_head" ]] && [[ -n $(session_pids) ]]; then
+      if marker_matches "$FINGERPRINT_FILE" "$fp"; then
         log "Ray already runs here as $([[ $want_head == yes ]] && echo head || echo worker) of $gcs with these settings: unchanged"
-        mkdir -p "$STATE_DIR"
-        printf '%s\n' "$(json_obj key "$(json_str "$fp")" action "$(json_str "$ACTION")")" >"$FINGERPRINT_FILE"
         start_result unchanged "$probe_out"
         return 0
       fi
-      log "Ray runs here with other settings (env, GPUs or address): restarting"
+      log "Ray runs here with other settings (env, GPUs, ports or address): restarting"
     else
-      log "Ray runs here but as part of another cluster or role ($gcs): restarting"
+      log "Ray runs here but as part of another cluster or role ($gcs), or was not started by pdflow: restarting"
     fi
   fi
   phase stop
-  if ray_stop; then status=restarted; fi
+  if stop_session; then status=restarted; fi
   phase start
-  local args=(start --disable-usage-stats)
-  if [[ $want_head == yes ]]; then args+=(--head "--port=$PORT" --dashboard-host=0.0.0.0); else args+=("--address=$ADDRESS"); fi
+  local args=(start --block --disable-usage-stats "--dashboard-agent-listen-port=$AGENT_PORT")
+  if [[ $want_head == yes ]]; then
+    args+=(--head "--port=$PORT" --dashboard-host=0.0.0.0 "--dashboard-port=$DASHBOARD_PORT" "--ray-client-server-port=$CLIENT_PORT")
+  else
+    args+=("--address=$ADDRESS")
+  fi
   if [[ -n $NUM_GPUS ]]; then args+=("--num-gpus=$NUM_GPUS"); fi
   if [[ -n $NUM_CPUS ]]; then args+=("--num-cpus=$NUM_CPUS"); fi
   if [[ -n $NODE_IP ]]; then args+=("--node-ip-address=$NODE_IP"); fi
-  log "+ ray ${args[*]}${env_keys:+ (env: ${env_keys[*]})}"
-  local out
-  if ! out=$("$RAY" "${args[@]}" 2>&1); then
-    log "$out"
-    if [[ $want_head == no ]]; then die "ray start could not join the head at $ADDRESS: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')— is the head started (ray.sh start-head) and reachable?"; fi
-    die "ray start --head failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
-  fi
-  log "$out"
+  if [[ -n $NODE_NAME ]]; then args+=("--labels=pdflow-node=$NODE_NAME"); fi
+  log "+ setsid ray ${args[*]}${env_keys:+ (env: ${env_keys[*]})}"
+  mkdir -p "$STATE_DIR"
+  rm -f "$FINGERPRINT_FILE"
+  local pid attempt=1
+  launch() {
+    setsid "$RAY" "${args[@]}" </dev/null >"$START_LOG" 2>&1 &
+    pid=$!
+    printf '%s\n' "$(json_obj sid "$(json_str "$pid")" pid "$(json_str "$pid")")" >"$SESSION_FILE"
+  }
+  launch
   phase verify
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 240))
+  probe_out='{"connected": false, "error": "ray start has not finished"}'
   while :; do
-    probe_out=$(probe "${ADDRESS:-auto}")
-    mine=$(local_node "$probe_out")
-    if [[ -n $mine ]]; then break; fi
-    ((SECONDS < deadline)) || die "ray start returned but this node is not alive in the cluster after 60 s: $(probe_field "$probe_out" error)"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      # Ray gives a raylet 30 s (fixed) to register with the GCS; a busy machine can miss that.
+      if ((attempt < 3)) && grep -q 'timed out during startup' "$START_LOG"; then
+        log "ray start: the raylet did not register within Ray's 30 s (busy machine or GCS); trying again ($((attempt + 1))/3)"
+        stop_session || true
+        attempt=$((attempt + 1))
+        launch
+        continue
+      fi
+      log "$(tail -n 30 "$START_LOG")"
+      local tail3
+      tail3=$(grep -v '^\s*$' "$START_LOG" | tail -n 3 | tr '\n' ' ')
+      if [[ $want_head == no ]]; then die "ray start could not join the head at $ADDRESS: ${tail3}— is the head started (ray.sh start-head) and reachable?"; fi
+      die "ray start --head failed: ${tail3}(full log: $START_LOG)"
+    fi
+    if grep -q 'Ray runtime started' "$START_LOG"; then
+      probe_out=$(probe "$DASHBOARD")
+      mine=$(local_node "$probe_out")
+      if [[ -n $mine ]]; then break; fi
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$(tail -n 30 "$START_LOG")"
+      stop_session || true
+      die "ray start did not bring this node into the cluster within 240 s: $(probe_field "$probe_out" error) (full log: $START_LOG)"
+    fi
     sleep 1
   done
-  mkdir -p "$STATE_DIR"
-  printf '%s\n' "$(json_obj key "$(json_str "$fp")" action "$(json_str "$ACTION")")" >"$FINGERPRINT_FILE"
+  log "$(grep -v '^\s*$' "$START_LOG" | head -n 40)"
+  write_marker "$FINGERPRINT_FILE" "$(json_obj key "$(json_str "$fp")")"
   start_result "$status" "$probe_out"
 }
 
@@ -209,7 +309,7 @@ case $ACTION in
   stop)
     phase stop
     status=unchanged
-    if ray_stop; then status=stopped; fi
+    if stop_session; then status=stopped; fi
     rm -f "$FINGERPRINT_FILE"
     json_obj script '"ray"' action '"stop"' status "$(json_str "$status")"
     echo
@@ -221,16 +321,8 @@ case $ACTION in
     rc=0
     text=$("$RAY" "${args[@]}" 2>&1) || rc=$?
     log "$text"
-    probe_out=$(probe "${ADDRESS:-auto}")
-    summary=$(printf '%s' "$probe_out" | "$PY" -c '
-import json, sys
-p = json.load(sys.stdin)
-nodes = p.get("nodes", [])
-alive = [n for n in nodes if n["alive"]]
-print(json.dumps({"connected": p.get("connected", False), "gcsAddress": p.get("gcsAddress"), "error": p.get("error"),
-                  "aliveNodes": len(alive), "deadNodes": len(nodes) - len(alive),
-                  "totalGpus": sum(n["gpus"] for n in alive), "totalCpus": sum(n["cpus"] for n in alive), "nodes": nodes}))')
-    json_obj script '"ray"' action '"status"' rayStatusExitCode "$rc" summary "$summary"
+    probe_out=$(probe "$DASHBOARD")
+    json_obj script '"ray"' action '"status"' rayStatusExitCode "$rc" probe "$probe_out"
     echo
     ;;
 esac

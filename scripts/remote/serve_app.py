@@ -15,8 +15,9 @@ engine's GPUs are pinned with placement-group bundles {"GPU": 1, "node:<ip>": 0.
 the prefill node, decode on the decode node: the same node for pd-pack). Environment such as
 UCX_TLS goes to the replicas through runtime_env. `deploy` returns once GET /v1/models lists the
 model (healthy) or the timeout passes (failed); the app keeps running (Serve is detached).
-`shutdown` runs `serve shutdown -y` and waits until nvidia-smi on every GPU node shows the memory
-back near zero (checked through a Ray task on each node).
+`shutdown` shuts Serve down through its Python API (serve.shutdown(), then checks that Serve's
+controller is gone) and waits until nvidia-smi on every GPU node shows the memory back near zero
+(checked through a Ray task on each node).
 
 Human log first (`::phase <name>` lines), then ONE JSON line:
   deploy/status: {"status": "healthy"|"failed"|"deploying"|"absent", "url", "deployment": {...},
@@ -27,7 +28,6 @@ Human log first (`::phase <name>` lines), then ONE JSON line:
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -78,19 +78,21 @@ def parse_args(argv):
     d.add_argument("--model-source", default="openai/gpt-oss-120b")
     d.add_argument("--replicas", type=int, default=1, help="collocated: engine replicas")
     d.add_argument("--tp", type=int, default=None, help="collocated: tensor-parallel size per replica")
-    d.add_argument("--node", default=None, help="collocated: pin every replica to this node (IP)")
+    d.add_argument("--node", default=None, help="collocated: pin every replica to this node (its pdflow-node label, or IP)")
     d.add_argument("--p-num", type=int, default=1)
     d.add_argument("--p-tp", type=int, default=None)
     d.add_argument("--d-num", type=int, default=1)
     d.add_argument("--d-tp", type=int, default=None)
     d.add_argument("--backend", default="UCX", type=str.upper, choices=["UCX", "LIBFABRIC"])
-    d.add_argument("--prefill-node", default=None, help="PD: node IP for prefill (default: first GPU node)")
-    d.add_argument("--decode-node", default=None, help="PD: node IP for decode (default: same for pd-pack, second GPU node for pd-spread)")
+    d.add_argument("--prefill-node", default=None, help="PD: node for prefill: its pdflow-node label or IP (default: first GPU node)")
+    d.add_argument("--decode-node", default=None, help="PD: node for decode: its pdflow-node label or IP (default: same for pd-pack, second GPU node for pd-spread)")
     d.add_argument("--max-model-len", type=int, default=16000)
     d.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     d.add_argument("--ingress-replicas", type=int, default=16)
     d.add_argument("--proxy-replicas", type=int, default=16)
     d.add_argument("--app-name", default="default")
+    d.add_argument("--proxy-location", default="HeadOnly", choices=["HeadOnly", "EveryNode"],
+                   help="where Serve runs HTTP proxies (default HeadOnly: clients and benchmarks talk to the head)")
     for q in (d, sub.add_parser("status")):
         q.add_argument("--port", type=int, default=8000)
         q.add_argument("--host", default=None, help="address clients use (default: this node's Ray IP)")
@@ -125,14 +127,23 @@ def parse_args(argv):
 # deploy
 
 
+def _ip_key(ip):
+    parts = ip.split(".")
+    return [int(p) for p in parts] if len(parts) == 4 and all(p.isdigit() for p in parts) else [ip]
+
+
 def gpu_nodes(ray):
-    return [n for n in ray.nodes() if n.get("Alive") and float((n.get("Resources") or {}).get("GPU", 0)) > 0]
+    """Alive GPU nodes in address order (ray.nodes() has no order), so "the first GPU node" is stable."""
+    nodes = [n for n in ray.nodes() if n.get("Alive") and float((n.get("Resources") or {}).get("GPU", 0)) > 0]
+    return sorted(nodes, key=lambda n: _ip_key(n["NodeManagerAddress"]))
 
 
 def pick_node(nodes, wanted, index, what):
     if wanted:
         for n in nodes:
-            if wanted in (n.get("NodeManagerAddress"), n.get("NodeName"), n.get("NodeManagerHostname")):
+            # The cluster file's node name (ray.sh labels every node pdflow-node=<name>), or Ray's own
+            # address/host name for the node: never the SSH host, which may be a bastion's or public name.
+            if wanted in ((n.get("Labels") or n.get("labels") or {}).get("pdflow-node"), n.get("NodeManagerAddress"), n.get("NodeName"), n.get("NodeManagerHostname")):
                 return n
         raise ValueError("%s %s is not an alive GPU node of the Ray cluster (GPU nodes: %s)"
                          % (what, wanted, ", ".join(n["NodeManagerAddress"] for n in nodes) or "none"))
@@ -282,7 +293,7 @@ def cmd_deploy(args):
         out["deployment"] = desc
         print("Deploying %s: %s" % (args.mode, json.dumps(desc)), flush=True)
         phase("deploy")
-        serve.start(http_options={"host": "0.0.0.0", "port": args.port})
+        serve.start(proxy_location=args.proxy_location, http_options={"host": "0.0.0.0", "port": args.port})
         failure = {}
 
         def run():
@@ -375,18 +386,34 @@ def _gpu_memory():
     return ip, used
 
 
-def serve_shutdown_cli():
-    exe = shutil.which("serve") or os.path.join(os.path.dirname(sys.executable), "serve")
-    if os.path.isfile(exe):
-        r = subprocess.run([exe, "shutdown", "-y"], capture_output=True, text=True, timeout=300)
-        sys.stdout.write(r.stdout)
-        sys.stderr.write(r.stderr)
-        if r.returncode != 0:
-            raise RuntimeError("`serve shutdown -y` exited %d: %s" % (r.returncode, (r.stderr or r.stdout).strip()[-500:]))
-        return
-    from ray import serve  # no CLI in this environment: the same through the API
+SERVE_CONTROLLER = ("SERVE_CONTROLLER_ACTOR", "serve")  # Ray Serve's controller: actor name, namespace
 
+
+def serve_running(ray):
+    """Whether Serve's controller actor lives in the cluster this driver is connected to."""
+    try:
+        ray.get_actor(SERVE_CONTROLLER[0], namespace=SERVE_CONTROLLER[1])
+        return True
+    except ValueError:
+        return False
+
+
+def serve_shutdown(ray, timeout):
+    """Serve shut down through its Python API, then checked: the controller must be gone. (The
+    `serve shutdown` CLI goes through the dashboard; when it cannot reach it, it logs an error
+    and exits 0, and the replicas keep their GPUs.)"""
+    from ray import serve
+
+    if not serve_running(ray):
+        print("Serve is not running: nothing to shut down", flush=True)
+        return
     serve.shutdown()
+    deadline = time.time() + timeout
+    while serve_running(ray):
+        if time.time() >= deadline:
+            raise RuntimeError("serve.shutdown() returned but Serve's controller still runs after %.0f s" % timeout)
+        time.sleep(1.0)
+    print("Serve shut down (controller gone)", flush=True)
 
 
 def cmd_shutdown(args):
@@ -394,14 +421,14 @@ def cmd_shutdown(args):
     out = {"status": "failed", "gpusFree": None, "gpuMemoryUsedMiB": {}, "seconds": 0.0, "error": None}
     try:
         phase("serve_shutdown")
-        serve_shutdown_cli()
+        import ray
+
+        ray.init(address=args.address, logging_level="WARNING")
+        serve_shutdown(ray, args.timeout)
         if args.skip_gpu_check:
             out["status"] = "stopped"
         else:
             phase("gpus_free")
-            import ray
-
-            ray.init(address=args.address, logging_level="WARNING")
             probe = ray.remote(num_cpus=0)(_gpu_memory)
             deadline = t0 + args.timeout
             while True:
@@ -416,7 +443,7 @@ def cmd_shutdown(args):
                     break
                 if time.time() >= deadline:
                     out["gpusFree"] = False
-                    out["error"] = ("GPUs still in use %.0f s after `serve shutdown`: %s (MiB per GPU); look for leftover "
+                    out["error"] = ("GPUs still in use %.0f s after Serve shut down: %s (MiB per GPU); look for leftover "
                                     "vLLM/Ray worker processes with nvidia-smi on those nodes"
                                     % (args.timeout, ", ".join("%s %s" % (ip, m) for ip, m in busy.items())))
                     break

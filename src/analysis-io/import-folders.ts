@@ -2,12 +2,29 @@
 // point records. A folder holding JSON files is one deployment; a folder of such folders is many.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { importBenchFile, type BenchPointRecord } from '../analysis/index.js';
+import { importBenchFile, type BenchPointRecord, type ImportHardwareOptions } from '../analysis/index.js';
 
 export interface ImportResult {
   records: BenchPointRecord[];
   /** Files skipped, each with the reason. */
   skipped: string[];
+  /** Per folder read: how many ok points it gave, and why each of its files gave none. */
+  folders: ImportedFolder[];
+}
+
+export interface ImportedFolder {
+  folder: string;
+  ok: number;
+  /** "<file>: <why>" for every skipped file and failed point of the folder. */
+  problems: string[];
+  /** The skipped files' reasons alone (a subset of problems). */
+  skipped: string[];
+}
+
+export interface ImportOptions {
+  deployment?: string;
+  hardware?: ImportHardwareOptions;
+  versions?: Record<string, string>;
 }
 
 export class ImportInputError extends Error {
@@ -17,19 +34,32 @@ export class ImportInputError extends Error {
   }
 }
 
-export async function importBenchFolders(dirs: string[], opts: { deployment?: string } = {}): Promise<ImportResult> {
-  const out: ImportResult = { records: [], skipped: [] };
+export async function importBenchFolders(dirs: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  const out: ImportResult = { records: [], skipped: [], folders: [] };
   for (const dir of dirs) {
     const info = await stat(dir).catch(() => undefined);
     if (!info) throw new ImportInputError(`${dir}: no such file or folder`);
     const folders = info.isDirectory() ? await benchFolders(dir) : [{ folder: path.dirname(dir), files: [path.basename(dir)] }];
     if (folders.length === 0) throw new ImportInputError(`${dir}: no .json files in it or in its sub-folders (expected folders of vllm bench serve results)`);
     for (const { folder, files } of folders) {
+      const seen: ImportedFolder = { folder, ok: 0, problems: [], skipped: [] };
+      out.folders.push(seen);
       for (const name of files.sort(byLoad)) {
         const file = path.join(folder, name);
-        const outcome = importBenchFile({ folder, fileName: name, text: await readFile(file, 'utf8'), path: file, ...(opts.deployment ? { deployment: opts.deployment } : {}) });
+        const outcome = importBenchFile({
+          folder, fileName: name, text: await readFile(file, 'utf8'), path: file,
+          ...(opts.deployment ? { deployment: opts.deployment } : {}),
+          ...(opts.hardware ? { hardware: opts.hardware } : {}),
+          ...(opts.versions ? { versions: opts.versions } : {}),
+        });
         if (outcome.record) out.records.push(outcome.record);
-        if (outcome.skipped) out.skipped.push(outcome.skipped);
+        if (outcome.record?.status === 'ok') seen.ok++;
+        else if (outcome.record) seen.problems.push(`${file}: ${outcome.record.reason ?? 'failed point'}`);
+        if (outcome.skipped) {
+          out.skipped.push(outcome.skipped);
+          seen.skipped.push(outcome.skipped);
+          seen.problems.push(outcome.skipped.includes(file) ? outcome.skipped : `${file}: ${outcome.skipped}`);
+        }
       }
     }
   }

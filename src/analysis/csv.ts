@@ -1,4 +1,5 @@
 // One CSV row per point, every number at full precision, for spreadsheets and pandas.
+import { flagsText } from './known-bad.js';
 import { pointKey } from './labels.js';
 import type { FrontierStatus } from './pareto.js';
 import type { BenchPointRecord, LatencySummary } from './records.js';
@@ -12,6 +13,7 @@ export const CSV_COLUMNS = [
   'total_tps', 'output_tps_per_gpu', 'total_tps_per_gpu', 'interactivity',
   ...LATENCIES.flatMap((m) => [`${m}_mean_ms`, `${m}_median_ms`, `${m}_p99_ms`]),
   'started_at', 'duration_s', 'attempt', 'raw_result_path', 'log_path', 'versions',
+  'flags', 'gpu_model', 'gpus_per_node', 'gpu_memory_mib', 'driver', 'cuda', 'efa_devices', 'hardware_source',
 ] as const;
 
 type Cell = string | number | undefined | null;
@@ -20,6 +22,7 @@ export function toCsv(records: BenchPointRecord[], statusByPoint: Record<string,
   const rows = records.map((r) => {
     const d = r.deployment;
     const m = r.metrics;
+    const h = r.hardware;
     const lat = (s: LatencySummary | undefined): Cell[] => [s?.mean, s?.median, s?.p99];
     const cells: Cell[] = [
       d.id, d.name, d.mode, d.prefill?.count, d.prefill?.tp, d.decode?.count, d.decode?.tp, d.replicas?.count, d.replicas?.tp,
@@ -29,6 +32,7 @@ export function toCsv(records: BenchPointRecord[], statusByPoint: Record<string,
       m?.totalThroughput, m?.outputThroughputPerGpu, m?.totalThroughputPerGpu, m?.interactivity,
       ...lat(m?.ttftMs), ...lat(m?.tpotMs), ...lat(m?.itlMs), ...lat(m?.e2elMs),
       r.timings.startedAt, r.timings.durationSec, r.attempt, r.rawResultPath, r.logPath, kv(r.versions),
+      flagsText(r) || undefined, h?.gpuModel, h?.gpusPerNode, h?.gpuMemoryMiB, h?.driverVersion, h?.cudaVersion, h?.efaDevices, h?.source,
     ];
     return cells.map(csvCell).join(',');
   });

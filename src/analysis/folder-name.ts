@@ -1,10 +1,12 @@
 // The deployment and workload a folder of `vllm bench serve` JSON holds, from the seed's naming:
 //   <served>_itl<ISL>_otl<OSL>_<mode>_<exp>   (run_bm.sh; mode is mixed, prefill-only or decode-only)
 // where <exp> holds the shape:
-//   1xtp4-1xtp4[-spread...]     1 prefill TP4 + 1 decode TP4 (pd-pack unless "spread" follows)
+//   1xtp4-1xtp4[-spread...]     1 prefill TP4 + 1 decode TP4 (pd-pack unless "spread" follows,
+//                               or unless it needs more GPUs than one node has: then pd-spread)
 //   p1xtp4-d1xtp4, 3ptp2-1dtp2  the same with P/D markers (pd_..., -packed-ucx)
 //   4xtp2                       4 collocated replicas of TP2
 // Whatever follows the shape ("-spread-ucx120", "-packed-ucx", "-spread-tcp") is kept as the variant.
+import { DEFAULT_GPUS_PER_NODE } from './hardware.js';
 import { shapeLabel } from './labels.js';
 import type { BenchDeployment, DeploymentMode, EngineGroup } from './records.js';
 
@@ -42,7 +44,7 @@ const EXAMPLES = '..._1xtp4-1xtp4[-spread-ucx120], ..._4xtp2, ..._3ptp2-1dtp2-pa
  * Reads a folder name (a path's last part is used). `override` uses the same grammar and wins for
  * whatever it names: `--deployment 1xtp4-1xtp4-spread` fixes the shape, `itl8000_otl1000` the lengths.
  */
-export function deploymentFromFolderName(name: string, override?: string): FolderDeployment {
+export function deploymentFromFolderName(name: string, override?: string, opts: { gpusPerNode?: number } = {}): FolderDeployment {
   const base = name.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? name;
   const fromName = readShape(base);
   const fromOverride = override ? readShape(override) : undefined;
@@ -56,6 +58,7 @@ export function deploymentFromFolderName(name: string, override?: string): Folde
   const gpus = shape.mode === 'collocated'
     ? shape.replicas!.count * shape.replicas!.tp
     : shape.prefill!.count * shape.prefill!.tp + shape.decode!.count * shape.decode!.tp;
+  if (shape.mode === 'pd-pack') shape.mode = packOrSpread(base, override, shape, gpus, opts.gpusPerNode ?? DEFAULT_GPUS_PER_NODE);
   const deployment: BenchDeployment = {
     id: base,
     name: deploymentName(shape),
@@ -98,6 +101,18 @@ function readShape(s: string): ShapeMatch | undefined {
     return shape;
   }
   return undefined;
+}
+
+/**
+ * pd-pack puts prefill and decode on one node, so a PD deployment of more GPUs than a node has
+ * is spread whatever its name leaves out; a name that says "pack" for one is a contradiction.
+ */
+function packOrSpread(base: string, override: string | undefined, shape: ShapeMatch, gpus: number, gpusPerNode: number): DeploymentMode {
+  if (gpus <= gpusPerNode) return 'pd-pack';
+  if (shape.variant && /(^|-)pack(ed)?(-|$)/i.test(shape.variant)) {
+    throw new FolderNameError(`${override ? `--deployment "${override}"` : `folder "${base}"`}: says "pack" but its ${gpus} GPUs do not fit on one node of ${gpusPerNode}; pass --gpus-per-node N if the nodes were larger, or --deployment with "-spread"`);
+  }
+  return 'pd-spread';
 }
 
 function group(count: string, tp: string, s: string): EngineGroup {

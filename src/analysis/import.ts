@@ -2,6 +2,8 @@
 import { ParseError } from '../parse/errors.js';
 import { parseVllmBenchResult } from '../parse/vllm-bench.js';
 import { deploymentFromFolderName } from './folder-name.js';
+import { hardwareOfImport, type ImportHardwareOptions } from './hardware.js';
+import { knownBadFlagsOf, withFlags } from './known-bad.js';
 import { pointFromBench } from './metrics.js';
 import type { BenchLoad, BenchPointRecord } from './records.js';
 
@@ -15,6 +17,10 @@ export interface ImportedFile {
   path?: string;
   /** --deployment override (folder-name grammar). */
   deployment?: string;
+  /** --gpu / --gpus-per-node: the hardware when the folder name does not say. */
+  hardware?: ImportHardwareOptions;
+  /** --versions: what the run used, when the user knows (an import cannot tell). */
+  versions?: Record<string, string>;
 }
 
 export interface ImportOutcome {
@@ -33,7 +39,14 @@ const POINT_FILE = /^(?:conc(\d+))?_?(?:rr(\d+(?:\.\d+)?))?\.json$/i;
  */
 export function importBenchFile(f: ImportedFile): ImportOutcome {
   const where = f.path ?? `${f.folder}/${f.fileName}`;
-  const fd = deploymentFromFolderName(f.folder, f.deployment);
+  const hardware = hardwareOfImport(baseName(f.folder), f.hardware);
+  const fd = deploymentFromFolderName(f.folder, f.deployment, { gpusPerNode: hardware.gpusPerNode });
+  // Known-bad stacks are flagged from what the import knows; unknown versions make them "suspect".
+  const finish = (r: BenchPointRecord): BenchPointRecord => {
+    const rec: BenchPointRecord = { ...r, hardware };
+    if (f.versions && Object.keys(f.versions).length > 0) rec.versions = { ...f.versions };
+    return withFlags(rec, knownBadFlagsOf(rec));
+  };
   const workload = (isl: number, osl: number) => ({ isl, osl, mode: fd.workloadMode });
   const pointId = `${fd.deployment.id}/${f.fileName.replace(/\.json$/i, '')}`;
   const importedFrom = { folder: fd.deployment.id, file: f.fileName };
@@ -52,7 +65,7 @@ export function importBenchFile(f: ImportedFile): ImportOutcome {
       importedFrom,
       ...(f.path ? { rawResultPath: f.path } : {}),
     });
-    return { record: rec };
+    return { record: finish(rec) };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     const point = POINT_FILE.exec(f.fileName);
@@ -61,12 +74,16 @@ export function importBenchFile(f: ImportedFile): ImportOutcome {
     if (point[1]) load.concurrency = Number(point[1]);
     if (point[2]) load.requestRate = Number(point[2]);
     return {
-      record: {
+      record: finish({
         pointId, deployment: fd.deployment, workload: workload(fd.isl, fd.osl), load, status: 'failed', reason: err.message,
         rawResultPath: where, importedFrom, timings: { startedAt: '', durationSec: 0 }, attempt: 1,
-      },
+      }),
     };
   }
+}
+
+function baseName(folder: string): string {
+  return folder.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? folder;
 }
 
 /**

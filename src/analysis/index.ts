@@ -14,3 +14,6 @@ export * from './folder-name.js';
 export * from './import.js';
 export * from './point-record.js';
 export * from './seed-layout.js';
+export * from './known-bad.js';
+export * from './hardware.js';
+export * from './flag-lines.js';

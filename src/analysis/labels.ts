@@ -43,9 +43,14 @@ export function fmtNumber(x: number | null | undefined, digits = 2): string {
   return x.toFixed(d);
 }
 
-/** ★ frontier, ≈ near it, ✗ out of the SLA, blank otherwise. */
+/** ★ frontier, ≈ near it, ✗ out of the SLA, ⚠ flagged (never on the frontier), blank otherwise. */
 export function statusMark(p: ClassifiedPoint): string {
-  return p.status === 'frontier' ? '★' : p.status === 'near' ? '≈' : p.status === 'out-of-sla' ? '✗' : '';
+  return p.status === 'frontier' ? '★' : p.status === 'near' ? '≈' : p.status === 'out-of-sla' ? '✗' : p.status === 'flagged' ? '⚠' : '';
+}
+
+/** The deployment name with " ⚠" when the record is flagged: every table shows it at a glance. */
+export function flaggedName(r: BenchPointRecord): string {
+  return (r.flags?.length ?? 0) > 0 ? `${r.deployment.name} ⚠` : r.deployment.name;
 }
 
 /** Sort key within a deployment: concurrency, then rate. */

@@ -1,6 +1,9 @@
 // The Markdown report: frontier per workload, best config per SLA tier, failures, rejections,
 // versions and GPU-hours, with the plots embedded.
-import { fmtNumber, loadLabel, loadOrder, statusMark, workloadLabel } from './labels.js';
+import { flaggedDeploymentLines, pointLine, skippedText } from './flag-lines.js';
+import { hardwareLabel, hardwareShortName } from './hardware.js';
+import { flagsText } from './known-bad.js';
+import { flaggedName, fmtNumber, loadLabel, loadOrder, statusMark, workloadLabel } from './labels.js';
 import { slaLimitsLabel } from './sla.js';
 import type { ClassifiedPoint } from './pareto.js';
 import type { ResultsSummary } from './summary.js';
@@ -27,22 +30,48 @@ export function renderMarkdown(s: ResultsSummary, plots: PlotRef[] = []): string
       (s.sla ? ` Only points meeting the SLA (${slaLimitsLabel(s.sla)}) take part.` : ''),
     '',
   );
+  if (s.flagged.length > 0) {
+    out.push(`## ⚠ Flagged points`, '', `${s.flagged.length} point${s.flagged.length === 1 ? '' : 's'} ran on a stack known (or suspected) to give wrong results. They are measured and listed (marked ⚠), but never on the frontier and never "best":`, '');
+    for (const l of flaggedDeploymentLines(s.flagged)) out.push(`- ⚠ ${l}`);
+    out.push('');
+  }
 
   for (const w of s.workloads) {
-    out.push(`## ${w.label}`, '', '### Pareto frontier', '');
+    out.push(`## ${w.label}`, '');
+    if (w.hardware) out.push(`Hardware: ${hardwareLabel(w.hardware)} (from the ${w.hardware.source.replace('-', ' ')}).`, '');
+    out.push('### Pareto frontier', '');
     if (w.frontier.length === 0) out.push('No successful point.', '');
     else out.push(markdownTable(POINT_HEADER, w.frontier.map(pointRow), POINT_ALIGN), '');
 
     out.push(`### Best config per SLA tier${s.slaTiersAreDefault ? ' (default tiers)' : ''}`, '');
+    const tiers = s.sla && w.sla ? [...w.tiers, { ...w.sla, tier: { ...w.sla.tier, name: `${w.sla.tier.name} (sweep)` } }] : w.tiers;
     out.push(markdownTable(
       ['tier', 'limits', 'deployment', 'load', 'out tok/s/GPU', 'tok/s/user', 'p99 TTFT ms', 'p99 TPOT ms', 'points meeting'],
-      w.tiers.map((t) => {
+      tiers.map((t) => {
         const m = t.best?.metrics;
         return [t.tier.name, slaLimitsLabel(t.tier), t.best?.deployment.name ?? 'none meets it', t.best ? loadLabel(t.best.load) : '-',
-          fmtNumber(m?.outputThroughputPerGpu, 1), fmtNumber(m?.interactivity, 1), fmtNumber(m?.ttftMs.p99, 0), fmtNumber(m?.tpotMs.p99, 2), `${t.meeting}`];
+          fmtNumber(m?.outputThroughputPerGpu, 1), fmtNumber(m?.interactivity, 1), fmtNumber(m?.ttftMs.p99, 0), fmtNumber(m?.tpotMs.p99, 2),
+          `${t.meeting}${t.meetingFlagged > 0 ? ` (+${t.meetingFlagged} flagged)` : ''}`];
       }),
       ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
     ), '');
+    const skipped = tiers.filter((t) => t.skippedFlagged);
+    for (const t of skipped) out.push(`- ${t.tier.name}: ⚠ ${skippedText(t.skippedFlagged).slice(2)} — ${flagsText(t.skippedFlagged!)}`);
+    if (skipped.length > 0) out.push('');
+
+    if (w.sla) {
+      const r = w.sla;
+      out.push(`### Sweep SLA: ${slaLimitsLabel(r.tier)}`, '');
+      out.push(r.best ? `Best point meeting it: ${pointLine(r.best)}.` : 'No unflagged point meets it.', '');
+      out.push('Highest load meeting it, per deployment:', '');
+      for (const d of r.deployments) out.push(`- ${d.deployment}${d.flagged ? ' ⚠' : ''}: ${d.highest ? loadLabel(d.highest.load) : `none of ${d.tested} loads`}`);
+      out.push('', `Points meeting it (${r.points.length}):`, '');
+      if (r.points.length > 0) {
+        out.push(markdownTable(['', 'deployment', 'load', 'out tok/s/GPU', 'p99 TTFT ms', 'p99 TPOT ms'], r.points.map((p) => [
+          (p.flags?.length ?? 0) > 0 ? '⚠' : '', p.deployment.name, loadLabel(p.load), fmtNumber(p.metrics!.outputThroughputPerGpu, 1), fmtNumber(p.metrics!.ttftMs.p99, 0), fmtNumber(p.metrics!.tpotMs.p99, 2),
+        ]), ['l', 'l', 'l', 'r', 'r', 'r']), '');
+      }
+    }
 
     const mine = plots.filter((p) => p.workloadKey === w.key);
     if (mine.length > 0) {
@@ -59,7 +88,7 @@ export function renderMarkdown(s: ResultsSummary, plots: PlotRef[] = []): string
   if (s.failed.length === 0) out.push('None.', '');
   else {
     out.push(markdownTable(['deployment', 'workload', 'load', 'attempt', 'reason', 'log'], s.failed.map((r) => [
-      r.deployment.name, workloadLabel(r.workload), loadLabel(r.load), `${r.attempt}`, r.reason ?? '(no reason recorded)', r.logPath ?? r.rawResultPath ?? '-',
+      `${r.deployment.name}${hardwareShortName(r.hardware) ? ` on ${hardwareShortName(r.hardware)}` : ''}`, workloadLabel(r.workload), loadLabel(r.load), `${r.attempt}`, r.reason ?? '(no reason recorded)', r.logPath ?? r.rawResultPath ?? '-',
     ])), '');
   }
 
@@ -82,6 +111,6 @@ const POINT_ALIGN: Array<'l' | 'r'> = ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', '
 function pointRow(p: ClassifiedPoint): string[] {
   const r = p.record;
   const m = r.metrics!;
-  return [statusMark(p), r.deployment.name, `${r.deployment.gpus}`, loadLabel(r.load), fmtNumber(m.outputThroughputPerGpu, 1), fmtNumber(m.interactivity, 1),
+  return [statusMark(p), flaggedName(r), `${r.deployment.gpus}`, loadLabel(r.load), fmtNumber(m.outputThroughputPerGpu, 1), fmtNumber(m.interactivity, 1),
     fmtNumber(m.ttftMs.median, 0), fmtNumber(m.ttftMs.p99, 0), fmtNumber(m.tpotMs.median, 2), fmtNumber(m.tpotMs.p99, 2), fmtNumber(m.itlMs?.p99, 2)];
 }

@@ -1,6 +1,8 @@
 // The pareto frontier of one workload: maximise output throughput per GPU and interactivity.
 import { meetsSla } from './sla.js';
-import type { BenchPointRecord, BenchWorkload, SlaTier } from './records.js';
+import { isFlagged } from './known-bad.js';
+import { hardwareKey, hardwareShortName } from './hardware.js';
+import type { BenchHardware, BenchPointRecord, BenchWorkload, SlaTier } from './records.js';
 import { workloadKey } from './labels.js';
 
 /**
@@ -8,8 +10,9 @@ import { workloadKey } from './labels.js';
  * near: dominated, but by less than the tolerance on both axes (within measurement noise).
  * dominated: another point is at least as good on both axes and better by more than the tolerance on one.
  * out-of-sla: filtered out by the SLA before the frontier was computed.
+ * flagged: the record carries flags (known-bad stack, suspect import): shown, never a contender.
  */
-export type FrontierStatus = 'frontier' | 'near' | 'dominated' | 'out-of-sla';
+export type FrontierStatus = 'frontier' | 'near' | 'dominated' | 'out-of-sla' | 'flagged';
 
 export interface FrontierOptions {
   /** Relative margin under which a dominated point still counts as "near"; default 0.05 (5%). */
@@ -41,9 +44,9 @@ export function classifyFrontier(records: BenchPointRecord[], opts: FrontierOpti
     record,
     x: record.metrics!.outputThroughputPerGpu,
     y: record.metrics!.interactivity!,
-    status: opts.sla && !meetsSla(record, opts.sla).ok ? 'out-of-sla' : 'frontier',
+    status: isFlagged(record) ? 'flagged' : opts.sla && !meetsSla(record, opts.sla).ok ? 'out-of-sla' : 'frontier',
   }));
-  const contenders = pts.filter((p) => p.status !== 'out-of-sla');
+  const contenders = pts.filter((p) => p.status === 'frontier');
   for (const p of contenders) {
     let dominated = false;
     let clearly = false;
@@ -63,19 +66,35 @@ export function paretoFrontier(records: BenchPointRecord[], opts: FrontierOption
 }
 
 export interface WorkloadGroup {
+  /** workloadKey, then "-<hardware>" when the GPU model is known: "isl5000-osl250-mixed-h200". */
   key: string;
   workload: BenchWorkload;
+  /** The GPU of the group's records ("H200"), absent when unknown. */
+  hardware?: BenchHardware;
   records: BenchPointRecord[];
 }
 
-/** Records by workload (ISL, OSL, mode), in order of first appearance. */
+/**
+ * Records by workload (ISL, OSL, mode) AND hardware (GPU family), in order of first appearance:
+ * an H200 and an H100 run of one config are two comparisons, never one series or one frontier.
+ */
 export function groupByWorkload(records: BenchPointRecord[]): WorkloadGroup[] {
   const groups = new Map<string, WorkloadGroup>();
   for (const r of records) {
-    const key = workloadKey(r.workload);
+    const hw = hardwareKey(r.hardware);
+    const key = hw ? `${workloadKey(r.workload)}-${hw}` : workloadKey(r.workload);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, workload: r.workload, records: [] }));
+    if (!g) {
+      groups.set(key, (g = { key, workload: r.workload, records: [] }));
+      if (hw && r.hardware) g.hardware = r.hardware;
+    }
     g.records.push(r);
   }
   return [...groups.values()];
+}
+
+/** " on H200" for a group of known hardware, "" otherwise. */
+export function groupHardwareSuffix(g: Pick<WorkloadGroup, 'hardware'>): string {
+  const name = hardwareShortName(g.hardware);
+  return name ? ` on ${name}` : '';
 }

@@ -2,6 +2,8 @@
 // Like the seed's viz.py: TPOT and TTFT against concurrency, output throughput per GPU against
 // TPOT, and the pareto frontier; one series per deployment, log axes where ranges span decades.
 import type { TopLevelSpec } from 'vega-lite';
+import { flagsText, isFlagged } from './known-bad.js';
+import { flaggedName } from './labels.js';
 import type { ResultsSummary, WorkloadSummary } from './summary.js';
 import type { PlotRef } from './markdown.js';
 
@@ -19,6 +21,9 @@ interface Row {
   outPerGpu: number;
   interactivity: number | null;
   status: string;
+  /** Flagged points are drawn hollow, their series dashed, and say why in the tooltip. */
+  flagged: boolean;
+  flags: string;
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -34,7 +39,20 @@ const TOOLTIP = [
   { field: 'tpot', type: 'quantitative', title: 'median TPOT ms', format: '.2f' },
   { field: 'ttft', type: 'quantitative', title: 'median TTFT ms', format: '.0f' },
   { field: 'outPerGpu', type: 'quantitative', title: 'out tok/s/GPU', format: '.1f' },
+  { field: 'flags', type: 'nominal', title: 'flags' },
 ] as const;
+// Flagged points: hollow markers and a dashed line, so a plot never shows them as results.
+const DASH = { field: 'flagged', type: 'nominal', title: 'Flagged (⚠)', scale: { domain: [false, true], range: [[1, 0], [5, 3]] } } as const;
+const FLAGGED = 'datum.flagged';
+const PARETO_POINT = {
+  x: { field: 'interactivity', type: 'quantitative', title: 'Interactivity (tok/s/user = 1000 / median TPOT)', scale: { zero: false, padding: 12 } },
+  y: { field: 'outPerGpu', type: 'quantitative', title: 'Output tok/s per GPU', scale: LOG },
+  color: COLOR,
+  shape: { field: 'status', type: 'nominal', title: 'Frontier', scale: { domain: ['frontier', 'near', 'dominated', 'out-of-sla', 'flagged'], range: ['diamond', 'square', 'circle', 'cross', 'triangle-up'] } },
+  opacity: { condition: { test: "datum.status === 'frontier' || datum.status === 'near' || datum.flagged", value: 1 }, value: 0.4 },
+  tooltip: [...TOOLTIP, { field: 'interactivity', type: 'quantitative', title: 'tok/s/user', format: '.1f' }, { field: 'status', type: 'nominal' }],
+} as const;
+const UNFLAGGED = '!datum.flagged';
 
 /** Every plot of every workload; request-rate points get their own "vs request rate" plots. */
 export function plotSpecs(summary: ResultsSummary, dir = 'plots'): PlotSpec[] {
@@ -46,7 +64,7 @@ function rows(w: WorkloadSummary): Row[] {
     const r = p.record;
     const m = r.metrics!;
     return {
-      deployment: r.deployment.name,
+      deployment: flaggedName(r),
       concurrency: r.load.concurrency ?? null,
       requestRate: r.load.requestRate ?? null,
       load: r.load.requestRate ?? r.load.concurrency ?? 0,
@@ -55,6 +73,8 @@ function rows(w: WorkloadSummary): Row[] {
       outPerGpu: m.outputThroughputPerGpu,
       interactivity: m.interactivity,
       status: p.status,
+      flagged: isFlagged(r),
+      flags: flagsText(r),
     };
   });
 }
@@ -79,7 +99,6 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
     add('throughput-vs-tpot', 'Output throughput per GPU vs TPOT', {
       $schema: SCHEMA, ...SIZE, config: CONFIG, title: `Output throughput per GPU vs median TPOT — ${w.label}`,
       data: { values: positive },
-      mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'tpot', type: 'quantitative', title: 'Median TPOT (ms)', scale: LOG },
         y: { field: 'outPerGpu', type: 'quantitative', title: 'Output tok/s per GPU', scale: LOG },
@@ -87,6 +106,7 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
         order: { field: 'load', type: 'quantitative' },
         tooltip: [...TOOLTIP],
       },
+      layer: seriesLayers(positive),
     });
   }
   const placed = all.filter((r) => r.interactivity !== null && r.outPerGpu > 0);
@@ -95,17 +115,8 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
       $schema: SCHEMA, ...SIZE, config: CONFIG, title: `Pareto frontier — ${w.label}`,
       data: { values: placed },
       layer: [
-        {
-          mark: { type: 'point', filled: true, size: 70 },
-          encoding: {
-            x: { field: 'interactivity', type: 'quantitative', title: 'Interactivity (tok/s/user = 1000 / median TPOT)', scale: { zero: false, padding: 12 } },
-            y: { field: 'outPerGpu', type: 'quantitative', title: 'Output tok/s per GPU', scale: LOG },
-            color: COLOR,
-            shape: { field: 'status', type: 'nominal', title: 'Frontier', scale: { domain: ['frontier', 'near', 'dominated', 'out-of-sla'], range: ['diamond', 'square', 'circle', 'cross'] } },
-            opacity: { condition: { test: "datum.status === 'frontier' || datum.status === 'near'", value: 1 }, value: 0.4 },
-            tooltip: [...TOOLTIP, { field: 'interactivity', type: 'quantitative', title: 'tok/s/user', format: '.1f' }, { field: 'status', type: 'nominal' }],
-          },
-        },
+        { transform: [{ filter: UNFLAGGED }], mark: { type: 'point', filled: true, size: 70 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
+        { transform: [{ filter: FLAGGED }], mark: { type: 'point', filled: false, size: 70, strokeWidth: 2 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
         {
           transform: [{ filter: "datum.status === 'frontier'" }],
           mark: { type: 'line', color: 'black', strokeDash: [4, 3], strokeWidth: 1.5 },
@@ -125,7 +136,6 @@ function line(values: Row[], x: 'concurrency' | 'requestRate', xTitle: string, y
   return {
     $schema: SCHEMA, ...SIZE, config: CONFIG, title,
     data: { values: values.filter((r) => r[y] > 0) },
-    mark: { type: 'line', point: true },
     encoding: {
       x: { field: x, type: 'quantitative', title: xTitle, scale: LOG },
       y: { field: y, type: 'quantitative', title: yTitle, scale: LOG },
@@ -133,5 +143,16 @@ function line(values: Row[], x: 'concurrency' | 'requestRate', xTitle: string, y
       order: { field: x, type: 'quantitative' },
       tooltip: [...TOOLTIP],
     },
+    layer: seriesLayers(values),
   };
+}
+
+/** One line per deployment (dashed when flagged), filled points, hollow ones for flagged points. */
+function seriesLayers(values: Row[]) {
+  return [
+    // The dash legend only where something is flagged: clean plots stay as they were.
+    { mark: { type: 'line' } as const, encoding: values.some((r) => r.flagged) ? { strokeDash: DASH } : {} },
+    { transform: [{ filter: UNFLAGGED }], mark: { type: 'point', filled: true } as const },
+    { transform: [{ filter: FLAGGED }], mark: { type: 'point', filled: false, strokeWidth: 2, size: 60 } as const },
+  ];
 }

@@ -3,7 +3,8 @@
 import type { PlannedDeployment, PlannedPoint, PointLoad, RejectedDeployment } from '../plan/types.js';
 import type { VllmBenchResult } from '../parse/vllm-bench.js';
 import { pointFromBench } from './metrics.js';
-import type { BenchDeployment, BenchLoad, BenchMetrics, BenchPointRecord, RejectedConfig, SlaTier } from './records.js';
+import { knownBadFlagsOf, withFlags } from './known-bad.js';
+import type { BenchDeployment, BenchHardware, BenchLoad, BenchMetrics, BenchPointRecord, RejectedConfig, SlaTier } from './records.js';
 
 export interface PointRecordExtra {
   status: 'ok' | 'failed';
@@ -20,6 +21,20 @@ export interface PointRecordExtra {
   localResultPath?: string;
   logPath?: string;
   versions?: Record<string, string>;
+  /** The nodes' hardware; default the plan's (the cluster file's declaration). */
+  hardware?: BenchHardware;
+}
+
+/**
+ * Hardware and flags onto a record of a planned deployment: the known-bad table checked against
+ * the record's own versions and hardware, or the plan's flags when the record has no versions.
+ */
+function identify(r: BenchPointRecord, dep: PlannedDeployment, hardware: BenchHardware | undefined): BenchPointRecord {
+  const hw = hardware ?? dep.hardware;
+  const rec: BenchPointRecord = hw ? { ...r, hardware: hw } : r;
+  // What it ran on wins when the record knows its versions; a record without them (a point that
+  // never ran) keeps the plan's verdict.
+  return withFlags(rec, rec.versions ? knownBadFlagsOf(rec) : dep.flags ?? []);
 }
 
 export function deploymentOfPlan(dep: PlannedDeployment): BenchDeployment {
@@ -60,7 +75,7 @@ export function pointRecord(dep: PlannedDeployment, point: PlannedPoint, extra: 
   if (extra.localResultPath) r.localResultPath = extra.localResultPath;
   if (extra.logPath) r.logPath = extra.logPath;
   if (extra.versions) r.versions = extra.versions;
-  return r;
+  return identify(r, dep, extra.hardware);
 }
 
 /**
@@ -73,7 +88,7 @@ export function pointRecordFromBench(
   result: VllmBenchResult,
   extra: Omit<PointRecordExtra, 'status' | 'reason' | 'metrics' | 'model'>,
 ): BenchPointRecord {
-  return pointFromBench(result, {
+  return identify(pointFromBench(result, {
     pointId: point.id,
     deployment: deploymentOfPlan(dep),
     workload: { isl: point.workload.isl, osl: point.workload.osl, mode: point.workload.mode },
@@ -85,7 +100,7 @@ export function pointRecordFromBench(
     ...(extra.localResultPath ? { localResultPath: extra.localResultPath } : {}),
     ...(extra.logPath ? { logPath: extra.logPath } : {}),
     ...(extra.versions ? { versions: extra.versions } : {}),
-  });
+  }), dep, extra.hardware);
 }
 
 /** The planner's rejections, for the report. */

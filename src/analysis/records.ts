@@ -107,6 +107,36 @@ export interface BenchPointRecord {
   };
   /** 1 for the first try. */
   attempt: number;
+  /** The nodes the point ran on (absent in records made before pdflow kept it). */
+  hardware?: BenchHardware;
+  /** Why the point must not be trusted as it is (known-bad stack, suspect import...): measured and
+   * shown, but never on the frontier and never "best". Absent or [] when nothing is known against it. */
+  flags?: RecordFlag[];
+}
+
+/** known-bad: the stack matches a known-bad combination; suspect: it may, what would tell is unknown. */
+export type RecordFlagKind = 'known-bad' | 'suspect';
+
+export interface RecordFlag {
+  kind: RecordFlagKind;
+  reason: string;
+  /** Where the problem is described, e.g. an upstream issue. */
+  link?: string;
+}
+
+/** What the point ran on. Fields nobody reported are absent, never guessed. */
+export interface BenchHardware {
+  /** e.g. "NVIDIA H100 80GB HBM3" (inventory, cluster file) or "H200" (a folder name). */
+  gpuModel?: string;
+  /** GPUs per node: placement labels are judged against it. */
+  gpusPerNode: number;
+  gpuMemoryMiB?: number;
+  driverVersion?: string;
+  cudaVersion?: string;
+  /** EFA devices per node. */
+  efaDevices?: number;
+  /** Where these facts come from. */
+  source: 'inventory' | 'cluster-file' | 'folder-name' | 'command-line' | 'default';
 }
 
 /** A configuration the planner refused, with its reason (for the report). */

@@ -1,4 +1,5 @@
 // SLA tiers: p99 TTFT and p99 TPOT limits; the best configuration that meets each.
+import { isFlagged } from './known-bad.js';
 import type { BenchPointRecord, SlaTier } from './records.js';
 
 /** Used when the sweep names none; printed with their limits so nobody mistakes them for a promise. */
@@ -34,12 +35,70 @@ export function filterBySla(records: BenchPointRecord[], tier: SlaTier): BenchPo
   return records.filter((r) => meetsSla(r, tier).ok);
 }
 
-/** The point with the highest output tok/s per GPU among those meeting the tier (one workload). */
-export function bestForTier(records: BenchPointRecord[], tier: SlaTier): { best?: BenchPointRecord; meeting: number } {
+export interface TierBest {
+  /** The unflagged point with the highest output tok/s per GPU that meets the tier. */
+  best?: BenchPointRecord;
+  /** Unflagged points that meet the tier. */
+  meeting: number;
+  /** Flagged points that meet it too (never "best"). */
+  meetingFlagged: number;
+  /** A flagged point that would have been best: the reader must know it was passed over. */
+  skippedFlagged?: BenchPointRecord;
+}
+
+/**
+ * The point with the highest output tok/s per GPU among those meeting the tier (one workload).
+ * Flagged points are never best; the best of them is returned as skipped when it beats the best.
+ */
+export function bestForTier(records: BenchPointRecord[], tier: SlaTier): TierBest {
   const ok = filterBySla(records, tier);
-  let best: BenchPointRecord | undefined;
-  for (const r of ok) if (!best || r.metrics!.outputThroughputPerGpu > best.metrics!.outputThroughputPerGpu) best = r;
-  return best ? { best, meeting: ok.length } : { meeting: 0 };
+  const top = (rs: BenchPointRecord[]) => {
+    let best: BenchPointRecord | undefined;
+    for (const r of rs) if (!best || r.metrics!.outputThroughputPerGpu > best.metrics!.outputThroughputPerGpu) best = r;
+    return best;
+  };
+  const clean = ok.filter((r) => !isFlagged(r));
+  const best = top(clean);
+  const flaggedTop = top(ok.filter(isFlagged));
+  const out: TierBest = { meeting: clean.length, meetingFlagged: ok.length - clean.length };
+  if (best) out.best = best;
+  if (flaggedTop && (!best || flaggedTop.metrics!.outputThroughputPerGpu > best.metrics!.outputThroughputPerGpu)) out.skippedFlagged = flaggedTop;
+  return out;
+}
+
+export interface DeploymentSlaLine {
+  deploymentId: string;
+  deployment: string;
+  /** Ok points of the deployment in the group. */
+  tested: number;
+  /** The highest load (rate, then concurrency) whose point met the SLA. */
+  highest?: BenchPointRecord;
+  flagged: boolean;
+}
+
+export interface SlaReport extends TierBest {
+  tier: SlaTier;
+  /** Every point that meets it, flagged ones included (marked where shown), best first. */
+  points: BenchPointRecord[];
+  /** One line per deployment that has an ok point. */
+  deployments: DeploymentSlaLine[];
+}
+
+const loadRank = (r: BenchPointRecord) => (r.load.requestRate ?? 0) * 1e6 + (r.load.concurrency ?? 0);
+
+/** The sweep's SLA over one workload group: best point, the points meeting it, the highest load per deployment. */
+export function slaReport(records: BenchPointRecord[], tier: SlaTier): SlaReport {
+  const points = filterBySla(records, tier).sort((a, b) => b.metrics!.outputThroughputPerGpu - a.metrics!.outputThroughputPerGpu);
+  const deployments = new Map<string, DeploymentSlaLine>();
+  for (const r of records) {
+    if (r.status !== 'ok' || !r.metrics) continue;
+    const line = deployments.get(r.deployment.id) ?? { deploymentId: r.deployment.id, deployment: r.deployment.name, tested: 0, flagged: false };
+    deployments.set(r.deployment.id, line);
+    line.tested++;
+    if (isFlagged(r)) line.flagged = true;
+    if (meetsSla(r, tier).ok && (!line.highest || loadRank(r) > loadRank(line.highest))) line.highest = r;
+  }
+  return { tier, ...bestForTier(records, tier), points, deployments: [...deployments.values()] };
 }
 
 /** Parses "name:ttft=1000,tpot=10" (either limit may be left out). */
@@ -51,6 +110,26 @@ export function parseSlaTier(spec: string): SlaTier {
     const kv = /^\s*(ttft|tpot)\s*=\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/i.exec(part);
     if (!kv) throw new Error(`SLA tier "${spec}": "${part}" is not ttft=MS or tpot=MS (p99 limits in milliseconds)`);
     if (kv[1]!.toLowerCase() === 'ttft') tier.p99TtftMs = Number(kv[2]);
+    else tier.p99TpotMs = Number(kv[2]);
+  }
+  return tier;
+}
+
+/** Whether an --sla value is the sweep-file form (p99TtftMs=...,p99TpotMs=...) rather than a NAME:... tier. */
+export function isSweepSlaSpec(spec: string): boolean {
+  return /^\s*p99(Ttft|Tpot)Ms\s*=/i.test(spec);
+}
+
+/**
+ * Parses "p99TtftMs=2000,p99TpotMs=50" (the sweep file's `sla` keys; either may be left out) into
+ * the tier the report names "sweep SLA".
+ */
+export function parseSweepSla(spec: string, name = 'sweep SLA'): SlaTier {
+  const tier: SlaTier = { name };
+  for (const part of spec.split(',')) {
+    const kv = /^\s*(p99TtftMs|p99TpotMs)\s*=\s*(\d+(?:\.\d+)?)\s*$/i.exec(part);
+    if (!kv || !(Number(kv[2]) > 0)) throw new Error(`SLA "${spec}": "${part.trim()}" is not p99TtftMs=MS or p99TpotMs=MS (positive limits in milliseconds, as the sweep file's sla names them), e.g. p99TtftMs=2000,p99TpotMs=50`);
+    if (kv[1]!.toLowerCase() === 'p99ttftms') tier.p99TtftMs = Number(kv[2]);
     else tier.p99TpotMs = Number(kv[2]);
   }
   return tier;

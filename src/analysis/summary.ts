@@ -1,9 +1,10 @@
 // Everything a report shows, computed once: per workload the classified points, the frontier and
 // the best point per SLA tier; failed points, rejected configs, versions, GPU-hours.
-import { classifyFrontier, DEFAULT_FRONTIER_TOLERANCE, groupByWorkload, type ClassifiedPoint, type FrontierStatus } from './pareto.js';
-import { bestForTier, DEFAULT_SLA_TIERS } from './sla.js';
+import { classifyFrontier, DEFAULT_FRONTIER_TOLERANCE, groupByWorkload, groupHardwareSuffix, type ClassifiedPoint, type FrontierStatus } from './pareto.js';
+import { bestForTier, DEFAULT_SLA_TIERS, slaReport, type SlaReport, type TierBest } from './sla.js';
+import { isFlagged } from './known-bad.js';
 import { pointKey, workloadLabel } from './labels.js';
-import type { BenchPointRecord, BenchWorkload, RejectedConfig, SlaTier } from './records.js';
+import type { BenchHardware, BenchPointRecord, BenchWorkload, RejectedConfig, SlaTier } from './records.js';
 
 export interface ReportOptions {
   title?: string;
@@ -11,7 +12,8 @@ export interface ReportOptions {
   rejected?: RejectedConfig[];
   /** SLA tiers for "best config per tier"; default DEFAULT_SLA_TIERS. */
   slaTiers?: SlaTier[];
-  /** When set, the frontier is computed only over points meeting it (the sweep's SLA). */
+  /** The sweep's SLA: reported beside the tiers (best point, points meeting it, highest load per
+   * deployment), and the frontier is computed only over points meeting it. */
   sla?: SlaTier;
   /** Frontier "near" margin; default 0.05. */
   tolerance?: number;
@@ -21,21 +23,22 @@ export interface ReportOptions {
   notes?: string[];
 }
 
-export interface TierResult {
+export interface TierResult extends TierBest {
   tier: SlaTier;
-  best?: BenchPointRecord;
-  /** Points of the workload that meet the tier. */
-  meeting: number;
 }
 
 export interface WorkloadSummary {
   key: string;
   label: string;
   workload: BenchWorkload;
+  /** The group's GPU, when known (groups never mix GPU models). */
+  hardware?: BenchHardware;
   points: ClassifiedPoint[];
   /** Frontier and near-frontier points, by decreasing interactivity. */
   frontier: ClassifiedPoint[];
   tiers: TierResult[];
+  /** The sweep's SLA over this group, when one was given. */
+  sla?: SlaReport;
   failed: BenchPointRecord[];
 }
 
@@ -49,6 +52,8 @@ export interface ResultsSummary {
   slaTiersAreDefault: boolean;
   workloads: WorkloadSummary[];
   failed: BenchPointRecord[];
+  /** Points that carry flags (shown, never on the frontier, never best). */
+  flagged: BenchPointRecord[];
   rejected: RejectedConfig[];
   /** name → value → number of points, e.g. vllm → 0.11.0 → 36. */
   versions: Record<string, Record<string, number>>;
@@ -65,15 +70,18 @@ export function buildResultsSummary(records: BenchPointRecord[], opts: ReportOpt
   const workloads = groupByWorkload(records).map((g): WorkloadSummary => {
     const points = classifyFrontier(g.records, { tolerance, ...(opts.sla ? { sla: opts.sla } : {}) });
     for (const p of points) statusByPoint[pointKey(p.record)] = p.status;
-    return {
+    const w: WorkloadSummary = {
       key: g.key,
-      label: workloadLabel(g.workload),
+      label: `${workloadLabel(g.workload)}${groupHardwareSuffix(g)}`,
       workload: g.workload,
       points,
       frontier: points.filter((p) => p.status === 'frontier' || p.status === 'near').sort((a, b) => b.y - a.y),
       tiers: slaTiers.map((tier) => ({ tier, ...bestForTier(g.records, tier) })),
       failed: g.records.filter((r) => r.status === 'failed'),
     };
+    if (g.hardware) w.hardware = g.hardware;
+    if (opts.sla) w.sla = slaReport(g.records, opts.sla);
+    return w;
   });
 
   const versions: Record<string, Record<string, number>> = {};
@@ -98,6 +106,7 @@ export function buildResultsSummary(records: BenchPointRecord[], opts: ReportOpt
     slaTiersAreDefault: !(opts.slaTiers && opts.slaTiers.length > 0),
     workloads,
     failed: records.filter((r) => r.status === 'failed'),
+    flagged: records.filter(isFlagged),
     rejected: opts.rejected ?? [],
     versions,
     models: [...new Set(records.map((r) => r.model).filter((m): m is string => !!m))],

@@ -31,6 +31,7 @@ async function fromStore(store: ResultsStore, run: StoredRun): Promise<RunRecord
     rejected: run.rejected as RejectedDeployment[], source: `the results store (${store.where})`,
   };
   if (run.end?.gpuHours !== undefined) view.gpuHours = run.end.gpuHours;
+  if (run.sla) view.sla = run.sla;
   return view;
 }
 

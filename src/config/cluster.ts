@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   countField, envKeyField, envValueText, gitRefField, gitUrlField, hostField, idNameField, labelField,
-  modelIdField, nodeNameField, noteField, pathField, portField, positiveNumber, servedNameField,
+  modelIdField, nodeNameField, noteField, pathField, portField, positiveInt, positiveNumber, servedNameField,
   userField, versionField,
 } from './fields.js';
 import { TimingsSchema } from './timings.js';
@@ -87,7 +87,7 @@ const SoftwareSchema = z.strictObject({
   python: pin('Python interpreter for the venv', SEED_SOFTWARE.python.version, SEED_SOFTWARE.python.source),
   vllm: pin('vLLM', SEED_SOFTWARE.vllm.version, SEED_SOFTWARE.vllm.source),
   flashinfer: pin('flashinfer-python', SEED_SOFTWARE.flashinfer.version, SEED_SOFTWARE.flashinfer.source),
-  ray: pin('Ray (with serve[llm])', SEED_SOFTWARE.ray.version, SEED_SOFTWARE.ray.source),
+  ray: pin('Ray (installed as ray[serve,llm])', SEED_SOFTWARE.ray.version, SEED_SOFTWARE.ray.source),
   ucx: pin('UCX, built with EFA, CUDA and verbs', SEED_SOFTWARE.ucx.version, SEED_SOFTWARE.ucx.source),
   nixl: pin('NIXL, built against that UCX', SEED_SOFTWARE.nixl.version, SEED_SOFTWARE.nixl.source),
 }).describe('Pinned software stack installed on every node; each entry defaults to the tested stack of the seed guide.');
@@ -102,6 +102,29 @@ const NetworkSchema = z.strictObject({
     .describe('Cross-node KV transfer bandwidth in GB/s below which the validate stage warns (default 10; the reference cluster moves 4-12 GB/s).'),
 }).describe('The network gate of the validate stage.');
 
+/** Ray's own defaults: what a real cluster uses unless the file says otherwise. */
+export const RAY_DEFAULT_PORTS = { port: 6379, dashboardPort: 8265, dashboardAgentPort: 52365, clientServerPort: 10001, serveHttpPort: 8000 } as const;
+
+const RaySchema = z.strictObject({
+  port: portField().default(RAY_DEFAULT_PORTS.port).describe('GCS port of the Ray head (`ray start --port`, default 6379); workers join <head>:port.'),
+  dashboardPort: portField().default(RAY_DEFAULT_PORTS.dashboardPort).describe('Ray dashboard on the head (default 8265); pdflow reads the node list from its state API, and the `serve` CLI talks to it.'),
+  dashboardAgentPort: portField().default(RAY_DEFAULT_PORTS.dashboardAgentPort).describe('Dashboard agent HTTP port on every node (`--dashboard-agent-listen-port`, default 52365).'),
+  clientServerPort: portField().default(RAY_DEFAULT_PORTS.clientServerPort).describe('Ray Client server port on the head (default 10001).'),
+  serveHttpPort: portField().default(RAY_DEFAULT_PORTS.serveHttpPort).describe('HTTP port of the Serve proxy on the head, where the OpenAI API is served (default 8000).'),
+  numCpus: positiveInt().optional().describe('CPUs each node declares to Ray (`ray start --num-cpus`; default: what Ray detects).'),
+  serveIngressReplicas: positiveInt().default(16)
+    .describe('Replicas of the OpenAI ingress and of the PD proxy of every deployment (default 16, as the seed; each takes one CPU).'),
+}).superRefine((r, ctx) => {
+  const seen = new Map<number, string>();
+  const ports = { port: r.port, dashboardPort: r.dashboardPort, dashboardAgentPort: r.dashboardAgentPort, clientServerPort: r.clientServerPort, serveHttpPort: r.serveHttpPort };
+  for (const [k, v] of Object.entries(ports)) {
+    const other = seen.get(v);
+    if (other) ctx.addIssue({ code: 'custom', path: [k], message: `${k} ${v} is also ${other}; give every Ray port its own number` });
+    seen.set(v, k);
+  }
+  if (r.port >= 10002 && r.port <= 19999) ctx.addIssue({ code: 'custom', path: ['port'], message: `port ${r.port} lies in Ray's worker port range 10002-19999; choose another (default 6379)` });
+}).describe('The Ray cluster and Serve: ports (the defaults are Ray\'s own; change them when several clusters share machines), CPUs, ingress replicas.');
+
 export const ModelSchema = z.strictObject({
   id: modelIdField().describe('Hugging Face model id, e.g. openai/gpt-oss-120b.'),
   source: z.union([
@@ -112,6 +135,11 @@ export const ModelSchema = z.strictObject({
   servedName: servedNameField().describe('Name clients and vllm bench use for the model, e.g. gptoss.'),
 }).describe('The model every node pre-downloads and serves.');
 
+const ProvisionSchema = z.strictObject({
+  installPrerequisites: z.boolean().default(false)
+    .describe('Let provision install the missing build prerequisites (python3.11-dev, autotools, rdma-core headers, ...) with apt-get or dnf through sudo (default false: it fails naming them and the command).'),
+}).describe('What the provision stage may change on the nodes beyond pdflow\'s own folders.');
+
 export const ClusterSchema = z.strictObject({
   name: idNameField('cluster name').describe('Cluster name: lower-case letters, digits, "-" (used in workflow ids).'),
   description: noteField().optional().describe('Free text shown in reports.'),
@@ -119,6 +147,8 @@ export const ClusterSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(1).describe('Every machine: exactly one head (may be CPU-only) and the GPU workers.'),
   software: SoftwareSchema.prefault({}),
   network: NetworkSchema.prefault({}),
+  provision: ProvisionSchema.prefault({}),
+  ray: RaySchema.prefault({}),
   model: ModelSchema,
   timings: TimingsSchema.optional().describe('Planning estimates for this cluster (a sweep file can override them).'),
 }).describe('pdflow cluster file: the machines of a PD-disaggregation testbed and what they must have.');
@@ -131,3 +161,4 @@ export type EnvValue = z.output<typeof EnvValueSchema>;
 export type SoftwarePin = ClusterConfig['software']['python'];
 export type SoftwareSource = SoftwarePin['source'];
 export type ModelConfig = ClusterConfig['model'];
+export type RayConfig = ClusterConfig['ray'];

@@ -43,3 +43,11 @@ export function parseLastJsonLineWith<S extends z.ZodType>(stdout: string, tool:
   const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   throw new ParseError(tool, `the JSON result line does not have the expected shape: ${issues}`, { lineNumber: line.n, line: line.text });
 }
+
+/** An already-parsed JSON result (a remote job's JSON line), validated with a zod schema. */
+export function parseJsonWith<S extends z.ZodType>(value: unknown, tool: string, schema: S): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new ParseError(tool, `the JSON result line does not have the expected shape: ${issues}`, { line: JSON.stringify(value) });
+}

@@ -58,6 +58,11 @@ export function formatPlan(plan: Plan): string {
       out.push(`${' '.repeat(lines[0]!.indexOf('deployment'))}  ${pointsText(d)}${Object.keys(d.env).length ? `; env ${Object.entries(d.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
     });
   } else out.push('Nothing to run: every deployment was rejected.');
+  if (plan.warnings && plan.warnings.length > 0) {
+    out.push('');
+    out.push(`Warnings (${plan.warnings.length}):`);
+    for (const w of plan.warnings) out.push(`  ⚠ ${w}`);
+  }
   if (plan.rejected.length > 0) {
     out.push('');
     out.push(`Rejected (${plan.rejected.length}):`);

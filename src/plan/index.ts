@@ -1,7 +1,8 @@
 // Sweep planning: expansion, placement, feasibility, ordering, estimates. Pure: no I/O.
-export { planSweep, planPoints, gpuNodesOf, type PlanOptions } from './plan.js';
+export { planSweep, planPoints, gpuNodesOf, softwareVersions, type PlanOptions } from './plan.js';
 export { expandDeployments, expandDeploymentEntry, expandLoad, workloadId, loadId } from './expand.js';
 export { placeDeployment, type GpuNode, type PlacementResult } from './place.js';
 export { DEFAULT_TIMINGS, resolveTimings, estimatePointSeconds, formatDuration } from './estimate.js';
 export { formatPlan, placementText, gpuRanges } from './format.js';
 export type * from './types.js';
+export { NODE_CONSTRAINTS_FILE, nodePins, nodeStackLines, parseConstraints, weightsFor } from './node-stack.js';

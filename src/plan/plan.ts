@@ -3,6 +3,8 @@ import type { ClusterConfig, SweepConfig } from '../config/index.js';
 import { estimatePointSeconds, resolveTimings } from './estimate.js';
 import { expandDeployments, expandLoad, loadId, workloadId } from './expand.js';
 import { placeDeployment, type GpuNode } from './place.js';
+import { hardwareOfClusterNodes } from '../analysis/hardware.js';
+import { flagText, knownBadFlags } from '../analysis/known-bad.js';
 import type {
   DeploymentShape, Plan, PlannedDeployment, PlannedPoint, PlannedRole, PlannedWorkload, PlanTimings, PointLoad,
   RejectedDeployment,
@@ -38,6 +40,7 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
   const loads = expandLoad(sweep.load);
   const deployments: PlannedDeployment[] = [];
   const rejected: RejectedDeployment[] = [];
+  const warnings: string[] = [];
   let pointIndex = 0;
 
   for (const shape of expandDeployments(sweep.deployments)) {
@@ -68,9 +71,20 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
       },
     };
     const role = (name: PlannedRole['role']) => placed.roles.find((r) => r.role === name)!;
-    deployments.push(shape.mode === 'collocated'
+    const dep: PlannedDeployment = shape.mode === 'collocated'
       ? { ...base, mode: 'collocated', replicas: role('replica') }
-      : { ...base, mode: shape.mode, backend: shape.backend, prefill: role('prefill'), decode: role('decode') });
+      : { ...base, mode: shape.mode, backend: shape.backend, prefill: role('prefill'), decode: role('decode') };
+    const hardware = hardwareOfClusterNodes(cluster, placed.nodes);
+    if (hardware) dep.hardware = hardware;
+    const flags = knownBadFlags({
+      mode: dep.mode, ...(dep.mode !== 'collocated' ? { backend: dep.backend } : {}),
+      versions: softwareVersions(cluster), ...(hardware ? { hardware } : {}),
+    });
+    if (flags.length > 0) {
+      dep.flags = flags;
+      warnings.push(...flags.map((f) => `${dep.id}: ${flagText(f)}; its points will be measured but never on the frontier or "best"`));
+    }
+    deployments.push(dep);
   }
 
   const sum = (f: (d: PlannedDeployment) => number) => deployments.reduce((s, d) => s + f(d), 0);
@@ -102,7 +116,14 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
     },
   };
   if (sweep.sla) plan.sla = { ...sweep.sla };
+  if (warnings.length > 0) plan.warnings = warnings;
   return plan;
+}
+
+/** The pinned versions every node gets (vllm, nixl, ucx, ray): what records and known-bad checks name. */
+export function softwareVersions(cluster: Pick<ClusterConfig, 'software'>): Record<string, string> {
+  const s = cluster.software;
+  return { vllm: s.vllm.version, nixl: s.nixl.version, ucx: s.ucx.version, ray: s.ray.version };
 }
 
 /** Every point of a plan in run order. */

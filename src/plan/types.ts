@@ -1,6 +1,7 @@
 // The plan of a sweep: plain, JSON-serialisable data (no functions, no classes, no undefined
 // values) so a workflow can carry it in its input and through continue-as-new.
 import type { DeploymentMode, KvBackend, SlaConfig, SweepConfig, WorkloadMode } from '../config/index.js';
+import type { BenchHardware, RecordFlag } from '../analysis/records.js';
 
 export type { DeploymentMode, KvBackend, WorkloadMode };
 
@@ -106,6 +107,10 @@ interface PlannedBase {
   nodes: string[];
   points: PlannedPoint[];
   estimate: DeploymentEstimate;
+  /** Its nodes' hardware as the cluster file declares it (every record of it carries this). */
+  hardware?: BenchHardware;
+  /** Known-bad stack flags (src/analysis/known-bad.ts): it runs, its points are never "best". */
+  flags?: RecordFlag[];
 }
 
 export interface PlannedPdDeployment extends PlannedBase {
@@ -183,6 +188,8 @@ export interface Plan {
   engine: SweepConfig['engine'];
   bench: SweepConfig['bench'];
   sla?: SlaConfig;
+  /** One line per flagged deployment: `pdflow plan` prints them before anyone spends GPU-hours. */
+  warnings?: string[];
   timings: PlanTimings;
   estimate: PlanEstimate;
 }

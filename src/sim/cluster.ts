@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareGpuEmulation } from './gpu/index.js';
+import { startSimHub } from './hub/index.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findSshdBinary } from '../common/tools.js';
@@ -14,8 +15,9 @@ import { SimInputError } from './errors.js';
 import { clusterFileText, DEFAULT_GPU_MODEL } from './clusterfile.js';
 import { applyFault, clearProgramFaults } from './faults.js';
 import { generateKey, writeKnownHosts } from './keys.js';
-import { isAlive, killPids, pidsWithEnv, readCmdline, readExe } from './processes.js';
+import { isAlive, killPids, pidsWithEnv, readCmdline, readExe, withDescendants } from './processes.js';
 import { isNodeSshd, nodeSessionEnv, spawnSshd, stopSshd, waitForBanner, writeSshdConfig } from './sshd.js';
+import { simRayConfig, rayTmpDirOf } from './ray-ports.js';
 import { readState, writeState } from './state.js';
 import type { SimCluster, SimClusterOptions, SimFault, SimNode, SimState } from './types.js';
 
@@ -76,7 +78,7 @@ export function sshArgsFor(state: Pick<SimState, 'user' | 'keyPath' | 'knownHost
 }
 
 function sessionEnvOf(state: SimState, node: SimNode) {
-  return nodeSessionEnv({ node, clusterDir: state.dir, authorizedKeysFile: `${state.keyPath}.pub`, emulatorsBin: state.emulatorsBin, timeScale: state.timeScale });
+  return nodeSessionEnv({ node, clusterDir: state.dir, authorizedKeysFile: `${state.keyPath}.pub`, emulatorsBin: state.emulatorsBin, timeScale: state.timeScale, hubEndpoint: state.hubEndpoint });
 }
 
 async function checkLogin(state: SimState, node: SimNode): Promise<void> {
@@ -151,10 +153,12 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     simDir: dir,
     nodes: nodes.map((n) => ({ name: n.name, role: n.role, host: n.host, stateDir: n.stateDir, gpus: n.gpus, gpuModel: o.gpuModel, ...(opts.hardware?.[n.name] ? { hardware: opts.hardware[n.name] } : {}) })),
   });
-  for (const n of nodes) {
-    await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale });
-  }
   try {
+    // The model hub the nodes download from (HF_ENDPOINT), on the head's address.
+    state.hubEndpoint = (await startSimHub(dir, nodes[0]!.host, o.timeScale)).endpoint;
+    for (const n of nodes) {
+      await writeSshdConfig({ node: n, clusterDir: dir, authorizedKeysFile: `${keyPath}.pub`, emulatorsBin: EMULATORS_BIN, timeScale: o.timeScale, hubEndpoint: state.hubEndpoint });
+    }
     for (const n of nodes) n.sshdPid = spawnSshd(sshdBinary, n, dir);
     // Recorded before the checks, so `pdflow sim down` can clean up even if they fail.
     await writeState(state);
@@ -164,7 +168,7 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     await stopState(state);
     throw err;
   }
-  await writeFile(state.clusterFile, clusterFileText(state, (name) => sessionEnvOf(state, nodes.find((n) => n.name === name)!), o.gpuModel));
+  await writeFile(state.clusterFile, clusterFileText(state, (name) => sessionEnvOf(state, nodes.find((n) => n.name === name)!), o.gpuModel, await simRayConfig()));
   return clusterHandle(state);
 }
 
@@ -183,12 +187,13 @@ function nodeOf(state: SimState, name: string): SimNode {
 
 async function stopState(state: SimState): Promise<void> {
   for (const n of state.nodes) await stopSshd(n);
-  // Whatever ran on a node (detached jobs included) carries PDFLOW_SIM_CLUSTER=<dir>.
+  // Whatever ran on a node (detached jobs, Ray's daemons) carries PDFLOW_SIM_CLUSTER=<dir>.
   for (let i = 0; i < 5; i++) {
-    const pids = pidsWithEnv([`PDFLOW_SIM_CLUSTER=${state.dir}`]);
+    const pids = withDescendants(pidsWithEnv([`PDFLOW_SIM_CLUSTER=${state.dir}`]));
     if (!pids.length) break;
     await killPids(pids, { graceMs: i === 0 ? 1000 : 0 });
   }
+  await rm(rayTmpDirOf(state.dir), { recursive: true, force: true });
 }
 
 function clusterHandle(initial: SimState): SimCluster {

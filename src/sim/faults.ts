@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SimInputError } from './errors.js';
-import { killPids, pidsWithEnv } from './processes.js';
+import { killPids, pidsWithEnv, withDescendants } from './processes.js';
 import { killSessions, spawnSshd, stopSshd } from './sshd.js';
 import { writeJsonAtomic } from './state.js';
 import type { ProgramFaults, SimFault, SimNode, SimState } from './types.js';
@@ -70,7 +70,8 @@ export async function rebootNode(state: SimState, node: SimNode, seconds: number
   await stopSshd(node);
   // Jobs may fork while we kill: repeat until none is left.
   for (let i = 0; i < 5; i++) {
-    const pids = pidsWithEnv(nodeProcessMarkers(node, state.dir));
+    // Ray's daemons carry the markers; its workers (renamed, environment overwritten) are their children.
+    const pids = withDescendants(pidsWithEnv(nodeProcessMarkers(node, state.dir)));
     if (!pids.length) break;
     await killPids(pids, { hard: true });
   }

@@ -9,7 +9,7 @@ export const PERF_MODEL_PYTHONPATH = path.resolve(path.dirname(fileURLToPath(imp
 
 export type PerfTransport = 'cuda_ipc' | 'srd' | 'efa' | 'ud_verbs' | 'tcp';
 
-/** What the model needs of a deployment (the emulated server's /sim/deployment has this shape). */
+/** What the model needs of a deployment (vllm._sim.engines.deployment() in the emulated vLLM has this shape). */
 export type PerfDeployment =
   | { mode: 'collocated'; replicas: number; tp: number }
   | { mode: 'pd-pack' | 'pd-spread'; prefill: { num: number; tp: number }; decode: { num: number; tp: number }; transport?: PerfTransport; backend?: string };

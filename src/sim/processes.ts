@@ -26,6 +26,16 @@ export function procInfo(pid: number): ProcInfo | undefined {
   }
 }
 
+/** The session id of a process (field 6 of /proc/<pid>/stat). */
+export function sessionOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Alive and not a zombie waiting to be reaped. */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -128,4 +138,28 @@ export async function killPids(pids: number[], opts: { graceMs?: number; hard?: 
   for (const pid of live) if (isAlive(pid)) signal(pid, 'SIGKILL');
   const killDeadline = Date.now() + 2000;
   while (Date.now() < killDeadline && live.some(isAlive)) await sleep(10);
+}
+
+/**
+ * The given processes and all their descendants, from one /proc snapshot. Ray's workers and the
+ * dashboard's modules rename themselves (setproctitle), which overwrites their environment area,
+ * so an environment marker finds only the daemons; their children are found by parentage.
+ */
+export function withDescendants(pids: number[]): number[] {
+  const kids = childrenMap();
+  const skip = selfAndAncestors();
+  const out = new Set<number>();
+  // Members of their sessions too: a child forked just before its parent died has been reparented.
+  const sessions = new Set(pids.map(sessionOf).filter((x): x is number => x !== undefined && x > 1));
+  const mySession = sessionOf(process.pid);
+  if (mySession !== undefined) sessions.delete(mySession);
+  const members = sessions.size ? allPids().filter((p) => { const s = sessionOf(p); return s !== undefined && sessions.has(s); }) : [];
+  const queue = [...pids, ...members];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    if (out.has(pid) || skip.has(pid)) continue;
+    out.add(pid);
+    queue.push(...(kids.get(pid) ?? []));
+  }
+  return [...out];
 }

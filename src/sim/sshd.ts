@@ -7,6 +7,7 @@ import net from 'node:net';
 import { descendants, isAlive, killPids, readCmdline, readExe } from './processes.js';
 import type { SimNode } from './types.js';
 import { gpuNodeEnv } from './gpu/index.js';
+import { rayTmpDirOf } from './ray-ports.js';
 
 export interface SshdEnv {
   node: SimNode;
@@ -14,6 +15,8 @@ export interface SshdEnv {
   authorizedKeysFile: string;
   emulatorsBin: string;
   timeScale: number;
+  /** HF_ENDPOINT of the cluster's emulated hub. */
+  hubEndpoint?: string;
 }
 
 /** The session environment every command on the node sees (sshd SetEnv). */
@@ -26,8 +29,11 @@ export function nodeSessionEnv(e: SshdEnv): Record<string, string> {
     PDFLOW_SIM_TIME_SCALE: String(e.timeScale),
     PATH: `${e.emulatorsBin}:/usr/local/bin:/usr/bin:/bin`,
     HOME: e.node.home,
+    RAY_TMPDIR: rayTmpDirOf(e.clusterDir),
+    // The GCS notices a dead raylet (a rebooted node) after 5 failed checks: 1 s apart here, 3 s in Ray's default.
+    RAY_health_check_period_ms: '1000',
     // The GPU side: fake sysfs, the local wheelhouse for pip, git redirected to the fake sources.
-    ...gpuNodeEnv(e.clusterDir, e.node),
+    ...gpuNodeEnv(e.clusterDir, e.node, e.hubEndpoint),
   };
 }
 

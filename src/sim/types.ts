@@ -68,6 +68,8 @@ export interface SimState {
   sshdBinary: string;
   emulatorsBin: string;
   timeScale: number;
+  /** HF_ENDPOINT of the cluster's emulated Hugging Face hub (src/sim/hub). */
+  hubEndpoint?: string;
   createdAt: string;
   nodes: SimNode[];
 }

@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../config/cluster.js';
 import type { Plan, RejectedDeployment } from '../plan/types.js';
 import type { BenchPointRecord } from '../analysis/records.js';
 import type { SweepOutcome } from '../analysis/outcome.js';
+import type { SlaConfig } from '../config/index.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -56,12 +57,16 @@ export interface SweepResult {
   seconds: number;
   summary: string;
   continuedAsNew: number;
+  /** The sweep file's SLA, for the report (absent: the sweep named none). */
+  sla?: SlaConfig;
 }
 
 export interface SweepResultsView {
   records: BenchPointRecord[];
   failedDeployments: FailedDeployment[];
   rejected: RejectedDeployment[];
+  /** The sweep file's SLA, for the report (absent: the sweep named none). */
+  sla?: SlaConfig;
 }
 
 /** Every record so far (for `pdflow results` on a running sweep). */

@@ -75,7 +75,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     };
   };
   setHandler(progressQuery, progress);
-  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected }));
+  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected, ...(plan.sla ? { sla: plan.sla } : {}) }));
   setHandler(pauseSignal, () => { s.paused = true; });
   setHandler(resumeSignal, () => { s.paused = false; });
 
@@ -253,6 +253,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
     summary, continuedAsNew: s.continuedAsNew,
+    ...(plan.sla ? { sla: plan.sla } : {}),
   };
 }
 

@@ -183,8 +183,20 @@ test('results of the finished sweep: --format json|csv on stdout, --out writes r
   const rows = csv.stdout.trim().split('\n');
   assert.match(rows[0]!, /^deployment_id,deployment,mode,/);
   assert.equal(rows.length, 7, csv.stdout);
+  // Every record names its hardware as the cluster file declares it (GPU model, node size, EFA).
+  const header = rows[0]!.split(',');
+  for (const row of rows.slice(1)) {
+    // From the end: these columns come last, and earlier cells (env, reason) may hold quoted commas.
+    const cell = (name: string) => row.split(',').at(header.indexOf(name) - header.length);
+    assert.match(cell('gpu_model') ?? '', /\S/, row);
+    assert.equal(cell('gpus_per_node'), '8', row);
+    assert.equal(cell('efa_devices'), '32', row);
+    assert.equal(cell('hardware_source'), 'cluster-file', row);
+    assert.equal(cell('flags'), '', row);
+  }
   ok(table, 'results (table)');
   assert.match(table.stdout, /^6 points \(6 ok, 0 failed\), 2 deployments/);
+  assert.match(table.stdout, /\(mixed\) on \S+/);
   assert.ok(table.stdout.endsWith('\n'));
   for (const [dir, r] of [[jsonDir, json], [csvDir, csv]] as const) {
     assert.match(r.stderr, /wrote \d+ files to .*: report\.md, results\.csv, results\.jsonl, summary\.json and 4 plots/);

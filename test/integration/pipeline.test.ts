@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
+import { failureText } from '../../src/cli/describe-run.js';
 
 let s: Stack;
 before(async () => { s = await startStack({ sim: { workers: 2, timeScale: 0.25 } }); });
@@ -13,7 +14,7 @@ after(async () => { await s?.teardown(); });
 test('the whole pipeline passes on a fresh cluster; run again it skips the builds and is at least 5x faster', async () => {
   const run = (id: string, stages?: ('provision' | 'build' | 'ray' | 'validate')[]) => s.t.env.client.workflow.execute(pipeline, {
     taskQueue: s.taskQueue, workflowId: id, args: [{ cluster: s.cluster, heartbeatTimeout: '10s', stages }],
-  });
+  }).catch((err: unknown) => { throw new Error(`${id}: ${failureText(err)}`); });
   const first = await s.withWorker(() => run(`pdflow-test-pipeline-${Date.now()}-1`, ['provision', 'build', 'ray', 'validate']));
   assert.deepEqual(first.stages.map((x) => x.stage), ['provision', 'build', 'ray', 'validate']);
   assert.match(first.stages[1]!.nodes['worker-1']!, /UCX 1\.20\.0 built, srd on 32 devices; NIXL 0\.6\.1 built/);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
-import { judgeNixlInstall, nixlBuildJsonSchema, ucxBuildFacts, ucxBuildJsonSchema } from '../../src/parse/index.js';
+import { judgeNixlInstall, nixlBuildJsonSchema, readInventory, ucxBuildFacts, ucxBuildJsonSchema } from '../../src/parse/index.js';
 import { startSimCluster } from '../../src/sim/cluster.js';
 import { prepareGpuEmulation, readPackageSpecs } from '../../src/sim/gpu/index.js';
 import type { SimCluster } from '../../src/sim/types.js';
@@ -58,19 +58,21 @@ after(async () => {
 void test('inventory reports each node as its hardware is: CPU head, 8-GPU worker with 32 EFA, 7-GPU worker', async () => {
   const [head, w1, w3] = await Promise.all(['head', 'worker-1', 'worker-3'].map((n) => script(n, 'inventory.sh', ['--workdir', work(n), '--python', '3.11'])));
   for (const r of [head, w1, w3]) ok(r!);
-  assert.equal(head!.json.gpuCount, 0);
-  assert.equal(head!.json.nvidiaSmi.present, false);
-  assert.equal(head!.json.efa.sysfsDevices, 0);
-  assert.equal(head!.json.efa.fiInfo.present, false);
-  assert.match(head!.json.python.version, /^3\.11\./);
-  assert.equal(w1!.json.gpuCount, 8);
-  assert.equal(w1!.json.gpuModel, 'NVIDIA H100 80GB HBM3');
-  assert.equal(w1!.json.gpus[0].memoryMiB, 81559);
-  assert.equal(w1!.json.cuda, '12.4');
-  assert.equal(w1!.json.efa.sysfsDevices, 32);
-  assert.equal(w1!.json.efa.fiInfo.efaDomains, 32);
-  assert.ok(w1!.json.disk.freeBytes > 0);
-  assert.equal(w3!.json.gpuCount, 7);
+  // Raw tool output in the JSON line, read by src/parse's parsers.
+  const [h, one, three] = [head!, w1!, w3!].map((r) => readInventory(r.json));
+  assert.equal(h!.gpus.length, 0);
+  assert.match(h!.gpuNote ?? '', /not installed/);
+  assert.equal(h!.efaDevices.length, 0);
+  assert.equal(h!.fiInfo, null);
+  assert.match(h!.python.version ?? '', /^3\.11\./);
+  assert.equal(one!.gpus.length, 8);
+  assert.equal(one!.gpus[0]!.name, 'NVIDIA H100 80GB HBM3');
+  assert.equal(one!.gpus[0]!.memoryTotalMiB, 81559);
+  assert.equal(one!.cuda, '12.4');
+  assert.equal(one!.efaDevices.length, 32);
+  assert.equal(one!.fiInfo?.devices.length, 32);
+  assert.ok((one!.disk.freeBytes ?? 0) > 0);
+  assert.equal(three!.gpus.length, 7);
   assert.match(w1!.stdout, /^::phase gpus$/m);
 });
 
@@ -207,49 +209,3 @@ async function probeNixl(node: string): Promise<{ module: string; bundledLibs: s
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as { module: string; bundledLibs: string[]; pluginDir: string | null };
 }
-
-void test('ray: head + 2 workers show 3 nodes and 16 GPUs; a dead raylet shows as a missing node', async () => {
-  const common = (n: string) => ['--venv', `${work(n)}/venv`, '--state-dir', `${work(n)}/ray`, '--env', 'UCX_TLS=all'];
-  const head = await script('head', 'ray.sh', ['start-head', '--port', '6379', ...common('head')]);
-  ok(head);
-  assert.equal(head.json.status, 'started');
-  const address = head.json.address as string;
-  assert.equal(address, `${sim.node('head').host}:6379`);
-  const workers = await Promise.all(['worker-1', 'worker-2'].map((n) => script(n, 'ray.sh', ['start-worker', '--address', address, ...common(n)])));
-  for (const w of workers) {
-    ok(w);
-    assert.equal(w.json.status, 'started');
-    assert.equal(w.json.gpus, 8);
-  }
-  const status = await script('head', 'ray.sh', ['status', ...common('head')]);
-  ok(status);
-  assert.equal(status.json.summary.aliveNodes, 3);
-  assert.equal(status.json.summary.totalGpus, 16);
-  assert.match(status.stdout, /^ 0\.0\/16\.0 GPU$/m);
-  assert.equal(status.stdout.match(/^ 1 node_[0-9a-f]{56}$/gm)?.length, 3);
-
-  const again = await script('worker-1', 'ray.sh', ['start-worker', '--address', address, ...common('worker-1')]);
-  ok(again);
-  assert.equal(again.json.status, 'unchanged');
-
-  // A reboot kills every process of the node, its raylet included.
-  await sim.fault('worker-2', { kind: 'reboot', seconds: 1 });
-  const after = await script('head', 'ray.sh', ['status', ...common('head')]);
-  ok(after);
-  assert.equal(after.json.summary.aliveNodes, 2);
-  assert.equal(after.json.summary.deadNodes, 1);
-  assert.equal(after.json.summary.totalGpus, 8);
-  assert.match(after.stdout, /Recent failures:\n node_[0-9a-f]{56}: NodeTerminated \(ip: 127\.0\.0\.162\)/);
-
-  // Once the node is back, a rerun of start-worker repairs the cluster.
-  let repaired: Ran | undefined;
-  for (let i = 0; i < 40 && !(repaired && repaired.code === 0); i++) {
-    if (i) await new Promise((r) => setTimeout(r, 250));
-    repaired = await script('worker-2', 'ray.sh', ['start-worker', '--address', address, ...common('worker-2')]);
-  }
-  ok(repaired!);
-  assert.equal(repaired!.json.status, 'started');
-  const healed = await script('head', 'ray.sh', ['status', ...common('head')]);
-  assert.equal(healed.json.summary.aliveNodes, 3);
-  assert.equal(healed.json.summary.totalGpus, 16);
-});

@@ -114,8 +114,8 @@ describe('plotSpecs', () => {
     assert.equal(new Set(tpot.data.values.map((v) => v.deployment)).size, 4);
   });
   it('draws the frontier line from frontier points only', () => {
-    const pareto = plots.find((p) => p.file.endsWith('pareto.svg'))!.spec as { layer: Array<{ transform?: Array<{ filter: string }> }> };
-    assert.equal(pareto.layer[1]!.transform![0]!.filter, "datum.status === 'frontier'");
+    const pareto = plots.find((p) => p.file.endsWith('pareto.svg'))!.spec as { layer: Array<{ mark: { type: string }; transform?: Array<{ filter: string }> }> };
+    assert.equal(pareto.layer.find((l) => l.mark.type === 'line')!.transform![0]!.filter, "datum.status === 'frontier'");
   });
 });
 

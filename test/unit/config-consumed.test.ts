@@ -170,10 +170,18 @@ const CLUSTER: Record<string, Entry> = {
   'network.expectedTransport': { file: 'src/activities/stages/validate.ts', reads: /expectedTransport/, why: 'the transport the network gate demands' },
   'network.minBandwidthGBps': { file: 'src/activities/stages/validate.ts', reads: /minBandwidthGBps/, why: 'the network gate\'s floor' },
   'network.targetBandwidthGBps': { file: 'src/activities/stages/validate.ts', reads: /targetBandwidthGBps/, why: 'the level below which the network gate warns' },
+  'ray.port': { file: 'src/activities/stages/ray.ts', reads: /cluster\.ray\.port/, why: 'ray start --port and the address workers join' },
+  'ray.dashboardPort': { file: 'src/activities/stages/ray.ts', reads: /dashboardPort/, why: 'ray start --dashboard-port (the state API and the serve CLI)' },
+  'ray.dashboardAgentPort': { file: 'src/activities/stages/ray.ts', reads: /dashboardAgentPort/, why: 'ray start --dashboard-agent-listen-port on every node' },
+  'ray.clientServerPort': { file: 'src/activities/stages/ray.ts', reads: /clientServerPort/, why: 'ray start --ray-client-server-port' },
+  'ray.serveHttpPort': { file: 'src/activities/stages/serve.ts', reads: /serveHttpPort/, why: 'the Serve proxy port deploys and benchmarks use' },
+  'ray.numCpus': { file: 'src/activities/stages/ray.ts', reads: /numCpus/, why: 'ray start --num-cpus' },
+  'ray.serveIngressReplicas': { file: 'src/activities/stages/serve.ts', reads: /serveIngressReplicas/, why: 'replicas of the ingress and PD proxy of every deployment' },
   'model.id': { set: (c) => { c.model = { ...(c.model as Json), id: 'openai/gpt-oss-20b' }; } },
   'model.servedName': { set: (c) => { c.model = { ...(c.model as Json), servedName: 'oss' }; } },
-  'model.source': { gap: 'provision downloads from Hugging Face whatever the source says (issue 9 item 5)' },
-  'model.source.path': { gap: 'provision downloads from Hugging Face whatever the source says (issue 9 item 5)' },
+  'model.source': { file: 'src/activities/stages/provision.ts', reads: /model\.source === 'huggingface'/, why: 'provision downloads the weights only from Hugging Face' },
+  'model.source.path': { gap: 'serve loads the model by its id; a path on the nodes is not passed to the engine yet' },
+  'provision.installPrerequisites': { file: 'src/activities/stages/provision.ts', reads: /provision\.installPrerequisites/, why: 'provision installs the missing build prerequisites instead of failing' },
   'timings.deploySeconds': { set: (c) => { c.timings = { deploySeconds: 999 }; } },
   'timings.teardownSeconds': { set: (c) => { c.timings = { teardownSeconds: 99 }; } },
   'timings.benchSecondsPerPoint': { set: (c) => { c.timings = { benchSecondsPerPoint: 77 }; } },
@@ -183,7 +191,9 @@ const CLUSTER: Record<string, Entry> = {
 };
 // The pinned software: pip pins and source builds happen in provision and build.
 for (const name of ['python', 'vllm', 'flashinfer', 'ray']) {
-  CLUSTER[`software.${name}.version`] = { file: 'src/activities/stages/provision.ts', reads: new RegExp(`${name}\\.version`), why: 'the venv\'s interpreter and pins' };
+  CLUSTER[`software.${name}.version`] = name === 'python'
+    ? { file: 'src/activities/stages/provision.ts', reads: /python\.version/, why: 'the venv\'s interpreter' }
+    : { file: 'src/plan/node-stack.ts', reads: new RegExp(`${name}\\.version`), why: 'the pip pins provision passes (nodePins)' };
   for (const k of ['source', 'source.git', 'source.ref', 'source.path']) {
     CLUSTER[`software.${name}.${k}`] = { gap: `provision installs ${name} from ${name === 'python' ? 'the system' : 'PyPI'} whatever the source says` };
   }

@@ -235,6 +235,26 @@ describe('defaults, kinds and schema', () => {
     assert.equal(r.value.ssh.hostKeyPolicy, 'strict');
   });
 
+  it('Ray ports default to Ray\'s own; a clash or a GCS port in the worker range names the field', () => {
+    const base = { name: 'one', ssh: { user: 'ubuntu' }, model: { id: 'openai/gpt-oss-120b', servedName: 'gptoss' },
+      nodes: [{ name: 'box', host: '10.0.0.1', role: 'head', gpus: { count: 8 } }] };
+    const r = validateCluster(base);
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.ray, { port: 6379, dashboardPort: 8265, dashboardAgentPort: 52365, clientServerPort: 10001, serveHttpPort: 8000, serveIngressReplicas: 16 });
+    const cases = [
+      { ray: { dashboardPort: 6379 }, path: 'ray.dashboardPort', msg: /dashboardPort 6379 is also port/ },
+      { ray: { port: 12000 }, path: 'ray.port', msg: /worker port range 10002-19999/ },
+      { ray: { serveHttpPort: 0 }, path: 'ray.serveHttpPort', msg: /./ },
+    ];
+    for (const c of cases) {
+      const bad = validateCluster({ ...base, ray: c.ray });
+      assert.equal(bad.ok, false, JSON.stringify(c.ray));
+      const issue = bad.ok ? undefined : bad.issues.find((i) => formatIssue(i).includes(c.path));
+      assert.ok(issue, bad.ok ? '' : bad.issues.map(formatIssue).join('\n'));
+      assert.match(formatIssue(issue), c.msg);
+    }
+  });
+
   it('tells clusters from sweeps by content', () => {
     assert.equal(detectKind(read(path.join(examplesDir, 'cluster-p5.yaml'))), 'cluster');
     assert.equal(detectKind(read(path.join(examplesDir, 'sweep-demo.yaml'))), 'sweep');

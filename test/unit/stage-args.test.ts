@@ -8,9 +8,9 @@ import { parseClusterYaml, parseSweepYaml, validateCluster, type ClusterConfig }
 import { planSweep, type Plan, type PlannedCollocatedDeployment } from '../../src/plan/index.js';
 import { deployArgs, smallestPdDeployment } from '../../src/activities/stages/serve.js';
 import { benchArgs } from '../../src/activities/stages/bench.js';
-import { judgeRay } from '../../src/activities/stages/ray.js';
 import { judgeTransfer, TIMED_READS, transferTestArgs } from '../../src/activities/stages/validate.js';
 import type { TransferTestResult } from '../../src/parse/index.js';
+import { checkRayJson, judgeRayNodes, RayStatusResultSchema } from '../../src/parse/index.js';
 import { estimateRemainingSec } from '../../src/workflows/sweep-progress.js';
 import type { SweepCarry } from '../../src/workflows/sweep-types.js';
 import type { BenchPointRecord } from '../../src/analysis/index.js';
@@ -62,7 +62,7 @@ describe('deployArgs', () => {
     const dep = plan('sweep-tp-baselines.yaml').deployments.find((d): d is PlannedCollocatedDeployment => d.mode === 'collocated' && d.replicas.tp === 2)!;
     const a = deployArgs(p5, dep, 20);
     assert.deepEqual([flag(a, '--replicas'), flag(a, '--tp')], ['4', '2']);
-    assert.equal(flag(a, '--node'), hostOf(dep.replicas.instances[0]!.node));
+    assert.equal(flag(a, '--node'), dep.replicas.instances[0]!.node, 'the node\'s name (its Ray label), never its SSH host');
   });
 });
 
@@ -87,21 +87,38 @@ describe('benchArgs', () => {
   });
 });
 
-describe('judgeRay', () => {
-  const node = (ip: string, gpus: number, alive = true) => ({ ip, gpus, alive });
-  const all = p5.nodes.map((n) => node(n.host, n.gpus.count));
+describe('judgeRayNodes', () => {
+  // Ray's state API node records as ray.sh returns them; addresses differ from the SSH hosts on purpose.
+  const rec = (name: string | null, ip: string, gpus: number, state = 'ALIVE', head = false) => ({
+    node_id: `${ip}-id`, node_ip: ip, state, is_head_node: head,
+    labels: { 'ray.io/node-id': `${ip}-id`, ...(name ? { 'pdflow-node': name } : {}) } as Record<string, string>,
+    resources_total: { CPU: 4, ...(gpus ? { GPU: gpus } : {}) },
+  });
+  const want = p5.nodes.map((n) => ({ name: n.name, gpus: n.gpus.count }));
+  const [h, w1, w2] = p5.nodes.map((n) => n.name) as [string, string, string];
+  const all = [rec(h, '172.31.0.10', 0, 'ALIVE', true), rec(w1, '172.31.0.11', 8), rec(w2, '172.31.0.12', 8)];
   const cases = [
-    { name: 'every node and GPU', s: { connected: true, aliveNodes: 3, totalGpus: 16, nodes: all }, healthy: true, match: /3 nodes, 16 GPUs/ },
-    { name: 'a worker missing is named', s: { connected: true, aliveNodes: 2, totalGpus: 8, nodes: [all[0]!, all[1]!, { ...all[2]!, alive: false }] }, healthy: false, match: new RegExp(`missing node\\(s\\) ${p5.nodes[2]!.name} \\(${p5.nodes[2]!.host.replace(/\./g, '\\.')}\\).*8 of 16 GPUs`) },
-    { name: 'Ray not running', s: { connected: false, error: 'no GCS', aliveNodes: 0, totalGpus: 0, nodes: [] }, healthy: false, match: /not running on the head \(no GCS\)/ },
+    { name: 'every node and GPU, with the address each has in Ray', p: { connected: true, nodes: all }, healthy: true,
+      match: new RegExp(`3 nodes, 16 GPUs: ${h} 172\\.31\\.0\\.10, ${w1} 172\\.31\\.0\\.11 \\(8 GPUs\\)`) },
+    { name: 'a dead worker is named', p: { connected: true, nodes: [all[0]!, all[1]!, rec(w2, '172.31.0.12', 8, 'DEAD')] }, healthy: false,
+      match: new RegExp(`missing node\\(s\\) ${w2}: 2 of 3 nodes alive`) },
+    { name: 'a node Ray knows without our label is named as not ours', p: { connected: true, nodes: [all[0]!, all[1]!, rec(null, '172.31.0.99', 8)] }, healthy: false,
+      match: /not started by pdflow.*172\.31\.0\.99|172\.31\.0\.99 not started by pdflow/ },
+    { name: 'a worker started without its GPUs', p: { connected: true, nodes: [all[0]!, all[1]!, rec(w2, '172.31.0.12', 0)] }, healthy: false,
+      match: new RegExp(`${w2} \\(172\\.31\\.0\\.12\\) shows 0 of 8 GPUs.*--num-gpus 8`) },
+    { name: 'Ray not running', p: { connected: false, error: 'URLError: Connection refused' }, healthy: false, match: /not running on the head \(URLError: Connection refused\)/ },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const h = judgeRay(p5, c.s);
-      assert.equal(h.healthy, c.healthy);
-      assert.match(h.summary, c.match);
+      const r = judgeRayNodes(want, c.p);
+      assert.equal(r.healthy, c.healthy, r.summary);
+      assert.match(r.summary, c.match);
     });
   }
+  it('the status line of ray.sh is schema-checked: a missing field is named', () => {
+    assert.throws(() => checkRayJson({ script: 'ray', action: 'status', probe: { connected: true } }, 'ray.sh status', RayStatusResultSchema), /rayStatusExitCode/);
+    assert.throws(() => checkRayJson({ script: 'ray', action: 'status', rayStatusExitCode: 0, probe: { connected: true, nodes: [{ node_ip: '1.2.3.4' }] } }, 'ray.sh status', RayStatusResultSchema), /probe\.nodes\.0\.node_id/);
+  });
 });
 
 describe('smallestPdDeployment', () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseVllmBenchResult } from '../../parse/index.js';
-import { pointRecordFromBench, type BenchPointRecord } from '../../analysis/index.js';
+import { hardwareOfClusterNodes, pointRecordFromBench, type BenchPointRecord } from '../../analysis/index.js';
+import { softwareVersions } from '../../plan/index.js';
 import type { ClusterConfig } from '../../config/index.js';
 import type { Plan, PlannedDeployment, PlannedPoint } from '../../plan/index.js';
 import type { NodeScripts } from '../node-scripts.js';
@@ -51,10 +52,16 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       await mkdir(path.dirname(local), { recursive: true });
       await writeFile(local, raw.stdout);
       const result = parseVllmBenchResult(raw.stdout, json.resultFile);
+      // The hardware as the cluster file declares it for this deployment's nodes: this activity
+      // does not see the provision stage's inventory, which checked the file's GPU count, model
+      // and EFA devices on every node; memory, driver and CUDA are left out rather than guessed.
+      // pointRecordFromBench flags the record when its versions and hardware are known-bad.
+      const hardware = hardwareOfClusterNodes(cluster, deployment.nodes);
       return pointRecordFromBench(deployment, point, result, {
+        ...(hardware ? { hardware } : {}),
         attempt: ctx.info.attempt, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
         rawResultPath: `${head.name}:${json.resultFile}`, localResultPath: local, logPath: local, servedName: cluster.model.servedName,
-        versions: { vllm: cluster.software.vllm.version, nixl: cluster.software.nixl.version, ucx: cluster.software.ucx.version, ray: cluster.software.ray.version },
+        versions: softwareVersions(cluster),
       });
     },
   };

@@ -6,9 +6,7 @@ import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.j
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
-import { headOf, RAY_PORT } from './ray.js';
-
-export const SERVE_PORT = 8000;
+import { headOf, rayAddress } from './ray.js';
 
 export interface DeployInput extends ClusterStepInput {
   deployment: PlannedDeployment;
@@ -38,28 +36,31 @@ interface SmokeJson {
 }
 
 export function serveUrl(cluster: ClusterConfig): string {
-  return `http://${headOf(cluster).host}:${SERVE_PORT}`;
+  return `http://${headOf(cluster).host}:${cluster.ray.serveHttpPort}`;
 }
 
 /** Arguments of `serve_app.py deploy` for a planned deployment (pure). */
 export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deployMinutes: number, engine?: EngineSettings): string[] {
-  const hostOf = (node: string) => cluster.nodes.find((n) => n.name === node)?.host ?? node;
+  // Nodes by their cluster-file names: ray.sh labels each Ray node pdflow-node=<name>, and
+  // serve_app.py finds them by that label (the SSH host may be a name Ray never sees).
   const args = ['deploy', '--mode', dep.mode, '--model-id', cluster.model.servedName, '--model-source', cluster.model.id];
   if (dep.mode === 'collocated') {
     args.push('--replicas', String(dep.replicas.count), '--tp', String(dep.replicas.tp));
     const nodes = new Set(dep.replicas.instances.map((i) => i.node));
-    if (nodes.size === 1) args.push('--node', hostOf([...nodes][0]!));
+    if (nodes.size === 1) args.push('--node', [...nodes][0]!);
   } else {
     args.push('--p-num', String(dep.prefill.count), '--p-tp', String(dep.prefill.tp), '--d-num', String(dep.decode.count), '--d-tp', String(dep.decode.tp));
     args.push('--backend', dep.backend);
     const p = dep.prefill.instances[0]?.node;
     const d = dep.decode.instances[0]?.node;
-    if (p) args.push('--prefill-node', hostOf(p));
-    if (d) args.push('--decode-node', hostOf(d));
+    if (p) args.push('--prefill-node', p);
+    if (d) args.push('--decode-node', d);
   }
   if (engine) args.push('--max-model-len', String(engine.maxModelLen));
   for (const [k, v] of Object.entries(dep.env)) args.push('--env', `${k}=${v}`);
-  args.push('--port', String(SERVE_PORT), '--host', headOf(cluster).host, '--address', `${headOf(cluster).host}:${RAY_PORT}`, '--timeout', String(deployMinutes * 60));
+  const replicas = String(cluster.ray.serveIngressReplicas);
+  args.push('--ingress-replicas', replicas, ...(dep.mode === 'collocated' ? [] : ['--proxy-replicas', replicas]));
+  args.push('--port', String(cluster.ray.serveHttpPort), '--host', headOf(cluster).host, '--address', rayAddress(cluster), '--timeout', String(deployMinutes * 60));
   return args;
 }
 
@@ -111,7 +112,7 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
 
     async teardownServe({ cluster, deployment, generation }: DeployInput): Promise<{ summary: string }> {
       const { head, l } = await onHead(cluster);
-      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', ['shutdown', '--address', `${head.host}:${RAY_PORT}`], {
+      const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', ['shutdown', '--address', rayAddress(cluster)], {
         step: `teardown-${deployment.id}-g${generation}`, interpreter: l.python, env: runtimeEnv(l),
         hint: 'GPUs still busy after `serve shutdown`: look for leftover vLLM processes with nvidia-smi',
       });

@@ -8,7 +8,7 @@ import type { ClusterConfig } from '../../config/index.js';
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
-import { headOf, RAY_PORT } from './ray.js';
+import { headOf, rayAddress } from './ray.js';
 
 /** Timed READs per transfer test (after one warm-up); the gate takes their median. */
 export const TIMED_READS = 3;
@@ -18,7 +18,7 @@ export function transferTestArgs(cluster: ClusterConfig, strategy: 'pack' | 'spr
   return [
     '--strategy', strategy, '--backends', cluster.network.backend, '--num-blocks', '3750', '--num-layers', '50', '--blocks', '512',
     '--warmup', '1', '--iters', String(TIMED_READS),
-    '--address', `${headOf(cluster).host}:${RAY_PORT}`,
+    '--address', rayAddress(cluster),
   ];
 }
 

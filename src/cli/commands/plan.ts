@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { formatPlan, planSweep } from '../../plan/index.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatPlan, NODE_CONSTRAINTS_FILE, nodeStackLines, planSweep } from '../../plan/index.js';
+import { LOCAL_REMOTE_SCRIPTS } from '../../activities/ssh/upload.js';
 import { printJson } from '../flags.js';
 import { loadClusterAndSweep } from './validate.js';
 
@@ -16,6 +19,10 @@ export function registerPlan(program: Command) {
       const { cluster, sweep } = await loadClusterAndSweep(o.cluster, o.sweep);
       const plan = planSweep(cluster, sweep);
       if (o.json) printJson(plan);
-      else console.log(formatPlan(plan));
+      else {
+        // What provision installs: the pins under the constraints file uploaded with the scripts.
+        const stack = nodeStackLines(cluster, readFileSync(path.join(LOCAL_REMOTE_SCRIPTS, NODE_CONSTRAINTS_FILE), 'utf8'));
+        console.log([formatPlan(plan), '', ...stack.lines, ...stack.warnings.map((w) => `warning: ${w}`)].join('\n'));
+      }
     });
 }

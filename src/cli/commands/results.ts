@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import {
-  buildResultsSummary, parseSlaTier, rejectedOfPlan, renderTerminal, summaryForJson, toCsv, FolderNameError,
-  type BenchPointRecord, type ReportOptions, type SlaTier,
+  buildResultsSummary, isSweepSlaSpec, parseSlaTier, parseSweepSla, rejectedOfPlan, renderTerminal, slaTierOf, summaryForJson, toCsv, FolderNameError,
+  type BenchPointRecord, type ImportHardwareOptions, type ReportOptions, type SlaTier,
 } from '../../analysis/index.js';
-import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout } from '../../analysis-io/index.js';
-import { BadInputError } from '../errors.js';
+import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout, type ImportResult } from '../../analysis-io/index.js';
+import { BadInputError, RunFailedError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
-import { runRecords } from '../run-records.js';
+import type { SweepRecordsView } from '../sweep-records.js';
+import { runRecords, type RunRecordsView } from '../run-records.js';
 import { readerStore, STORE_FLAG_HELP } from '../store-flag.js';
 import { withSpinner } from '../spinner.js';
 
@@ -65,6 +66,9 @@ interface ResultsCliOptions {
   sla: string[];
   tolerance?: string;
   title?: string;
+  gpu?: string;
+  gpusPerNode?: string;
+  versions?: string;
   store?: string;
 }
 
@@ -78,7 +82,10 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
     .option('--layout <layout>', `what --out holds: ${RESULT_LAYOUTS.join(' or ')} (seed: the seed's bm_results folders of raw vllm bench serve JSON, for its viz.py and notebooks)`, 'report')
     .option('--format <format>', `what to print: ${RESULT_FORMATS.join(', ')}`, 'table')
     .option('--deployment <spec>', 'with --import: the deployment when folder names do not say, in the folder grammar (e.g. 1xtp4-1xtp4-spread, 4xtp2, itl5000_otl250_3ptp2-1dtp2)')
-    .option('--sla <tier>', 'an SLA tier NAME:ttft=MS,tpot=MS (p99 limits; repeatable); default tiers otherwise', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--sla <tier>', 'an SLA tier NAME:ttft=MS,tpot=MS (p99 limits; repeatable; default tiers otherwise), or the sweep\'s SLA as its file names it, p99TtftMs=MS,p99TpotMs=MS (reported beside the tiers; for a sweep, overrides the sweep file\'s)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--gpu <model>', 'with --import: the GPU model when folder names do not say (a name token such as H200 or H100 wins), e.g. --gpu H200')
+    .option('--gpus-per-node <n>', 'with --import: GPUs per node, what placement labels are judged against (default 8)')
+    .option('--versions <list>', 'with --import: what the runs used, e.g. vllm=0.11.0,nixl=0.6.1 (unknown otherwise: known-bad stacks are then flagged "suspect")')
     .option('--tolerance <fraction>', 'how close to the frontier counts as "near" (default 0.05)')
     .option('--title <text>', 'report title')
     .option('--store <path|url>', STORE_FLAG_HELP)
@@ -88,11 +95,16 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       '  pdflow results --import ../bm_results/gptoss_itl5000_otl250_mixed_1xtp4-1xtp4 ../bm_results/gptoss_itl5000_otl250_4xtp2',
       '  pdflow results --import ../bm_results --out report/ --sla chat:ttft=1000,tpot=15',
       '  pdflow results --import runs/odd-name --deployment itl8000_otl1000_2xtp4 --format csv > points.csv',
+      '  pdflow results --import ../bm_results --gpu H200 --versions vllm=0.11.0,nixl=0.6.1 --sla p99TtftMs=2000,p99TpotMs=50',
       '  pdflow results pdflow-p5-pair-sweep-20251012-220000 --out bm_results --layout seed',
       '      writes bm_results/gptoss_itl5000_otl250_mixed_1xtp4-1xtp4-spread-ucx/conc16.json ... (raw JSON, as run_bm.sh saves it)',
       '',
       'Folder names follow the seed: ..._itl<ISL>_otl<OSL>_<mode>_<exp> with <exp> holding 1xtp4-1xtp4 (1 prefill TP4 +',
-      '1 decode TP4, pd-pack unless "-spread" follows), 3ptp2-1dtp2 (3 P TP2 + 1 D TP2) or 4xtp2 (4 collocated replicas of TP2).',
+      '1 decode TP4, pd-pack unless "-spread" follows or it needs more GPUs than a node has), 3ptp2-1dtp2 (3 P TP2 + 1 D TP2)',
+      'or 4xtp2 (4 collocated replicas of TP2). A GPU token in the name (H200, H100, B200, A100) names the hardware.',
+      'Points on a known-bad stack (e.g. NIXL LIBFABRIC with vLLM 0.11 / NIXL 0.6 on EFA) are flagged ⚠: shown, never best.',
+      '',
+      'Exit codes: 0 ok; 1 the sweep has no ok point; 2 bad input (incl. --import folders with no valid point).',
     ].join('\n'))
     .action(async (workflowId: string | undefined, o: ResultsCliOptions, cmd: Command) => {
       if (!(RESULT_FORMATS as readonly string[]).includes(o.format)) throw new BadInputError(`--format: "${o.format}" is not one of ${RESULT_FORMATS.join(', ')}`);
@@ -101,8 +113,12 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
       const report: ReportOptions = {};
       if (o.title) report.title = o.title;
       let tiers: SlaTier[];
+      let sweepSla: SlaTier | undefined;
       try {
-        tiers = o.sla.map(parseSlaTier);
+        tiers = o.sla.filter((x) => !isSweepSlaSpec(x)).map(parseSlaTier);
+        const slas = o.sla.filter(isSweepSlaSpec);
+        if (slas.length > 1) throw new Error(`give the p99TtftMs=...,p99TpotMs=... form once, got ${slas.join(' and ')}`);
+        if (slas[0]) sweepSla = parseSweepSla(slas[0]);
       } catch (err) {
         throw new BadInputError(`--sla: ${(err as Error).message}`);
       }
@@ -116,26 +132,88 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
 
       if (o.import && o.import.length > 0) {
         if (workflowId) throw new BadInputError(`give either a workflow id or --import, not both (got "${workflowId}" and --import)`);
-        let imported;
+        const hardware = importHardwareFlags(o);
+        const versions = o.versions !== undefined ? parseVersions(o.versions) : undefined;
+        let imported: ImportResult;
         try {
-          imported = await importBenchFolders(o.import, o.deployment ? { deployment: o.deployment } : {});
+          imported = await importBenchFolders(o.import, { ...(o.deployment ? { deployment: o.deployment } : {}), hardware, ...(versions ? { versions } : {}) });
         } catch (err) {
           if (err instanceof FolderNameError || err instanceof ImportInputError) throw new BadInputError(err.message);
           throw err;
         }
-        for (const s of imported.skipped) io.err(`skipped ${s}\n`);
-        if (imported.records.length === 0) throw new BadInputError(`--import: no benchmark results found in ${o.import.join(', ')}`);
+        // The reasons first, then (when there is anything to show) the table.
+        const empty = imported.folders.filter((f) => f.ok === 0);
+        if (!imported.records.some((r) => r.status === 'ok')) {
+          throw new BadInputError(`--import: no valid benchmark point in ${o.import.join(', ')}:\n${empty.map(folderProblems).join('\n')}`);
+        }
+        for (const f of imported.folders) {
+          if (f.ok === 0) io.err(`warning: ${folderProblems(f)}\n`);
+          else for (const p of f.skipped) io.err(`skipped ${p}\n`);
+        }
         report.notes = [`Imported from ${o.import.join(', ')}.`];
+        if (sweepSla) report.sla = sweepSla;
         return emitResults(imported.records, flags, report, io);
       }
       if (o.deployment) throw new BadInputError('--deployment only applies with --import');
+      for (const [flag, v] of [['--gpu', o.gpu], ['--gpus-per-node', o.gpusPerNode], ['--versions', o.versions]] as const) {
+        if (v !== undefined) throw new BadInputError(`${flag} only applies with --import (a sweep's records carry their hardware and versions)`);
+      }
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
       const store = readerStore(o.store);
       const view = await withSpinner(`reading the records of ${workflowId}`, () => runRecords(workflowId, { store, temporal: () => connectClient(connectFlags(cmd)) }), { stream: process.stderr, plainStart: false })
         .finally(() => store.close());
-      report.rejected = rejectedOfPlan(view.rejected);
-      if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
-      report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}), read from ${view.source}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
-      return emitResults(view.records, flags, report, io);
+      return reportSweep(view, flags, report, io, sweepSla);
     });
+}
+
+/**
+ * A sweep's report from its records. A closed run with no ok point failed: its reasons go to
+ * stderr before the table, and the command exits 1 (RunFailedError) after printing what there is.
+ */
+export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFlags, base: ReportOptions, io: ResultsIo = STDIO, slaOverride?: SlaTier): Promise<void> {
+  const report: ReportOptions = { ...base, rejected: rejectedOfPlan(view.rejected) };
+  if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
+  report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()})${'source' in view ? `, read from ${(view as RunRecordsView).source}` : ''}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+  const sla = slaOverride ?? (view.sla ? slaTierOf(view.sla) : undefined);
+  if (sla) report.sla = sla;
+  const ok = view.records.filter((r) => r.status === 'ok').length;
+  // A sweep still running has not failed yet: say so, exit 0.
+  const running = view.status === 'RUNNING';
+  if (ok === 0 && running) io.err(`${view.workflowId}: running, no ok point yet (${view.records.length} recorded)\n`);
+  if (ok === 0 && !running) {
+    io.err(`${view.workflowId}: no ok point (${view.records.length} recorded, ${view.failedDeployments.length} deployment${view.failedDeployments.length === 1 ? '' : 's'} did not come up):\n`);
+    for (const f of view.failedDeployments) io.err(`  deployment ${f.deployment}: ${f.reason}\n`);
+    for (const r of view.records) io.err(`  ${r.pointId}: ${r.reason ?? 'no reason recorded'}\n`);
+  }
+  await emitResults(view.records, flags, report, io);
+  if (ok === 0 && !running) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
+}
+
+function folderProblems(f: ImportResult['folders'][number]): string {
+  return `${f.folder}: no valid point${f.problems.length > 0 ? `\n${f.problems.map((p) => `  ${p}`).join('\n')}` : ''}`;
+}
+
+function importHardwareFlags(o: ResultsCliOptions): ImportHardwareOptions {
+  const h: ImportHardwareOptions = {};
+  if (o.gpu !== undefined) {
+    if (o.gpu.trim() === '') throw new BadInputError('--gpu: empty; give the GPU model, e.g. --gpu H200');
+    h.gpu = o.gpu.trim();
+  }
+  if (o.gpusPerNode !== undefined) {
+    const n = Number(o.gpusPerNode);
+    if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--gpus-per-node: "${o.gpusPerNode}" is not a positive whole number; give the GPUs of one node, e.g. --gpus-per-node 8`);
+    h.gpusPerNode = n;
+  }
+  return h;
+}
+
+/** "vllm=0.11.0,nixl=0.6.1" → { vllm: "0.11.0", nixl: "0.6.1" }. */
+function parseVersions(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const kv = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*([A-Za-z0-9][A-Za-z0-9.+_-]*)\s*$/.exec(part);
+    if (!kv) throw new BadInputError(`--versions: "${part.trim()}" is not NAME=VERSION; give e.g. --versions vllm=0.11.0,nixl=0.6.1`);
+    out[kv[1]!.toLowerCase()] = kv[2]!;
+  }
+  return out;
 }

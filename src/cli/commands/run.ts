@@ -28,6 +28,8 @@ Examples:
     .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean }, cmd: Command) => {
       const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
+      // Known-bad stacks run (the user may want to see the damage) but are said before GPU-hours go.
+      for (const w of plan?.warnings ?? []) console.error(`warning: ${w}`);
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
       const handle = await startRun(client, { cluster, plan, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout });
       const url = uiLink(address, namespace, handle.workflowId);

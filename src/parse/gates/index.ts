@@ -1,4 +1,3 @@
 export * from './inventory.js';
 export * from './transfer.js';
-export * from './ray.js';
 export * from './libfabric.js';

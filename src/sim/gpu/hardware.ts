@@ -17,6 +17,10 @@ export interface NodeHardware {
   libfabricVersion: string;
   /** EFA headers and libefa present (UCX --with-efa needs them). */
   libefa: boolean;
+  /** What `df` reports for the node's disks (the emulated weights are tiny; the disk check needs
+   * the real model's numbers against a real node's disk). */
+  diskTotalBytes: number;
+  diskFreeBytes: number;
 }
 
 export const DEFAULT_GPU_MODEL = 'NVIDIA H100 80GB HBM3';
@@ -50,6 +54,9 @@ export function defaultHardware(role: 'head' | 'worker', gpus: number, over: Par
     libfabric: efaDevices > 0,
     libfabricVersion: '2.1.0amzn3.0',
     libefa: true,
+    // p5.48xlarge: 8 x 3.84 TB instance store; a CPU head: a 500 GB root volume.
+    diskTotalBytes: big ? 30_000_000_000_000 : 500_000_000_000,
+    diskFreeBytes: big ? 28_000_000_000_000 : 400_000_000_000,
     ...over,
   };
 }
@@ -60,6 +67,21 @@ export function efaDeviceNames(count: number): string[] {
 }
 
 export const sysfsRoot = (stateDir: string) => path.join(stateDir, 'sysfs');
+/** The node's rdma-core headers (CPATH on the node), present when hardware.json says libefa. */
+export const rdmaIncludeDir = (stateDir: string) => path.join(stateDir, 'include');
+
+/**
+ * Stand-ins for rdma-core's infiniband/verbs.h and efadv.h (EFA software, which this machine need
+ * not have): the provision prerequisite check looks for the files; nothing compiles against them.
+ */
+export async function writeRdmaHeaders(stateDir: string, hw: NodeHardware): Promise<void> {
+  const dir = path.join(rdmaIncludeDir(stateDir), 'infiniband');
+  await rm(dir, { recursive: true, force: true });
+  if (!hw.libefa) return;
+  await mkdir(dir, { recursive: true });
+  const stub = (name: string) => `/* pdflow simulator: stand-in for rdma-core's infiniband/${name} (EFA emulation) */\n`;
+  await Promise.all(['verbs.h', 'efadv.h'].map((h) => writeFile(path.join(dir, h), stub(h))));
+}
 
 export async function writeHardware(stateDir: string, hw: NodeHardware): Promise<void> {
   await mkdir(stateDir, { recursive: true });

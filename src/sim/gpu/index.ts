@@ -3,7 +3,7 @@
 // packages, the fake UCX/NIXL git repos, and the environment every node session needs to find them.
 import path from 'node:path';
 import { writeEfaSoftware } from './efa-software.js';
-import { defaultHardware, type NodeHardware, sysfsRoot, writeHardware, writeSysfs } from './hardware.js';
+import { defaultHardware, type NodeHardware, rdmaIncludeDir, sysfsRoot, writeHardware, writeRdmaHeaders, writeSysfs } from './hardware.js';
 import { generateSources, gitRedirectEnv, sourcesDir } from './sources.js';
 import { buildWheelhouse } from './wheelhouse.js';
 
@@ -43,11 +43,15 @@ export const wheelhouseDirOf = (simDir: string) => path.join(gpuDirOf(simDir), '
  * The session env of one node; pure, so the sim can rebuild an sshd config at any time. Values
  * hold no spaces (sshd SetEnv is one line), provided simDir has none.
  */
-export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'stateDir'>): Record<string, string> {
+export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'stateDir'>, hubEndpoint?: string): Record<string, string> {
   const git = sourcesDir(gpuDirOf(simDir));
   return {
+    // The real huggingface_hub client downloads from the cluster's emulated hub (src/sim/hub).
+    ...(hubEndpoint ? { HF_ENDPOINT: hubEndpoint, HF_HUB_DISABLE_TELEMETRY: '1' } : {}),
     PDFLOW_SIM_HOST: node.host,
     PDFLOW_SYSFS_ROOT: sysfsRoot(node.stateDir),
+    // The EFA software's headers (rdma-core), where a compiler and the prerequisite check look.
+    CPATH: rdmaIncludeDir(node.stateDir),
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: wheelhouseDirOf(simDir),
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
@@ -63,12 +67,13 @@ export async function prepareNodeHardware(node: GpuNodeSpec): Promise<NodeHardwa
   });
   await writeHardware(node.stateDir, hw);
   await writeSysfs(node.stateDir, hw);
+  await writeRdmaHeaders(node.stateDir, hw);
   await writeEfaSoftware(node.stateDir, hw);
   return hw;
 }
 
 /** Call once per `sim up`, before writing the sshd configs; merge `env[node]` into each node's session env. */
-export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNodeSpec[] }): Promise<GpuEmulation> {
+export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNodeSpec[]; hubEndpoint?: string }): Promise<GpuEmulation> {
   const simDir = path.resolve(opts.simDir);
   const gpuDir = gpuDirOf(simDir);
   const [wheelhouse, sources] = await Promise.all([
@@ -77,6 +82,6 @@ export async function prepareGpuEmulation(opts: { simDir: string; nodes: GpuNode
     ...opts.nodes.map((n) => prepareNodeHardware(n)),
   ]);
   const env: Record<string, Record<string, string>> = {};
-  for (const n of opts.nodes) env[n.name] = gpuNodeEnv(simDir, n);
+  for (const n of opts.nodes) env[n.name] = gpuNodeEnv(simDir, n, opts.hubEndpoint);
   return { gpuDir, wheelhouse: wheelhouse.dir, ucxRepo: sources.ucxRepo, nixlRepo: sources.nixlRepo, env };
 }

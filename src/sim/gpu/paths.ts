@@ -1,4 +1,6 @@
 // Where the GPU-side emulation's files live in the repository (read at `sim up`).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,4 +19,5 @@ export const FAULT_SH = path.resolve(here, '..', 'emulators', 'lib', 'fault.sh')
  * scripts/bootstrap.sh; PDFLOW_SIM_WHEELS moves it.
  */
 export const REAL_WHEELS_LIST = path.resolve(here, '..', 'real-wheels.txt');
-export const realWheelsDir = () => process.env.PDFLOW_SIM_WHEELS ?? path.resolve(here, '..', '..', '..', '.tools', 'sim-wheels');
+export const realWheelsDir = () => process.env.PDFLOW_SIM_WHEELS
+  ?? path.resolve(here, '..', '..', '..', '.tools', 'sim-wheels', createHash('sha256').update(readFileSync(REAL_WHEELS_LIST)).digest('hex').slice(0, 16));

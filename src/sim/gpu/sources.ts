@@ -90,7 +90,8 @@ async function writeUcxTree(dir: string, version: string): Promise<void> {
 async function writeNixlPython(pyDir: string, version: string): Promise<string[]> {
   const source = path.join(PYPKGS_DIR, 'nixl', 'nixl');
   const spec = JSON.parse(await readFile(path.join(PYPKGS_DIR, 'nixl', 'pkg.json'), 'utf8')) as { requires?: string[] };
-  const modules = (await readdir(source)).filter((f) => f.endsWith('.py')).sort();
+  // _bindings.py is the uncompiled wheel's stand-in: this build compiles the real pybind11 module.
+  const modules = (await readdir(source)).filter((f) => f.endsWith('.py') && f !== '_bindings.py').sort();
   for (const m of modules) {
     let text = await readFile(path.join(source, m), 'utf8');
     // The built package finds its plugins next to itself and loads the compiled bindings: an

@@ -1,5 +1,6 @@
 // Provision stage, per node in parallel: upload our scripts, check the inventory against the
 // cluster file (GPUs, EFA, disk, Python), then the pinned Python stack and the model weights.
+import { ApplicationFailure } from '@temporalio/workflow';
 import { stepActivities, quickActivities, type StepTimeouts } from '../activity-options.js';
 import { StageTracker } from '../stage-progress.js';
 import type { StageInput, StageResult } from '../stage-types.js';
@@ -17,7 +18,14 @@ export async function provisionStage(input: StageInput & StepTimeouts): Promise<
       t.step(`${n.name}: uploading scripts`);
       await quick.prepareNode.executeWithOptions({ summary: `upload scripts to ${n.name}` }, [{ cluster, node: n.name }]);
       t.step(`${n.name}: inventory`);
-      const inv = await quick.inventoryNode.executeWithOptions({ summary: `inventory of ${n.name}` }, [{ cluster, node: n.name }]);
+      let inv = await quick.inventoryNode.executeWithOptions({ summary: `inventory of ${n.name}` }, [{ cluster, node: n.name }]);
+      if (inv.install) {
+        // Only with provision.installPrerequisites: true; then the inventory must find them.
+        t.step(`${n.name}: installing ${inv.install.packages.join(' ')}`);
+        await acts.installPrerequisites.executeWithOptions({ summary: `build prerequisites on ${n.name}` }, [{ cluster, node: n.name, install: inv.install }]);
+        inv = await quick.inventoryNode.executeWithOptions({ summary: `inventory of ${n.name}` }, [{ cluster, node: n.name }]);
+        if (inv.install) throw ApplicationFailure.nonRetryable(`node ${n.name}: still missing after the install: ${inv.install.packages.join(' ')}`, 'MissingPrerequisites');
+      }
       warnings.push(...inv.warnings);
       t.step(`${n.name}: Python env`);
       const env = await acts.setupPythonEnv.executeWithOptions({ summary: `Python env + model on ${n.name}` }, [{ cluster, node: n.name }]);

@@ -25,7 +25,7 @@ export async function rayStage(input: StageInput & StepTimeouts & { readyTimeout
   if (!health.healthy) {
     throw ApplicationFailure.nonRetryable(
       `Ray is missing resources after ${input.readyTimeoutSeconds ?? 120}s: ${health.problems.join('; ')}. ` +
-        'Check that the missing nodes are up and can reach the head on port 6379, then re-run the ray stage (`pdflow run --stages ray`).',
+        `Check that the missing nodes are up and can reach the head on port ${cluster.ray.port}, then re-run the ray stage (\`pdflow run --stages ray\`).`,
       'GateFailed',
     );
   }

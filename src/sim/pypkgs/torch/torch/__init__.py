@@ -5,7 +5,7 @@ import builtins
 import contextlib
 import math
 
-from . import cuda  # noqa: F401
+from . import cuda, hub  # noqa: F401
 from ._dtype import (  # noqa: F401
     bfloat16, bool_ as bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, uint8)
 from ._tensor import Size, Tensor, _infer_shape, _resolve_device, _shape_of, device  # noqa: F401

@@ -1,8 +1,8 @@
 """Emulated `vllm bench serve` (vLLM 0.11): same flags, console output and saved JSON.
 
 It makes the real initial test request against the endpoint (so it fails like the real one when
-the deployment is down), then asks the emulated server which deployment it is (GET
-/sim/deployment) and computes the benchmark with the pdflow performance model. The run takes
+the deployment is down), then reads which deployment serves the model from what its emulated
+engines registered (vllm._sim.engines) and computes the benchmark with the pdflow performance model. The run takes
 the modelled duration times PDFLOW_SIM_TIME_SCALE; the numbers in the JSON are the modelled
 (real-hardware) ones."""
 import argparse
@@ -202,13 +202,15 @@ def _wait_for_endpoint(api_url, model_name, isl, osl, args, factor, headers):
         time.sleep(min(5.0 * factor, max(0.0, deadline - time.time())) or 0.01)
 
 
-def _deployment(base_url, headers):
-    try:
-        with _http(base_url + "/sim/deployment", headers=headers, timeout=30) as resp:
-            return json.loads(resp.read().decode())
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        raise BenchError("pdflow simulator: %s/sim/deployment did not describe the deployment (%s); the emulated "
-                         "`vllm bench serve` only measures emulated Ray Serve deployments" % (base_url, e))
+def _deployment(base_url, model_id):
+    """The deployment behind the endpoint, from what its emulated engines registered (vllm._sim.engines)."""
+    from vllm._sim import engines
+
+    dep = engines.deployment(model_id)
+    if dep is None:
+        raise BenchError("pdflow simulator: no emulated vLLM engine serves %s behind %s; the emulated `vllm bench serve` "
+                         "models the deployment its engines describe" % (model_id, base_url))
+    return dep
 
 
 def _progress(total, seconds, disable):
@@ -296,7 +298,7 @@ def run(args):
     print("Starting initial single prompt test run...")
     _wait_for_endpoint(api_url, model_name, isl, osl, args, factor, headers)
     print("Initial test run completed. Starting main benchmark run...")
-    deployment = _deployment(base_url, headers)
+    deployment = _deployment(base_url, model_name)
 
     print("Traffic request rate: %s" % ("inf" if args.request_rate == float("inf") else args.request_rate))
     print("Burstiness factor: %s (%s)" % (args.burstiness, "Poisson process" if args.burstiness == 1.0 else "Gamma distribution"))

@@ -1,2 +1,0 @@
-version = "2.51.0"
-commit = "pdflow-sim"

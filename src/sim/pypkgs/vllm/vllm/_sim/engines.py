@@ -1,0 +1,70 @@
+"""Where emulated engines say what they are, so the emulated `vllm bench serve` can model a
+benchmark of the deployment it talks to: <cluster>/vllm-engines/<engine id>.json, written by the
+engine when its workers hold their GPUs; an entry whose replica process is gone is ignored."""
+import json
+import os
+
+from pdflow_sim import node as simnode
+
+
+def _dir():
+    d = os.path.join(simnode.cluster_dir(), "vllm-engines")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def register(engine):
+    kv = engine.kv
+    entry = {
+        "engineId": engine.engine_id, "pid": os.getpid(), "role": engine.role, "tp": engine.tp,
+        "node": engine.node, "host": engine.host, "backend": engine.backend if kv else None,
+        "ucxTls": os.environ.get("UCX_TLS"), "modelIds": list(engine.model_config.served_model_name),
+        "model": engine.model_config.model, "maxModelLen": engine.model_config.max_model_len, "started": engine.started,
+    }
+    simnode.write_json_atomic(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")), entry)
+
+
+def unregister(engine):
+    try:
+        os.remove(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")))
+    except OSError:
+        pass
+
+
+def live(model_id=None):
+    out = []
+    for name in sorted(os.listdir(_dir())):
+        e = simnode.read_json(os.path.join(_dir(), name), None)
+        if not isinstance(e, dict) or not simnode.pid_alive(e.get("pid", 0)):
+            continue
+        if model_id is None or model_id in e.get("modelIds", []):
+            out.append(e)
+    return out
+
+
+def deployment(model_id):
+    """The deployment the live engines of `model_id` form, as the performance model reads it; None when none runs."""
+    from pdflow_sim import transport as simtransport
+
+    es = live(model_id)
+    if not es:
+        return None
+    first = es[0]
+    out = {"modelId": model_id, "modelSource": first["model"], "maxModelLen": first["maxModelLen"]}
+    if all(e["role"] == "collocated" for e in es):
+        out.update({"mode": "collocated", "replicas": len(es), "tp": first["tp"], "nodes": sorted({e["host"] for e in es}),
+                    "backend": None, "transport": None})
+        return out
+    pre = [e for e in es if e["role"] == "prefill"]
+    dec = [e for e in es if e["role"] == "decode"]
+    if not pre or not dec:
+        return None
+    backend = first.get("backend") or "UCX"
+    out.update({"mode": "pd-pack" if {e["node"] for e in pre} == {e["node"] for e in dec} else "pd-spread", "backend": backend,
+                "prefill": {"num": len(pre), "tp": pre[0]["tp"], "nodes": sorted({e["host"] for e in pre})},
+                "decode": {"num": len(dec), "tp": dec[0]["tp"], "nodes": sorted({e["host"] for e in dec})}})
+    try:
+        out["transport"] = simtransport.select(backend, pre[0]["node"], dec[0]["node"], dec[0].get("ucxTls"))
+    except simtransport.NoTransport as e:
+        out["transport"], out["transportError"] = None, str(e)
+    return out
