@@ -3,12 +3,15 @@
 # wheels the simulated nodes install (src/sim/real-wheels.txt).
 # Run first by `npm run demo` and `npm test`. Only package registries are used.
 # --browser (npm test): also Debian's chromium, for the Web UI check (test/integration/web-ui.test.ts).
+# --postgres (npm test): also Debian's postgresql, for the results-store test (test/integration/results-store.test.ts).
 set -euo pipefail
 WITH_BROWSER=0
+WITH_POSTGRES=0
 for arg in "$@"; do
   case "$arg" in
     --browser) WITH_BROWSER=1 ;;
-    *) printf 'bootstrap: unknown argument %s (use --browser)\n' "$arg" >&2; exit 2 ;;
+    --postgres) WITH_POSTGRES=1 ;;
+    *) printf 'bootstrap: unknown argument %s (use --browser, --postgres)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -156,4 +159,21 @@ if [ "$WITH_BROWSER" = 1 ]; then
     fi
   fi
   if [ -x "$CHROMIUM" ]; then say "chromium: $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null | head -1 || true))"; fi
+fi
+
+# 7. (--postgres) PostgreSQL for the results-store test: Debian's package (the test starts its own
+#    private server from its binaries; the package's own cluster is not needed).
+if [ "$WITH_POSTGRES" = 1 ]; then
+  PG_INITDB=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1 || true)
+  if [ -z "$PG_INITDB" ] && ! command -v initdb >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing postgresql (apt-get) for the results-store test"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+      PG_INITDB=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1 || true)
+    else
+      say "WARNING: PostgreSQL not found; the PostgreSQL store test will be skipped. Install Debian's postgresql ('sudo apt-get install postgresql') or set PDFLOW_PG_BIN"
+    fi
+  fi
+  if [ -n "$PG_INITDB" ]; then say "postgresql: $("$PG_INITDB" --version)"; fi
 fi

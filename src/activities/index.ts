@@ -4,16 +4,27 @@ import { createHelloActivities } from './hello.js';
 import { createRemoteActivities, defaultSshPool } from './remote.js';
 import { createStageActivities } from './stages/index.js';
 import type { SshPool } from './ssh/pool.js';
+import { createStoreActivities } from './store.js';
+import { openResultsStore, workerStoreSpec, type ResultsStore } from '../results-store/store.js';
 
 export interface ActivityDeps {
   /** Folder on the worker where run logs and copied results are written. */
   runsDir: string;
   /** The worker process's SSH connection pool (one is created when absent). */
   sshPool?: SshPool;
+  /**
+   * Where every sweep record is written as it is made. Default: PDFLOW_RESULTS_URL from the
+   * worker's environment, else SQLite `results.db` beside the runs folder (.pdflow/ for
+   * `pdflow worker`).
+   */
+  resultsStore?: ResultsStore;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  let store = deps.resultsStore;
+  const resultsStore = () => (store ??= openResultsStore(workerStoreSpec(deps.runsDir)));
   return {
+    ...createStoreActivities({ resultsStore }),
     ...createHelloActivities(),
     ...createRemoteActivities(deps),
     ...createStageActivities({ pool: () => deps.sshPool ?? defaultSshPool(), runsDir: deps.runsDir }),

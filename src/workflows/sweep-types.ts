@@ -39,6 +39,8 @@ export interface SweepCarry {
   startedAt: string;
   gpuSecondsSpent: number;
   continuedAsNew: number;
+  /** Indexes of records the results store has not confirmed (retried at the end). */
+  unstored?: number[];
 }
 
 export interface SweepResult {

@@ -16,6 +16,7 @@ import { pointRecord } from '../analysis/point-record.js';
 import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
+import { resultsStore } from './sweep-store.js';
 
 export async function sweep(input: SweepInput): Promise<SweepResult> {
   const { cluster, plan } = input;
@@ -42,12 +43,17 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     { key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName },
     { key: PdflowOutcome, value: 'running' }, { key: PdflowFailedPoints, value: counts().failed },
   ]);
-  /** Records a point's result; failures show at once in the Web UI (PdflowFailedPoints). */
+  const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
+  const store = resultsStore({
+    sweep: plan.sweepName, cluster: cluster.name, startedAt: s.startedAt, rejected: plan.rejected, totalPoints,
+    ...(plan.sla ? { sla: plan.sla } : {}), ...(workflowInfo().parent ? { parentWorkflowId: workflowInfo().parent!.workflowId } : {}),
+  }, s);
+  /** Records a point's result, in the workflow and the results store; failures show at once in the Web UI (PdflowFailedPoints). */
   const record = (r: BenchPointRecord) => {
     s.records.push(r);
     if (r.status !== 'ok') upsertSearchAttributes([{ key: PdflowFailedPoints, value: counts().failed }]);
+    store.record(s.records.length - 1);
   };
-  const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
   let activity = 'starting';
   let current: { deployment?: string; point?: string } = {};
   let lastError: string | undefined;
@@ -198,6 +204,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   };
 
   try {
+    if (!input.carried) await store.start();
     for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
       const dep = plan.deployments[s.cursor.deployment]!;
       current = { deployment: dep.label };
@@ -230,6 +237,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     if (dep) await CancellationScope.nonCancellable(() => teardown(dep));
     endState = isCancellation(err) ? 'cancelled' : 'failed';
     upsertSearchAttributes([{ key: PdflowOutcome, value: endState }]);
+    const stopped = endState;
+    await CancellationScope.nonCancellable(() => store.end(stopped === 'cancelled' ? 'cancelled' : sweepOutcome(counts()), { status: stopped, failedDeployments: s.failedDeployments, gpuHours: gpuHours(s.gpuSecondsSpent), summary: `${endState}: ${failureReason(err)}` }));
     throw err;
   }
   endState = 'completed';
@@ -238,11 +247,12 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const outcome = sweepOutcome(c);
   upsertSearchAttributes([{ key: PdflowOutcome, value: outcome }, { key: PdflowFailedPoints, value: c.failed }]);
   say(`done: ${outcome.toUpperCase()}`);
+  const summary = `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`;
+  await store.end(outcome, { status: 'completed', failedDeployments: s.failedDeployments, gpuHours: gpuHours(s.gpuSecondsSpent), summary });
   return {
     sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
-    summary: `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`,
-    continuedAsNew: s.continuedAsNew,
+    summary, continuedAsNew: s.continuedAsNew,
     ...(plan.sla ? { sla: plan.sla } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../
 import { parseClusterYaml, type ClusterConfig } from '../../src/config/index.js';
 import { createActivities } from '../../src/activities/index.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
+import { openResultsStore, type ResultsStore } from '../../src/results-store/store.js';
 import { pdflowInterceptors, workflowBundle } from '../../src/worker.js';
 
 export interface StackOptions {
@@ -30,8 +31,11 @@ export interface Stack {
   cluster: ClusterConfig;
   taskQueue: string;
   runsDir: string;
-  /** Runs a worker in this process until `fn` settles. */
-  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** The results store the stack's workers write (SQLite `results.db` in `dir`, beside `runsDir`). */
+  resultsStore: ResultsStore;
+  storeFile: string;
+  /** Runs a worker in this process until `fn` settles (`resultsStore`: another store for its records). */
+  withWorker<T>(fn: () => Promise<T>, opts?: { resultsStore?: ResultsStore }): Promise<T>;
   /** A worker in a child process (SIGKILL-able). */
   startWorkerProcess(): Promise<WorkerChild>;
   killWorkerProcess: typeof killWorkerProcess;
@@ -49,17 +53,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   const taskQueue = uniqueTaskQueue('stack');
   const runsDir = path.join(dir, 'runs');
+  // Where child worker processes put it by default too (workerStoreSpec: beside the runs folder).
+  const storeFile = path.join(dir, 'results.db');
+  const resultsStore = openResultsStore(storeFile);
   const bundle = await workflowBundle();
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   const children: WorkerChild[] = [];
   const stack: Stack = {
-    dir, t, sim, cluster: parsed.value, taskQueue, runsDir,
-    async withWorker(fn) {
+    dir, t, sim, cluster: parsed.value, taskQueue, runsDir, resultsStore, storeFile,
+    async withWorker(fn, opts = {}) {
       const sshPool = new SshPool();
       const worker = await Worker.create({
         connection: t.env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle,
-        activities: createActivities({ runsDir, sshPool }), interceptors: pdflowInterceptors, shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
+        activities: createActivities({ runsDir, sshPool, resultsStore: opts.resultsStore ?? resultsStore }), interceptors: pdflowInterceptors, shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
       });
       try {
         return await worker.runUntil(fn());
@@ -77,6 +84,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       for (const c of children) await killWorkerProcess(c);
       await stack.t.teardown().catch(() => undefined);
       await sim.stop();
+      await resultsStore.close();
     },
   };
   return stack;

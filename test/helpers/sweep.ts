@@ -134,9 +134,12 @@ export async function scheduledActivities(client: Client, workflowId: string, fi
   return out;
 }
 
+/** Writes to the results store: between the steps, not steps (test/integration/results-store.test.ts checks them). */
+const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun']);
+
 /** What the sweep did in order, as short lines: "deploy <id>", "bench <point>", "teardown <id>", "health". */
 export function sweepSteps(acts: ScheduledActivity[]): string[] {
-  return acts.map((a) => {
+  return acts.filter((a) => !STORE_ACTIVITIES.has(a.type)).map((a) => {
     const dep = (a.input.deployment as { id?: string } | undefined)?.id;
     const point = (a.input.point as { id?: string } | undefined)?.id;
     switch (a.type) {

@@ -42,8 +42,9 @@ const plan = (name: string) => planFor(s, {
   load: { concurrency: [4, 8, 16, 32], promptsPerConcurrency: 2 },
 });
 const vllmRuns = () => s.sim.countRuns('head', 'vllm');
-/** Job folders of a workflow's benchmark jobs on the head (an archived earlier run ends in .attempt-N). */
-const benchJobDirs = (workflowId: string) => readdirSync(path.join(s.sim.node('head').workdir, 'jobs')).filter((d) => d.startsWith(`${workflowId}.bench-`));
+/** Job folders of a workflow's benchmark jobs on the head: `<workflow id>.<run hash>.bench-…` (an archived earlier run ends in .attempt-N). */
+const benchJobDirs = (workflowId: string) => readdirSync(path.join(s.sim.node('head').workdir, 'jobs'))
+  .filter((d) => d.startsWith(`${workflowId}.`) && /^[0-9a-f]{8}\.bench-/.test(d.slice(workflowId.length + 1)));
 
 test('a worker killed mid-benchmark: the next one re-attaches (the job ran once) and loses no completed point', async () => {
   const p = plan('kill');

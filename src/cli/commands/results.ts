@@ -7,7 +7,9 @@ import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout, typ
 import { BadInputError, RunFailedError } from '../errors.js';
 import { connectClient } from '../connect.js';
 import { connectFlags } from '../flags.js';
-import { sweepRecords, type SweepRecordsView } from '../sweep-records.js';
+import type { SweepRecordsView } from '../sweep-records.js';
+import { runRecords, type RunRecordsView } from '../run-records.js';
+import { readerStore, STORE_FLAG_HELP } from '../store-flag.js';
 import { withSpinner } from '../spinner.js';
 
 export const RESULT_FORMATS = ['table', 'csv', 'json'] as const;
@@ -67,6 +69,7 @@ interface ResultsCliOptions {
   gpu?: string;
   gpusPerNode?: string;
   versions?: string;
+  store?: string;
 }
 
 export function registerResults(program: Command, io: ResultsIo = STDIO) {
@@ -85,6 +88,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
     .option('--versions <list>', 'with --import: what the runs used, e.g. vllm=0.11.0,nixl=0.6.1 (unknown otherwise: known-bad stacks are then flagged "suspect")')
     .option('--tolerance <fraction>', 'how close to the frontier counts as "near" (default 0.05)')
     .option('--title <text>', 'report title')
+    .option('--store <path|url>', STORE_FLAG_HELP)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -155,8 +159,9 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
         if (v !== undefined) throw new BadInputError(`${flag} only applies with --import (a sweep's records carry their hardware and versions)`);
       }
       if (!workflowId) throw new BadInputError('give a sweep workflow id (see `pdflow list --stage sweep`) or --import DIR...');
-      const { client } = await connectClient(connectFlags(cmd));
-      const view = await withSpinner(`reading the records of ${workflowId}`, () => sweepRecords(client, workflowId), { stream: process.stderr, plainStart: false });
+      const store = readerStore(o.store);
+      const view = await withSpinner(`reading the records of ${workflowId}`, () => runRecords(workflowId, { store, temporal: () => connectClient(connectFlags(cmd)) }), { stream: process.stderr, plainStart: false })
+        .finally(() => store.close());
       return reportSweep(view, flags, report, io, sweepSla);
     });
 }
@@ -168,7 +173,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
 export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFlags, base: ReportOptions, io: ResultsIo = STDIO, slaOverride?: SlaTier): Promise<void> {
   const report: ReportOptions = { ...base, rejected: rejectedOfPlan(view.rejected) };
   if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
-  report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()}).`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+  report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()})${'source' in view ? `, read from ${(view as RunRecordsView).source}` : ''}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
   const sla = slaOverride ?? (view.sla ? slaTierOf(view.sla) : undefined);
   if (sla) report.sla = sla;
   const ok = view.records.filter((r) => r.status === 'ok').length;

@@ -4,6 +4,7 @@ import { connectNative, type ConnectFlags } from '../connect.js';
 import { TemporalUnreachableError } from '../errors.js';
 import { createPdflowWorker, DEFAULT_TASK_QUEUE } from '../../worker.js';
 import { closeDefaultSshPool } from '../../activities/remote.js';
+import { openResultsStore, workerStoreSpec, RESULTS_URL_ENV } from '../../results-store/store.js';
 
 export function registerWorker(program: Command) {
   program
@@ -11,26 +12,29 @@ export function registerWorker(program: Command) {
     .description('Run a pdflow worker (executes workflows and the SSH activities)')
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
     .option('--runs-dir <dir>', 'where run logs and copied results go', '.pdflow/runs')
+    .option('--store <path|url>', `the results store every sweep record is written to (default: $${RESULTS_URL_ENV} from the environment, else results.db beside --runs-dir, i.e. .pdflow/results.db)`)
     .option('--grace <duration>', 'how long in-flight activities may finish on shutdown', '30s')
     .option('--no-wait', 'exit (code 3) when Temporal is unreachable instead of waiting for it')
     .addHelpText('after', '\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables or a profile (TEMPORAL_PROFILE); --address/--namespace override.\n\nExamples:\n  pdflow worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 pdflow worker --task-queue pdflow-lab\n')
-    .action(async (o: { taskQueue: string; runsDir: string; grace: string; wait: boolean }, cmd: Command) => {
+    .action(async (o: { taskQueue: string; runsDir: string; store?: string; grace: string; wait: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
       const connected = o.wait ? await connectWhenReachable(flags) : await connectNative(flags);
       if (!connected) return console.log('worker stopped');
       const { connection, address, namespace } = connected;
+      const resultsStore = openResultsStore(o.store?.trim() || workerStoreSpec(o.runsDir));
       const worker = await createPdflowWorker({
         connection,
         namespace,
         taskQueue: o.taskQueue,
-        deps: { runsDir: path.resolve(o.runsDir) },
+        deps: { runsDir: path.resolve(o.runsDir), resultsStore },
         shutdownGraceTime: o.grace,
       });
-      console.log(`pdflow worker on ${address} namespace ${namespace} task queue ${o.taskQueue} (Ctrl-C stops it gracefully)`);
+      console.log(`pdflow worker on ${address} namespace ${namespace} task queue ${o.taskQueue}; results store: ${resultsStore.where} (Ctrl-C stops it gracefully)`);
       // The SDK runtime shuts the worker down on SIGINT/SIGTERM, giving activities the grace time.
       await worker.run();
       await closeDefaultSshPool(); // open SSH sockets would keep the process alive
       await connection.close();
+      await resultsStore.close();
       console.log('worker stopped');
     });
 }

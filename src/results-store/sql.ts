@@ -1,0 +1,50 @@
+// The little SQL both backends share: two tables, upserts keyed by (workflow id, first run id[,
+// point id]) so a write can be repeated any number of times, and the reads `results` and `list`
+// need. Statements use `?` placeholders; the PostgreSQL side numbers them.
+
+/** A database that runs one statement at a time. */
+export interface SqlDb {
+  all<T>(sql: string, params: unknown[]): Promise<T[]>;
+  run(sql: string, params: unknown[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS pdflow_runs (
+    workflow_id TEXT NOT NULL, first_run_id TEXT NOT NULL, parent_workflow_id TEXT,
+    sweep TEXT NOT NULL, cluster TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, outcome TEXT,
+    sla TEXT, info TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, first_run_id))`,
+  `CREATE TABLE IF NOT EXISTS pdflow_records (
+    workflow_id TEXT NOT NULL, first_run_id TEXT NOT NULL, point_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    status TEXT NOT NULL, deployment TEXT NOT NULL, started_at TEXT NOT NULL, record TEXT NOT NULL,
+    raw_json TEXT, raw_path TEXT,
+    PRIMARY KEY (workflow_id, first_run_id, point_id))`,
+  'CREATE INDEX IF NOT EXISTS pdflow_runs_parent ON pdflow_runs (parent_workflow_id)',
+  'CREATE INDEX IF NOT EXISTS pdflow_runs_started ON pdflow_runs (started_at)',
+];
+
+const RUN_COLUMNS = ['workflow_id', 'first_run_id', 'parent_workflow_id', 'sweep', 'cluster', 'started_at', 'ended_at', 'outcome', 'sla', 'info'] as const;
+const RECORD_COLUMNS = ['workflow_id', 'first_run_id', 'point_id', 'seq', 'status', 'deployment', 'started_at', 'record', 'raw_json', 'raw_path'] as const;
+
+function upsert(table: string, columns: readonly string[], key: readonly string[], update: readonly string[]): string {
+  const set = update.map((c) => `${c} = excluded.${c}`).join(', ');
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${key.join(', ')}) DO ${update.length ? `UPDATE SET ${set}` : 'NOTHING'}`;
+}
+
+/** A run's start: written once (a repeat changes nothing). */
+export const INSERT_RUN_START = upsert('pdflow_runs', RUN_COLUMNS, ['workflow_id', 'first_run_id'], []);
+/** A run's end: fills in end, outcome and the summary, whether or not the start was written. */
+export const UPSERT_RUN_END = upsert('pdflow_runs', RUN_COLUMNS, ['workflow_id', 'first_run_id'], ['ended_at', 'outcome', 'info']);
+/** A record: the latest write of a point wins (the same record written again is the same row). */
+export const UPSERT_RECORD = upsert('pdflow_records', RECORD_COLUMNS, ['workflow_id', 'first_run_id', 'point_id'], ['seq', 'status', 'deployment', 'started_at', 'record', 'raw_json', 'raw_path']);
+
+export const runValues = (row: Record<(typeof RUN_COLUMNS)[number], unknown>) => RUN_COLUMNS.map((c) => row[c]);
+export const recordValues = (row: Record<(typeof RECORD_COLUMNS)[number], unknown>) => RECORD_COLUMNS.map((c) => row[c]);
+
+export const SELECT_RUNS_OF = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs WHERE workflow_id = ? OR parent_workflow_id = ? ORDER BY started_at DESC`;
+/** Runs known only from their records (the start was never written). */
+export const SELECT_RECORD_RUNS_OF = 'SELECT workflow_id, first_run_id, MIN(started_at) AS started_at, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? GROUP BY workflow_id, first_run_id';
+export const SELECT_RECORDS = `SELECT seq, record, raw_json FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? ORDER BY seq`;
+export const SELECT_RECENT_RUNS = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs ORDER BY started_at DESC LIMIT ?`;
+export const COUNT_RECORDS = 'SELECT status, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? GROUP BY status';
