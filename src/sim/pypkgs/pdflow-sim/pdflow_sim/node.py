@@ -76,6 +76,24 @@ def begin(program, library=False):
     return time_scale() * (value if kind == "slow" else 1.0)
 
 
+def begin_on(node, program):
+    """A library call's fault point on node `node` (its state folder from the cluster record, for
+    code that Ray placed there): counts the run, raises InjectedFault on `fail`, blocks on `hang`,
+    returns the `slow` factor (1.0 without one; the time scale is not in it)."""
+    sf = _simfault()
+    state = state_dir_of(node)
+    if sf is None or not state:
+        return 1.0
+    sf.record_run(program, state)
+    kind, value = sf.check(program, state)
+    if kind == "fail":
+        raise InjectedFault("%s on %s: injected failure (pdflow sim fault, code %d)" % (program, node, value))
+    if kind == "hang":
+        while True:
+            time.sleep(3600)
+    return value if kind == "slow" else 1.0
+
+
 def cluster_dir():
     return os.environ.get("PDFLOW_SIM_CLUSTER") or ""
 
