@@ -159,7 +159,8 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
   await s.sim.fault('head', { kind: 'fail', program: 'vllm', times: 2, exitCode: 3 });
   try {
     const { result, steps, attrs, attempts, badEngines, stepsAtLift } = await s.withWorker(async () => {
-      const h = await startSweep(s, plan);
+      // A roomier heartbeat than the helper's 5 s: a deploy attempt must fail on the engine, not on a busy machine.
+      const h = await startSweep(s, plan, { heartbeatTimeout: '20s' });
       const stepsNow = async () => sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId));
       // Stops waiting when the sweep ends first (then the step assertions below say what it did).
       const stepsAtLift = await Promise.race([
