@@ -59,8 +59,8 @@ def begin(program, library=False):
     """Counts a run of `program` and applies the sim's injected faults (fail/hang/slow) through its
     shared helper; returns the factor for emulated durations (time scale x slow factor).
 
-    A program (library=False) exits on `fail` like a failing command; a library call (nixl agent,
-    serve.run: code running inside someone else's process) raises InjectedFault instead."""
+    A program (library=False) exits on `fail` like a failing command; a library call (nixl agent:
+    code running inside someone else's process) raises InjectedFault instead."""
     sf = _simfault()
     if sf is None:
         return time_scale()
