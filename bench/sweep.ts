@@ -153,6 +153,13 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** Stretches emulated time by `factor` where the sweep's work is: the vLLM engines' start (their
+ * weight loading, the sim point vllm-engine on each GPU node) and the benchmarks (vllm on the head). */
+async function slowDown(s: Stack, factor: number): Promise<void> {
+  for (const n of s.sim.nodes.filter((x) => x.gpus > 0)) await s.sim.fault(n.name, { kind: 'slow', program: 'vllm-engine', factor });
+  await s.sim.fault('head', { kind: 'slow', program: 'vllm', factor });
+}
+
 async function sweepVsLowerBound(s: Stack): Promise<void> {
   // The slow-down E that makes the work (emulated deploys + benchmarks + teardowns, plus a guess of
   // the tools' start-up) about the target.
@@ -163,8 +170,8 @@ async function sweepVsLowerBound(s: Stack): Promise<void> {
   const scale = (TARGET_LOWER_BOUND_S - STARTUP_GUESS_S - nDeps * TEARDOWN_RELEASE_S * PREP_SCALE) / (nDeps * PD_DEPLOY_S + benchModelled);
   const slow = scale / PREP_SCALE;
   const emulatedOnly = scale * (nDeps * PD_DEPLOY_S + benchModelled) + nDeps * TEARDOWN_RELEASE_S * PREP_SCALE;
-  log(`${nDeps} deployments × ${probe.estimate.points / nDeps} points; emulated time × ${scale.toFixed(4)} (sim ${PREP_SCALE} × slow ${slow.toFixed(2)} on serve.run and vllm)`);
-  for (const program of ['serve.run', 'vllm']) await s.sim.fault('head', { kind: 'slow', program, factor: slow });
+  log(`${nDeps} deployments × ${probe.estimate.points / nDeps} points; emulated time × ${scale.toFixed(4)} (sim ${PREP_SCALE} × slow ${slow.toFixed(2)} on the engines' start and vllm bench)`);
+  await slowDown(s, slow);
 
   // 1. The seed's way, each step timed: the plan's timings (so its lower bound) come from it.
   log('running the seed\'s way (one script on the head, fixed sleeps) ...');
@@ -188,7 +195,7 @@ async function sweepVsLowerBound(s: Stack): Promise<void> {
 
   const seedComputed = lowerBound + nDeps * (SEED_SLEEP_AFTER_DEPLOY_S + SEED_SLEEP_AFTER_TEARDOWN_S) * scale;
   const seedMeasured = seed.wall;
-  await s.sim.clearFaults('head');
+  await s.sim.clearFaults();
 
   console.log('');
   console.log('| run | wall s | × lower bound |');
@@ -219,7 +226,7 @@ async function workerMemory(s: Stack): Promise<void> {
     ],
     load: { concurrency, promptsPerConcurrency: 1 }, retries: 0,
   });
-  for (const program of ['serve.run', 'vllm']) await s.sim.fault('head', { kind: 'slow', program, factor: 0.1 });
+  await slowDown(s, 0.1);
   const worker = await s.startWorkerProcess();
   const pid = worker.child.pid!;
   const start = memoryOf(pid);
@@ -236,7 +243,7 @@ async function workerMemory(s: Stack): Promise<void> {
   clearInterval(sampler);
   const end = memoryOf(pid);
   await s.killWorkerProcess(worker, 'SIGTERM');
-  await s.sim.clearFaults('head');
+  await s.sim.clearFaults();
   const ok = result.records.filter((r) => r.status === 'ok').length;
   log(`${ok}/${result.records.length} points ok in ${fmt(wall)} (${(wall / result.records.length).toFixed(2)} s per point), continued as new ${result.continuedAsNew}×`);
   log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB) — target under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);

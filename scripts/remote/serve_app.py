@@ -273,8 +273,20 @@ def app_status(serve, name):
     app = st.applications.get(name)
     if app is None:
         return "NOT_STARTED", ""
-    return status_text(app.status), app.message or "; ".join(
-        d.message for d in app.deployments.values() if getattr(d, "message", ""))
+    # The application's message only names the deployments that failed ("Failed to update the
+    # deployments [...]"); each deployment's own message says why (a replica's constructor error).
+    parts = [app.message] if app.message else []
+    parts += ["%s: %s" % (dname, brief_message(d.message)) for dname, d in app.deployments.items() if getattr(d, "message", "")]
+    return status_text(app.status), "; ".join(parts)
+
+
+def brief_message(message):
+    """A deployment message without its traceback: its first line and, when longer, its last (the
+    exception), e.g. "The deployment failed to start 3 times in a row. ... RuntimeError: ..."."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    if len(lines) <= 2:
+        return " ".join(lines)
+    return "%s ... %s" % (lines[0], lines[-1])
 
 
 def cmd_deploy(args):
@@ -315,7 +327,9 @@ def cmd_deploy(args):
                 out["status"] = "healthy"
                 break
             if failure or status == "DEPLOY_FAILED":
-                out["error"] = failure.get("error") or "application %s: DEPLOY_FAILED: %s" % (args.app_name, message)
+                # serve.run's own error names no cause; Serve's status messages do.
+                serve_said = "application %s: %s%s" % (args.app_name, status or "unknown", ": " + message if message else "")
+                out["error"] = "%s; %s" % (failure["error"], serve_said) if failure.get("error") else serve_said
                 break
             if time.time() >= deadline:
                 out["error"] = ("not healthy after %.0f s: Serve status %s: %s"

@@ -7,7 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Stack } from './stack.js';
 import { validateSweep, type SweepInput as SweepFile } from '../../src/config/index.js';
-import { planSweep, type Plan } from '../../src/plan/index.js';
+import { planSweep, type Plan, type PlannedDeployment } from '../../src/plan/index.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
 import { sweep } from '../../src/workflows/sweep.js';
 import type { SweepOptions, SweepResultsView } from '../../src/workflows/sweep-types.js';
@@ -165,4 +165,48 @@ export function expectedSteps(plan: Plan, o: { healthAhead?: boolean } = {}): st
     ...(ahead && i + 1 < plan.deployments.length ? ['health'] : []),
     `teardown ${d.id}`,
   ]);
+}
+
+/** Engine starts on the GPU nodes: runs of the emulated vLLM engine's sim point "vllm-engine"
+ * (one per engine a Serve replica starts; a replica that Serve restarts starts another). */
+export const engineStarts = (sim: SimCluster): number =>
+  sim.nodes.filter((n) => n.gpus > 0).reduce((sum, n) => sum + sim.countRuns(n.name, 'vllm-engine'), 0);
+
+/** The engines a deployment starts when it comes up: one per replica, or per prefill and decode instance. */
+export const enginesOf = (d: PlannedDeployment): number =>
+  (d.mode === 'collocated' ? [d.replicas] : [d.prefill, d.decode]).reduce((sum, r) => sum + r.instances.length, 0);
+
+export interface ActivityRun { type: string; deployment?: string; attempt: number }
+
+/** Every activity that started in the workflow's runs, with the attempt it ended on (Temporal writes
+ * one started event per scheduled activity, carrying the last attempt's number). */
+export async function activityAttempts(client: Client, workflowId: string, firstRunId: string): Promise<ActivityRun[]> {
+  const out: ActivityRun[] = [];
+  for (const runId of await runChain(client, workflowId, firstRunId)) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const scheduled = new Map<string, { type: string; deployment?: string }>();
+    for (const e of history.events ?? []) {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (a) {
+        const first = a.input?.payloads?.[0];
+        const input = first ? defaultPayloadConverter.fromPayload(first) as { deployment?: { id?: string } } : {};
+        scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', deployment: input.deployment?.id });
+      }
+      const st = e.activityTaskStartedEventAttributes;
+      if (st) {
+        const what = scheduled.get(String(st.scheduledEventId));
+        if (what) out.push({ ...what, attempt: st.attempt ?? 1 });
+      }
+    }
+  }
+  return out;
+}
+
+/** deployServe attempts per deployment id (a deploy retried four times counts 5). */
+export async function deployAttempts(client: Client, workflowId: string, firstRunId: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const a of await activityAttempts(client, workflowId, firstRunId)) {
+    if (a.type === 'deployServe' && a.deployment) out[a.deployment] = (out[a.deployment] ?? 0) + a.attempt;
+  }
+  return out;
 }

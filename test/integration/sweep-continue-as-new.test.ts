@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   prepareCluster, planFor, startSweep, progressOf, resultsOf, assertGpusFree, runChain,
-  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps,
+  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps, engineStarts, enginesOf, deployAttempts,
 } from '../helpers/sweep.js';
 import type { RunProgress } from '../../src/workflows/messages.js';
 
@@ -35,9 +35,9 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
   const total = plan.deployments.reduce((n, d) => n + d.points.length, 0);
   assert.equal(total, 12);
   const vllm0 = s.sim.countRuns('head', 'vllm');
-  const deploys0 = s.sim.countRuns('head', 'serve.run');
+  const engines0 = engineStarts(s.sim);
 
-  const { result, snapshots, runs, steps, final } = await s.withWorker(async () => {
+  const { result, snapshots, runs, attempts, steps, final } = await s.withWorker(async () => {
     const h = await startSweep(s, plan);
     const snapshots: RunProgress[] = [];
     let finished = false;
@@ -52,6 +52,7 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
     return {
       result, snapshots,
       runs: await runChain(s.t.env.client, h.workflowId, h.firstExecutionRunId),
+      attempts: await deployAttempts(s.t.env.client, h.workflowId, h.firstExecutionRunId),
       steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)),
       final: await resultsOf(h),
     };
@@ -64,7 +65,8 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
   for (const r of result.records) assert.ok(r.metrics && r.metrics.outputThroughput > 0, r.pointId);
   assert.equal(s.sim.countRuns('head', 'vllm') - vllm0, total, 'a point ran twice');
   // A continue-as-new while a deployment is up keeps it up: deployed once, torn down once, each.
-  assert.equal(s.sim.countRuns('head', 'serve.run') - deploys0, plan.deployments.length, 'a deployment was deployed again');
+  assert.deepEqual(attempts, Object.fromEntries(plan.deployments.map((d) => [d.id, 1])), 'a deployment was deployed again (deployServe runs over the chain)');
+  assert.equal(engineStarts(s.sim) - engines0, plan.deployments.reduce((n, d) => n + enginesOf(d), 0), 'an engine was started again');
   // A continue-as-new right after a teardown may drop the next deployment's early health check
   // (the new run checks again): compare without the checks, and count them.
   const noHealth = (xs: string[]) => xs.filter((x) => x !== 'health');

@@ -7,7 +7,7 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   prepareCluster, planFor, startSweep, progressOf, waitForProgress, gpuMemoryByNode, assertGpusFree,
-  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps,
+  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps, engineStarts, enginesOf,
 } from '../helpers/sweep.js';
 import { pauseSignal, resumeSignal } from '../../src/workflows/messages.js';
 
@@ -21,7 +21,9 @@ afterEach(terminateLeftoverSweeps);
 after(async () => { await s?.teardown(); });
 
 const vllmRuns = () => s.sim.countRuns('head', 'vllm');
-const deploys = () => s.sim.countRuns('head', 'serve.run');
+// A deployment coming up starts its vLLM engines on the GPU nodes (enginesOf(d) of them).
+const engines = () => engineStarts(s.sim);
+const gpuNodes = () => s.sim.nodes.filter((n) => n.gpus > 0).map((n) => n.name);
 const usedMiB = async () => Object.values(await gpuMemoryByNode(s.sim)).flat().reduce((a, b) => a + b, 0);
 
 test('pause stops after the current point and starts nothing (not even the next deployment) until resume', async () => {
@@ -60,12 +62,12 @@ test('pause stops after the current point and starts nothing (not even the next 
     //    it down as usual but must not deploy the second one.
     await h.signal(resumeSignal);
     await waitForProgress(h, 'the last point of the first deployment in flight', (p) => p.state === 'running' && p.done === 2 && p.activity?.startsWith('bench ') === true);
-    const deploysBefore = deploys();
+    const enginesBefore = engines();
     await h.signal(pauseSignal);
     const between = await waitForProgress(h, 'paused between deployments', (p) => p.state === 'paused' && p.activity === `paused before deploying ${dep2.label}`);
     assert.equal(between.done, 3);
     await sleep(4000);
-    assert.equal(deploys(), deploysBefore, 'the next deployment was deployed while paused');
+    assert.equal(engines(), enginesBefore, 'the next deployment was deployed while paused');
     assert.equal((await progressOf(h)).activity, `paused before deploying ${dep2.label}`);
     await assertGpusFree(s.sim, 'paused between deployments');
 
@@ -91,7 +93,8 @@ test('a pause that arrives while the deployment comes up holds before its first 
   const [dep] = plan.deployments;
   assert.ok(dep);
   const vllm0 = vllmRuns();
-  await s.sim.fault('head', { kind: 'slow', program: 'serve.run', factor: 20 });
+  // The engines load their weights 20 times slower: the deploy is in flight for a while.
+  for (const n of gpuNodes()) await s.sim.fault(n, { kind: 'slow', program: 'vllm-engine', factor: 20 });
   try {
     const result = await s.withWorker(async () => {
       const h = await startSweep(s, plan);
@@ -109,6 +112,7 @@ test('a pause that arrives while the deployment comes up holds before its first 
     assert.deepEqual(result.records.map((r) => r.status), dep.points.map(() => 'ok'));
     assert.equal(vllmRuns() - vllm0, dep.points.length);
   } finally {
+    for (const n of gpuNodes()) await s.sim.clearFaults(n);
     await s.sim.clearFaults('head');
     await s.sim.fault('head', { kind: 'slow', program: 'vllm', factor: 25 });
   }
@@ -124,7 +128,7 @@ test('a pause longer than pauseTeardownAfterMinutes tears the deployment down; r
   const [dep] = plan.deployments;
   assert.ok(dep);
   const vllm0 = vllmRuns();
-  const deploys0 = deploys();
+  const engines0 = engines();
   const { result, steps, k } = await s.withWorker(async () => {
     // 0.05 min = 3 s paused before the GPUs are given back.
     const h = await startSweep(s, plan, { pauseTeardownAfterMinutes: 0.05 });
@@ -145,7 +149,7 @@ test('a pause longer than pauseTeardownAfterMinutes tears the deployment down; r
   });
   assert.deepEqual(result.records.map((r) => [r.pointId, r.status]), dep.points.map((p) => [p.id, 'ok']));
   assert.equal(vllmRuns() - vllm0, dep.points.length, 'each point ran once');
-  assert.equal(deploys() - deploys0, 2, 'deployed, then redeployed after the resume');
+  assert.equal(engines() - engines0, 2 * enginesOf(dep), 'deployed, then redeployed after the resume');
   const bench = (from: number, to?: number) => dep.points.slice(from, to).map((p) => `bench ${p.id}`);
   assert.deepEqual(steps, ['health', `deploy ${dep.id}`, ...bench(0, k), `teardown ${dep.id}`, 'health', `deploy ${dep.id}`, ...bench(k), `teardown ${dep.id}`]);
   await assertGpusFree(s.sim, 'after the sweep');

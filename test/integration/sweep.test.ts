@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   prepareCluster, planFor, startSweep, progressOf, resultsOf, gpuMemoryByNode, assertGpusFree,
-  scheduledActivities, sweepSteps, expectedSteps, sleep, terminateLeftoverSweeps,
+  scheduledActivities, sweepSteps, expectedSteps, sleep, waitFor, terminateLeftoverSweeps, engineStarts, enginesOf, deployAttempts,
 } from '../helpers/sweep.js';
 import type { RunProgress } from '../../src/workflows/messages.js';
 import type { SweepResultsView } from '../../src/workflows/sweep-types.js';
@@ -149,33 +149,51 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
   const [bad, good] = plan.deployments;
   assert.ok(bad && good && bad.mode === 'collocated');
   const vllmBefore = s.sim.countRuns('head', 'vllm');
-  const deploysBefore = s.sim.countRuns('head', 'serve.run');
-  // The first deployment fails on every attempt the deploy's retry policy allows (5); the first
-  // bench of the second fails on its try and its one retry.
-  await s.sim.fault('head', { kind: 'fail', program: 'serve.run', times: 5, exitCode: 1 });
+  const enginesBefore = engineStarts(s.sim);
+  const gpuNodes = s.sim.nodes.filter((n) => n.gpus > 0).map((n) => n.name);
+  // The first deployment's engines fail to start (EngineCore init raises on the GPU node) for as
+  // long as it is deployed: Serve gives up on the replica, the deploy fails on every attempt its
+  // retry policy allows (5). The fault is lifted once the sweep tears that deployment down, before
+  // the second comes up. The first bench of the second fails on its try and its one retry.
+  for (const n of gpuNodes) await s.sim.fault(n, { kind: 'fail', program: 'vllm-engine', times: 1000, exitCode: 1 });
   await s.sim.fault('head', { kind: 'fail', program: 'vllm', times: 2, exitCode: 3 });
   try {
-    const { result, steps, attrs } = await s.withWorker(async () => {
-      const h = await startSweep(s, plan);
+    const { result, steps, attrs, attempts, badEngines, stepsAtLift } = await s.withWorker(async () => {
+      // A roomier heartbeat than the helper's 5 s: a deploy attempt must fail on the engine, not on a busy machine.
+      const h = await startSweep(s, plan, { heartbeatTimeout: '20s' });
+      const stepsNow = async () => sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId));
+      // Stops waiting when the sweep ends first (then the step assertions below say what it did).
+      const stepsAtLift = await Promise.race([
+        waitFor('the bad deployment torn down', stepsNow, (st) => st.includes(`teardown ${bad.id}`), 600_000, 200),
+        h.result().then(stepsNow),
+      ]);
+      for (const n of gpuNodes) await s.sim.clearFaults(n);
+      const badEngines = engineStarts(s.sim) - enginesBefore;
       const result = await h.result();
       const attrs = (await h.describe()).typedSearchAttributes;
-      return { result, attrs, steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)) };
+      return {
+        result, attrs, stepsAtLift, badEngines, steps: await stepsNow(),
+        attempts: await deployAttempts(s.t.env.client, h.workflowId, h.firstExecutionRunId),
+      };
     });
+    assert.ok(!stepsAtLift.includes(`deploy ${good.id}`), `the fault was lifted too late: ${stepsAtLift.join(', ')}`);
     // Set by the workflow itself (startSweep gives none): the Web UI and `pdflow list` see the outcome.
     assert.deepEqual([attrs.get(PdflowOutcome), attrs.get(PdflowFailedPoints), attrs.get(PdflowStage), attrs.get(PdflowSweep)], ['partial', 4, 'sweep', 'failures']);
-    assert.equal(s.sim.countRuns('head', 'serve.run') - deploysBefore, 6, 'five deploy attempts of the bad deployment, one of the good');
+    assert.deepEqual(attempts, { [bad.id]: 5, [good.id]: 1 }, 'five deploy attempts of the bad deployment, one of the good');
+    assert.ok(badEngines >= 5, `each attempt of the bad deployment started an engine (${badEngines} engine starts)`);
+    assert.equal(engineStarts(s.sim) - enginesBefore - badEngines, enginesOf(good), 'the good deployment started each of its engines once');
     assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, 2 + 2, 'the failing point ran twice (1 retry), the others once, the bad deployment\'s never');
 
     assert.equal(result.failedDeployments.length, 1);
     assert.equal(result.failedDeployments[0]!.deployment, bad.label);
-    assert.match(result.failedDeployments[0]!.reason, /serve\.run: injected failure/);
+    assert.match(result.failedDeployments[0]!.reason, /vllm-engine on \S+: injected failure/);
     const byId = new Map(result.records.map((r) => [r.pointId, r]));
     assert.equal(result.records.length, 6);
     for (const p of bad.points) {
       const r = byId.get(p.id)!;
       assert.equal(r.status, 'failed');
       assert.equal(r.attempt, 0, 'never ran');
-      assert.match(r.reason!, /^deployment did not come up: .*serve\.run: injected failure/s);
+      assert.match(r.reason!, /^deployment did not come up: .*vllm-engine on \S+: injected failure/s);
     }
     const [first, ...rest] = good.points;
     const failed = byId.get(first!.id)!;
@@ -192,7 +210,7 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
     assert.deepEqual(steps, ['health', `deploy ${bad.id}`, `teardown ${bad.id}`, 'health', `deploy ${good.id}`, ...good.points.map((p) => `bench ${p.id}`), `teardown ${good.id}`]);
     await assertGpusFree(s.sim, 'after the sweep with failures');
   } finally {
-    await s.sim.clearFaults('head');
+    await s.sim.clearFaults();
   }
 });
 

@@ -23,9 +23,10 @@ def time_scale():
         return 1.0
 
 
-def record_run(program):
-    """One line per run in <state>/runs/<program> (SimCluster.countRuns reads it)."""
-    state = state_dir()
+def record_run(program, state=None):
+    """One line per run in <state>/runs/<program> (SimCluster.countRuns reads it). `state`: another
+    node's state folder (code placed on a node by Ray, whose environment is not that node's)."""
+    state = state or state_dir()
     if not state:
         return
     os.makedirs(os.path.join(state, "runs"), exist_ok=True)
@@ -51,9 +52,9 @@ def _take_failure(state, fail):
         return True
 
 
-def check(program):
+def check(program, state=None):
     """The fault for this run: ("fail", code) | ("hang", None) | ("slow", factor) | ("none", None)."""
-    state = state_dir()
+    state = state or state_dir()
     if not state:
         return ("none", None)
     try:

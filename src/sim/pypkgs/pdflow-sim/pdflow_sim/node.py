@@ -59,8 +59,8 @@ def begin(program, library=False):
     """Counts a run of `program` and applies the sim's injected faults (fail/hang/slow) through its
     shared helper; returns the factor for emulated durations (time scale x slow factor).
 
-    A program (library=False) exits on `fail` like a failing command; a library call (nixl agent,
-    serve.run: code running inside someone else's process) raises InjectedFault instead."""
+    A program (library=False) exits on `fail` like a failing command; a library call (nixl agent:
+    code running inside someone else's process) raises InjectedFault instead."""
     sf = _simfault()
     if sf is None:
         return time_scale()
@@ -74,6 +74,24 @@ def begin(program, library=False):
         while True:
             time.sleep(3600)
     return time_scale() * (value if kind == "slow" else 1.0)
+
+
+def begin_on(node, program):
+    """A library call's fault point on node `node` (its state folder from the cluster record, for
+    code that Ray placed there): counts the run, raises InjectedFault on `fail`, blocks on `hang`,
+    returns the `slow` factor (1.0 without one; the time scale is not in it)."""
+    sf = _simfault()
+    state = state_dir_of(node)
+    if sf is None or not state:
+        return 1.0
+    sf.record_run(program, state)
+    kind, value = sf.check(program, state)
+    if kind == "fail":
+        raise InjectedFault("%s on %s: injected failure (pdflow sim fault, code %d)" % (program, node, value))
+    if kind == "hang":
+        while True:
+            time.sleep(3600)
+    return value if kind == "slow" else 1.0
 
 
 def cluster_dir():

@@ -1,7 +1,9 @@
 """vllm.v1.engine.async_llm.AsyncLLM, emulated: no model runs. Like vLLM's Ray executor it starts
 one worker actor per GPU bundle of the replica's placement group; each holds its GPU's memory in
 the simulator's GPU accounting (nvidia-smi shows it) for as long as it lives, so the GPUs free up
-when Serve kills the replica. Requests are timed by the pdflow performance model (vllm._sim)."""
+when Serve kills the replica. An engine start is the sim's fault point "vllm-engine" on the node of
+its first worker (counted in <state>/runs/vllm-engine; `fail` makes the start raise, as a crashing
+EngineCore does, `slow` stretches the weight loading). Requests are timed by the pdflow performance model (vllm._sim)."""
 import asyncio
 import os
 import time
@@ -20,11 +22,16 @@ WEIGHTS_MIB_PER_GPU = 73902  # gpt-oss-120b weights + KV cache at gpu_memory_uti
 
 @ray.remote(num_cpus=0)
 class RayWorkerWrapper(object):
-    def __init__(self, owner, used_mib, load_seconds):
+    def __init__(self, owner):
+        self.owner = owner
         self.node = simnode.current_node_name()
         self.gpus = [int(g) for g in ray.get_gpu_ids()]
+
+    def load(self, used_mib, load_seconds):
+        """Loads the weights: takes `load_seconds` of emulated time, then holds the GPUs' memory."""
         simnode.sleep_scaled(load_seconds)
-        simnode.claim_gpus(self.node, self.gpus, os.getpid(), used_mib, "ray::RayWorkerWrapper", 0, owner)
+        simnode.claim_gpus(self.node, self.gpus, os.getpid(), used_mib, "ray::RayWorkerWrapper", 0, self.owner)
+        return True
 
     def where(self):
         return {"node": self.node, "host": ray.util.get_node_ip_address(), "gpus": self.gpus, "pid": os.getpid()}
@@ -51,12 +58,18 @@ class AsyncLLM(EngineClient):
         load = perf_model.deploy_seconds_for(kind)
         self._workers = [
             RayWorkerWrapper.options(num_gpus=1, scheduling_strategy=PlacementGroupSchedulingStrategy(
-                placement_group=pg, placement_group_bundle_index=i)).remote(self.engine_id, WEIGHTS_MIB_PER_GPU, load)
+                placement_group=pg, placement_group_bundle_index=i)).remote(self.engine_id)
             for i in gpu_bundles[: par.world_size]
         ]
         self.workers = ray.get([w.where.remote() for w in self._workers])
         self.node = self.workers[0]["node"]
         self.host = self.workers[0]["host"]
+        try:
+            slow = simnode.begin_on(self.node, "vllm-engine")
+        except simnode.InjectedFault as e:
+            self.shutdown()
+            raise RuntimeError("Engine core initialization failed: %s" % e) from None
+        ray.get([w.load.remote(WEIGHTS_MIB_PER_GPU, load * slow) for w in self._workers])
         self.inflight = 0
         self.started = time.time()
         engines.register(self)
