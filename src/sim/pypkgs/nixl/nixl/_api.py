@@ -39,8 +39,10 @@ if not logger.handlers:
     logger.propagate = False
 
 
-class nixl_prepped_dlist_handle(object):
+class _handle(object):
+    """A handle into one of the agent's tables (the real module has one class per kind)."""
     __slots__ = ("_handle", "_agent", "_released")
+    _table = ""
 
     def __init__(self, agent, value):
         self._handle = int(value)
@@ -48,29 +50,22 @@ class nixl_prepped_dlist_handle(object):
         self._released = False
 
     def __repr__(self):
-        return "nixl_prepped_dlist_handle(0x%x, released=%s)" % (self._handle, self._released)
+        return "%s(0x%x, released=%s)" % (type(self).__name__, self._handle, self._released)
 
     def release(self):
         if not self._released:
-            self._agent._dlists.pop(self._handle, None)
+            getattr(self._agent, self._table).pop(self._handle, None)
             self._released = True
 
 
-class nixl_xfer_handle(object):
-    __slots__ = ("_handle", "_agent", "_released")
+class nixl_prepped_dlist_handle(_handle):
+    __slots__ = ()
+    _table = "_dlists"
 
-    def __init__(self, agent, value):
-        self._handle = int(value)
-        self._agent = agent
-        self._released = False
 
-    def __repr__(self):
-        return "nixl_xfer_handle(0x%x, released=%s)" % (self._handle, self._released)
-
-    def release(self):
-        if not self._released:
-            self._agent._xfers.pop(self._handle, None)
-            self._released = True
+class nixl_xfer_handle(_handle):
+    __slots__ = ()
+    _table = "_xfers"
 
 
 class nixl_agent_config(object):
