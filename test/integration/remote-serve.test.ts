@@ -265,8 +265,13 @@ void test('shutdown: the `serve` CLI without its dashboard exits 0 and stops not
   assert.equal(json.gpusFree, true);
   assert.deepEqual(Object.keys(json.gpuMemoryUsedMiB as object).sort(), [sim.node('worker-1').host, sim.node('worker-2').host]);
   assert.deepEqual(await gpuMemory('worker-1'), Array(8).fill(0));
-  const st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
-  assert.match(st.stdout, /0\.0\/16\.0 GPU/);
+  // `ray status` reads the autoscaler's view, refreshed every few seconds: wait for it to catch up.
+  let st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
+  for (let i = 0; i < 30 && !/ 0\.0\/16\.0 GPU/.test(st.stdout); i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
+  }
+  assert.match(st.stdout, / 0\.0\/16\.0 GPU/);
 });
 
 void test('bench against a deployment that is gone fails like the real one (endpoint never ready)', async () => {
