@@ -210,3 +210,20 @@ export async function deployAttempts(client: Client, workflowId: string, firstRu
   }
   return out;
 }
+
+/**
+ * The sweep's steps match `expected` up to Ray health checks, and a health check precedes every
+ * deploy. A health check taken ahead (during the previous teardown) that fails or times out on a
+ * loaded machine is simply taken again before the deploy: one more "health", not a defect.
+ */
+export function assertStepsWithHealthGates(steps: string[], expected: string[], what = 'steps'): void {
+  const noHealth = (xs: string[]) => xs.filter((x) => x !== 'health');
+  assert.deepEqual(noHealth(steps), noHealth(expected), what);
+  let sinceDeploy: string[] = [];
+  for (const step of steps) {
+    if (step.startsWith('deploy ')) {
+      assert.ok(sinceDeploy.includes('health'), `${what}: no Ray health check before ${step}: ${JSON.stringify(steps)}`);
+      sinceDeploy = [];
+    } else sinceDeploy.push(step);
+  }
+}
