@@ -34,6 +34,7 @@ export default tseslint.config(
         ],
         patterns: [
           { group: ['**/activities/*', '**/activities/**', '!**/activities/types'], allowTypeImports: true, message: 'Import activities as types only (import type).' },
+          { group: ['**/config-io/*', '**/config-io/**'], allowTypeImports: true, message: 'Config files are read by an activity (import type only).' },
           { group: ['**/sim/**'], message: 'The simulator is not part of the product path.' },
         ],
       }],

@@ -1,6 +1,7 @@
 // The activity factory: every side effect pdflow performs is built here from its dependencies,
 // so tests hand in real or scripted dependencies (DESIGN.md, rules of the house).
 import { createHelloActivities } from './hello.js';
+import { createRunConfigActivities } from './run-config.js';
 import { createRemoteActivities, defaultSshPool } from './remote.js';
 import { createStageActivities } from './stages/index.js';
 import type { SshPool } from './ssh/pool.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities({ resultsStore }),
     ...createHelloActivities(),
+    ...createRunConfigActivities(),
     ...createRemoteActivities(deps),
     ...createStageActivities({ pool: () => deps.sshPool ?? defaultSshPool(), runsDir: deps.runsDir }),
   };

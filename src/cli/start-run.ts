@@ -2,34 +2,42 @@
 // sweep, start the pipeline workflow with a meaningful id, summary and search attributes.
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import type { ClusterConfig } from '../config/index.js';
-import { planSweep } from '../plan/index.js';
+import { planSweep, unrunnableReason } from '../plan/index.js';
 import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
 import type { Plan } from '../plan/types.js';
 import { pipeline } from '../workflows/pipeline.js';
 import { sweep } from '../workflows/sweep.js';
 import { STAGES, type StageName, type PipelineInput } from '../workflows/stage-types.js';
-import type { SweepOptions } from '../workflows/sweep-types.js';
+import type { SweepInput, SweepOptions } from '../workflows/sweep-types.js';
 import { workflowId as makeWorkflowId } from '../common/ids.js';
 import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from '../worker.js';
 import { BadInputError } from './errors.js';
 
-/** The cluster, and the sweep planned on it when a sweep file is given. */
-export async function loadRunFiles(clusterFile: string, sweepFile?: string): Promise<{ cluster: ClusterConfig; plan?: Plan }> {
-  if (!sweepFile) return { cluster: await loadClusterFile(clusterFile) };
+export interface RunFiles {
+  cluster: ClusterConfig;
+  plan?: Plan;
+  /** The files' documents as written: what the workflow's input carries (it checks and plans them itself). */
+  docs: { cluster: Record<string, unknown>; sweep?: Record<string, unknown> };
+}
+
+/** The cluster, and the sweep planned on it when a sweep file is given, checked here before anything starts. */
+export async function loadRunFiles(clusterFile: string, sweepFile?: string): Promise<RunFiles> {
+  const doc = async (file: string) => parseYaml(await readFile(file, 'utf8')) as Record<string, unknown>;
+  if (!sweepFile) return { cluster: await loadClusterFile(clusterFile), docs: { cluster: await doc(clusterFile) } };
   const { cluster, sweep } = await loadClusterAndSweep(clusterFile, sweepFile);
   const plan = planSweep(cluster, sweep);
   requireRunnable(plan);
-  return { cluster, plan };
+  return { cluster, plan, docs: { cluster: await doc(clusterFile), sweep: await doc(sweepFile) } };
 }
 
 /** A sweep with nothing to run is bad input, not a no-op run that ends green. */
 export function requireRunnable(plan: Plan): void {
-  if (plan.estimate.points > 0) return;
-  const why = plan.rejected.map((r) => `  ${r.label}: ${r.message}`).join('\n');
-  throw new BadInputError(`sweep ${plan.sweepName} has no point that can run on cluster ${plan.clusterName}` +
-    `${why ? `; every deployment was rejected:\n${why}` : ''}\n  fix the sweep's deployments (see \`pdflow plan\`) or use a cluster with the GPUs they need`);
+  const why = unrunnableReason(plan);
+  if (why) throw new BadInputError(why);
 }
 
 export function parseStages(list: string | undefined, withSweep: boolean): { stages: StageName[]; sweep: boolean } {
@@ -46,6 +54,8 @@ export function parseStages(list: string | undefined, withSweep: boolean): { sta
 export interface StartRunOptions {
   cluster: ClusterConfig;
   plan?: Plan;
+  /** What the workflow's input carries: the documents as written (default: the checked cluster). */
+  docs?: RunFiles['docs'];
   stages: StageName[];
   runSweep: boolean;
   taskQueue?: string;
@@ -79,18 +89,17 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
   const workflowIdReusePolicy = WorkflowIdReusePolicy.REJECT_DUPLICATE;
   const sweepId = makeWorkflowId(name, 'sweep', now, attempt);
   const sweepSummary = o.plan ? `sweep ${o.plan.sweepName} on ${name}: ${o.plan.deployments.length} deployments, ${o.plan.estimate.points} points, est. ${Math.round(o.plan.estimate.totalSeconds / 60)} min` : '';
+  const input = runInput(o);
   if (o.runSweep && o.plan && o.stages.length === 0) {
     return client.workflow.start(sweep, {
       taskQueue,
       workflowId: sweepId,
       workflowIdReusePolicy,
-      args: [{ cluster: o.cluster, plan: o.plan, options: { heartbeatTimeout: o.heartbeatTimeout, ...o.sweepOptions } }],
+      args: [{ cluster: input.cluster, sweep: input.sweep as SweepInput['sweep'], options: input.options }],
       staticSummary: sweepSummary,
       typedSearchAttributes: [{ key: PdflowCluster, value: name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: o.plan.sweepName }],
     });
   }
-  const input: PipelineInput & { heartbeatTimeout?: string } = { cluster: o.cluster, stages: o.stages, heartbeatTimeout: o.heartbeatTimeout };
-  if (o.runSweep && o.plan) input.sweep = { plan: o.plan, options: o.sweepOptions };
   return client.workflow.start(pipeline, {
     taskQueue,
     workflowId: makeWorkflowId(name, 'pipeline', now, attempt),
@@ -104,3 +113,19 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
   });
 }
 
+/**
+ * The pipeline's input: short and as the user wrote it (the workflow reads, checks and plans it
+ * itself), so the same input works from the Web UI's Start Workflow form and `temporal workflow start`.
+ */
+export function runInput(o: Pick<StartRunOptions, 'cluster' | 'plan' | 'docs' | 'stages' | 'runSweep' | 'heartbeatTimeout' | 'sweepOptions'>): PipelineInput {
+  const options: SweepOptions = { ...(o.heartbeatTimeout ? { heartbeatTimeout: o.heartbeatTimeout } : {}), ...o.sweepOptions };
+  const sweepDoc = o.runSweep && o.plan ? o.docs?.sweep : undefined;
+  if (o.runSweep && o.plan && !sweepDoc) throw new Error('runInput: a sweep run needs the sweep document (docs.sweep)');
+  return {
+    cluster: o.docs?.cluster ?? o.cluster,
+    // Every stage is the default: left out, the input stays short.
+    ...(o.stages.length === STAGES.length ? {} : { stages: o.stages }),
+    ...(sweepDoc ? { sweep: sweepDoc } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+  };
+}

@@ -6,3 +6,4 @@ export { DEFAULT_TIMINGS, resolveTimings, estimatePointSeconds, formatDuration }
 export { formatPlan, placementText, gpuRanges } from './format.js';
 export type * from './types.js';
 export { NODE_CONSTRAINTS_FILE, nodePins, nodeStackLines, parseConstraints, weightsFor } from './node-stack.js';
+export { unrunnableReason } from './runnable.js';

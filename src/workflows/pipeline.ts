@@ -1,6 +1,6 @@
 // The setup pipeline: one child workflow per stage, in order, each visible on its own in the
 // Web UI. Stops at the first failing stage with that stage's typed error.
-import { executeChild, log, setHandler, setCurrentDetails, workflowInfo, upsertSearchAttributes, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { executeChild, log, patched, setHandler, setCurrentDetails, workflowInfo, upsertSearchAttributes, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
 import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
 import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
 import type { StepTimeouts } from './activity-options.js';
@@ -12,6 +12,11 @@ import { smokeStage } from './stages/smoke.js';
 import { sweep as sweepWorkflow } from './sweep.js';
 import type { SweepResult } from './sweep-types.js';
 import { sweepChildId } from '../common/ids.js';
+import type { ClusterConfig } from '../config/index.js';
+import type { ConfigRef } from '../config-io/run-config.js';
+import type { Plan } from '../plan/types.js';
+import type { SweepOptions } from './sweep-types.js';
+import { requireRunInput, resolveRun } from './run-input.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 
 const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;
@@ -23,20 +28,50 @@ const STAGE_SUMMARIES: Record<StageName, string> = {
   smoke: 'smallest PD deployment answers, then torn down',
 };
 
+/** Runs started before the workflow read its own config carried the checked cluster and the plan. */
+const RUN_INPUT_PATCH = 'pdflow-run-input';
+
+const isPlanned = (sweep: PipelineInput['sweep']): sweep is { plan: Plan; options?: SweepOptions } =>
+  typeof sweep === 'object' && sweep !== null && 'plan' in sweep && typeof sweep.plan === 'object';
+
+function requireStageNames(stages: unknown): void {
+  if (stages === undefined) return;
+  const bad = Array.isArray(stages) ? stages.filter((n) => !(STAGES as readonly unknown[]).includes(n)) : [stages];
+  if (bad.length) throw ApplicationFailure.nonRetryable(`input.stages: ${JSON.stringify(bad)} ${Array.isArray(stages) ? 'are not stages' : 'is not a list'}; give a list of ${STAGES.join(', ')} (in any order; leave it out for all, [] for none)`, 'ConfigError');
+}
+
 export async function pipeline(input: PipelineInput & StepTimeouts): Promise<PipelineResult> {
-  const { cluster } = input;
+  requireRunInput(input, 'pipeline');
+  const heartbeatTimeout = input.options?.heartbeatTimeout ?? input.heartbeatTimeout;
+  let cluster: ClusterConfig;
+  let sweepRun: { plan: Plan; options?: SweepOptions } | undefined;
+  if (patched(RUN_INPUT_PATCH)) {
+    const planned = isPlanned(input.sweep) ? input.sweep : undefined;
+    try {
+      requireStageNames(input.stages);
+      const run = await resolveRun({ cluster: input.cluster, sweep: planned ? undefined : input.sweep as ConfigRef | undefined }, { heartbeatTimeout });
+      cluster = run.cluster;
+      sweepRun = planned ?? (run.plan ? { plan: run.plan, options: input.options } : undefined);
+    } catch (err) {
+      upsertSearchAttributes([{ key: PdflowStage, value: 'pipeline' }, { key: PdflowOutcome, value: 'failed' }]);
+      throw err;
+    }
+  } else {
+    cluster = input.cluster as ClusterConfig;
+    sweepRun = isPlanned(input.sweep) ? input.sweep : undefined;
+  }
   // No list: every stage. An empty list: none (`--stages sweep` starts the sweep after no checks).
   const selected = input.stages ? STAGES.filter((s) => input.stages!.includes(s)) : [...STAGES];
   const startedMs = Date.now();
   const stages: StageProgress[] = selected.map((name) => ({ name, status: 'pending' }));
-  if (input.sweep) stages.push({ name: 'sweep', status: 'pending' });
+  if (sweepRun) stages.push({ name: 'sweep', status: 'pending' });
   let lastError: string | undefined;
   let state: RunProgress['state'] = 'running';
   let sweepWorkflowId: string | undefined;
   // However the run was started (CLI, Web UI, Temporal CLI, schedule), it is listed and filterable.
   upsertSearchAttributes([
     { key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'pipeline' }, { key: PdflowOutcome, value: 'running' },
-    ...(input.sweep ? [{ key: PdflowSweep, value: input.sweep.plan.sweepName }] : []),
+    ...(sweepRun ? [{ key: PdflowSweep, value: sweepRun.plan.sweepName }] : []),
   ]);
   setHandler(progressQuery, (): RunProgress => {
     const done = stages.filter((s) => s.status === 'done').length;
@@ -58,7 +93,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     try {
       const r = await executeChild(STAGE_WORKFLOWS[name], {
         workflowId: `${workflowInfo().workflowId}-${name}`,
-        args: [{ cluster, heartbeatTimeout: input.heartbeatTimeout }],
+        args: [{ cluster, heartbeatTimeout }],
         staticSummary: `${name} on ${cluster.name}: ${STAGE_SUMMARIES[name]}`,
         typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: name }],
       });
@@ -87,17 +122,17 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     }
   }
   let sweepResult: SweepResult | undefined;
-  if (input.sweep) {
+  if (sweepRun) {
     const entry = stages[stages.length - 1]!;
     entry.status = 'running';
-    const { plan, options } = input.sweep;
+    const { plan, options } = sweepRun;
     const workflowId = sweepChildId(workflowInfo().workflowId);
     sweepWorkflowId = workflowId;
     setCurrentDetails(`**pipeline** on ${cluster.name}: checks passed; sweep **${plan.sweepName}** runs as ${workflowId}`);
     try {
       sweepResult = await executeChild(sweepWorkflow, {
         workflowId,
-        args: [{ cluster, plan, options: { heartbeatTimeout: input.heartbeatTimeout, ...options } }],
+        args: [{ cluster, plan, options: { heartbeatTimeout, ...options } }],
         staticSummary: `sweep ${plan.sweepName} on ${cluster.name}: ${plan.deployments.length} deployments, ${plan.deployments.reduce((n, d) => n + d.points.length, 0)} points`,
         typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName }],
       });

@@ -1,5 +1,6 @@
 // Data shared by the pipeline, its stage workflows and their activities. Types only.
 import type { ClusterConfig } from '../config/cluster.js';
+import type { ConfigRef } from '../config-io/run-config.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions, SweepResult } from './sweep-types.js';
 import type { SweepOutcome } from '../analysis/outcome.js';
@@ -8,11 +9,18 @@ export const STAGES = ['provision', 'build', 'ray', 'validate', 'smoke'] as cons
 export type StageName = (typeof STAGES)[number];
 
 export interface PipelineInput {
-  cluster: ClusterConfig;
+  /** A cluster YAML file's path on the worker's machine, or the cluster document itself. */
+  cluster: ConfigRef | ClusterConfig;
   /** A subset of the stages, run in pipeline order; default all. */
   stages?: StageName[];
-  /** When given, the sweep runs as the last stage (a child workflow), after the checks pass. */
-  sweep?: { plan: Plan; options?: SweepOptions };
+  /**
+   * When given, the sweep runs as the last stage (a child workflow), after the checks pass: a
+   * sweep YAML file's path on the worker's machine, or the sweep document itself. (Runs started
+   * by older versions carried the plan: `{ plan, options }`.)
+   */
+  sweep?: ConfigRef | { plan: Plan; options?: SweepOptions };
+  /** The sweep's options and the steps' heartbeat timeout. */
+  options?: SweepOptions;
 }
 
 export interface StageInput {

@@ -1,6 +1,7 @@
 // The sweep workflow's input, carried state and result. JSON data only.
 import { defineQuery } from '@temporalio/workflow';
 import type { ClusterConfig } from '../config/cluster.js';
+import type { ConfigRef } from '../config-io/run-config.js';
 import type { Plan, RejectedDeployment } from '../plan/types.js';
 import type { BenchPointRecord } from '../analysis/records.js';
 import type { SweepOutcome } from '../analysis/outcome.js';
@@ -15,8 +16,12 @@ export interface SweepOptions {
 }
 
 export interface SweepInput {
-  cluster: ClusterConfig;
-  plan: Plan;
+  /** A cluster YAML file's path on the worker's machine, or the cluster document itself. */
+  cluster: ConfigRef | ClusterConfig;
+  /** The sweep file's path on the worker's machine, or the sweep document: planned by the workflow. */
+  sweep?: ConfigRef;
+  /** A plan made already (the pipeline's sweep child; continue-as-new): used as it is. */
+  plan?: Plan;
   options?: SweepOptions;
   /** Set by continue-as-new only. */
   carried?: SweepCarry;

@@ -17,10 +17,31 @@ import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 import { resultsStore } from './sweep-store.js';
+import { requireRunInput, resolveRun } from './run-input.js';
+import type { ClusterConfig } from '../config/index.js';
+import type { Plan } from '../plan/types.js';
+import type { SweepOptions } from './sweep-types.js';
+
+async function resolvedSweep(input: SweepInput, opts: SweepOptions): Promise<{ cluster: ClusterConfig; plan: Plan }> {
+  try {
+    const run = await resolveRun({ cluster: input.cluster, sweep: input.plan ? undefined : input.sweep }, { heartbeatTimeout: opts.heartbeatTimeout });
+    return { cluster: run.cluster, plan: input.plan ?? run.plan! };
+  } catch (err) {
+    upsertSearchAttributes([{ key: PdflowStage, value: 'sweep' }, { key: PdflowOutcome, value: 'failed' }]);
+    throw err;
+  }
+}
 
 export async function sweep(input: SweepInput): Promise<SweepResult> {
-  const { cluster, plan } = input;
+  requireRunInput(input, 'sweep');
   const opts = input.options ?? {};
+  // A plan and a checked cluster come from the pipeline or continue-as-new; anything else is read,
+  // checked and planned here (a short input from the Web UI or `temporal workflow start`).
+  const given = input.plan && typeof input.cluster === 'object' ? { cluster: input.cluster as ClusterConfig, plan: input.plan } : undefined;
+  if (!given && !input.plan && input.sweep === undefined) {
+    throw ApplicationFailure.nonRetryable('the sweep workflow\'s input needs "sweep": a sweep YAML file\'s path on the worker\'s machine, or the sweep document itself', 'ConfigError');
+  }
+  const { cluster, plan } = given ?? await resolvedSweep(input, opts);
   const timeouts = { heartbeatTimeout: opts.heartbeatTimeout };
   const acts = stepActivities(timeouts, { startToCloseTimeout: `${plan.timeouts.deployMinutes + 5} minutes` });
   const pointAttempts = 1 + (opts.pointRetries ?? plan.retries);
@@ -217,7 +238,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
           s.cursor.point++;
           bankGpuTime(dep);
           s.continuedAsNew++;
-          await continueAsNew<typeof sweep>({ ...input, carried: s });
+          await continueAsNew<typeof sweep>({ cluster, plan, options: input.options, carried: s });
         }
       }
       // The next deployment's health gate needs no GPUs: check Ray while this one is torn down.
@@ -226,7 +247,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       if (workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) {
         s.cursor = { deployment: s.cursor.deployment + 1, point: 0 };
         s.continuedAsNew++;
-        await continueAsNew<typeof sweep>({ ...input, carried: s });
+        await continueAsNew<typeof sweep>({ cluster, plan, options: input.options, carried: s });
       }
     }
   } catch (err) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/sweep.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
 import type { RemoteJobHeartbeat } from '../../src/activities/ssh/remote-job.js';
 
@@ -69,6 +70,8 @@ test('killing the worker during the UCX build: a new worker re-attaches and the 
   const handle = await s.t.env.client.workflow.start(pipeline, {
     taskQueue: s.taskQueue, workflowId, args: [{ cluster: s.cluster, stages: ['provision', 'build'], heartbeatTimeout: '5s' }],
   });
+  // Provision first (its pip installs take minutes on a loaded 2-core machine): the build's clock starts after it.
+  await waitFor('the provision stage to finish', () => s.t.env.client.workflow.getHandle(`${workflowId}-provision`).describe().then((d) => d.status.name), (st) => st === 'COMPLETED', 600_000, 1000);
   // Kill once the activity itself has reported the build running (heartbeat phase make).
   const deadline = Date.now() + 150_000;
   let phase: string | undefined;

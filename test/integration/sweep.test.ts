@@ -5,7 +5,9 @@
 // come up is recorded, torn down and skipped, and the sweep goes on.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   prepareCluster, planFor, startSweep, progressOf, resultsOf, gpuMemoryByNode, assertGpusFree,
@@ -13,7 +15,8 @@ import {
 } from '../helpers/sweep.js';
 import type { RunProgress } from '../../src/workflows/messages.js';
 import type { SweepResultsView } from '../../src/workflows/sweep-types.js';
-import { PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../../src/common/search-attributes.js';
+import type { SweepInput as SweepFile } from '../../src/config/index.js';
+import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../../src/common/search-attributes.js';
 
 let s: Stack;
 before(async () => {
@@ -214,34 +217,64 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
   }
 });
 
-test('a new run under a finished sweep\'s id, with a copy of its input ("Start Workflow Like This One"), measures afresh: no job of the old run is re-attached', async () => {
-  const plan = planFor(s, {
-    name: 'again',
+test('a sweep started with a short input (YAML paths on the worker, as from the Web UI or `temporal workflow start`) plans itself and sets its search attributes; a new run under its id with a copy of that input ("Start Workflow Like This One") measures afresh', async () => {
+  const sweepDoc: SweepFile = {
+    name: 'again', model: { id: s.cluster.model.id, servedName: s.cluster.model.servedName },
     workloads: [{ isl: 1000, osl: 100 }],
     deployments: [{ mode: 'collocated', replicas: [1], tp: [1] }],
     load: { concurrency: [2, 4], promptsPerConcurrency: 1 },
     retries: 0,
-  });
+  };
+  const sweepFile = path.join(s.dir, 'sweep-again.yaml');
+  writeFileSync(sweepFile, stringifyYaml(sweepDoc));
+  const plan = planFor(s, sweepDoc);
   const workflowId = `pdflow-test-sweep-again-${Date.now()}`;
-  const args = [{ cluster: s.cluster, plan, options: { heartbeatTimeout: '5s' } }] as const;
+  // Nothing but what a person types: two paths and a heartbeat.
+  const args = [{ cluster: s.sim.clusterFile, sweep: sweepFile, options: { heartbeatTimeout: '5s' } }] as const;
   const runTwice = () => s.withWorker(async () => {
     const client = s.t.env.client;
     const h1 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
     const first = await h1.result() as SweepResultsView;
+    const attrs = (await h1.describe()).typedSearchAttributes;
     const benchesAfterFirst = s.sim.countRuns('head', 'vllm');
     // The Web UI's "Start Workflow Like This One": same id (the default policy allows it once the first closed), same input.
     const h2 = await client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId, args: [...args] });
     const second = await h2.result() as SweepResultsView;
     assert.notEqual(h2.firstExecutionRunId, h1.firstExecutionRunId, 'a new run');
-    return { first, second, benchesAfterFirst };
+    return { first, second, benchesAfterFirst, attrs };
   });
   const before = s.sim.countRuns('head', 'vllm');
-  const { first, second, benchesAfterFirst } = await runTwice();
+  const { first, second, benchesAfterFirst, attrs } = await runTwice();
   const points = plan.deployments[0]!.points.length;
+  assert.deepEqual(first.records.map((r) => r.pointId), plan.deployments[0]!.points.map((p) => p.id), 'the workflow made the plan `pdflow plan` makes');
+  assert.deepEqual([attrs.get(PdflowStage), attrs.get(PdflowSweep), attrs.get(PdflowCluster), attrs.get(PdflowOutcome)], ['sweep', 'again', s.cluster.name, 'ok']);
   assert.equal(benchesAfterFirst - before, points, 'the first run benchmarked every point');
   assert.equal(s.sim.countRuns('head', 'vllm') - benchesAfterFirst, points, `the second run benchmarked every point again (none re-attached to the first run's jobs); raw results: ${JSON.stringify([first.records.map((r) => r.rawResultPath), second.records.map((r) => r.rawResultPath)])}`);
   for (const r of second.records) assert.equal(r.status, 'ok', `${r.pointId}: ${r.reason}`);
   assert.notDeepEqual(second.records.map((r) => r.rawResultPath), first.records.map((r) => r.rawResultPath), 'the second run wrote its own raw results');
+});
+
+test('a short input that is wrong fails the run at once, never retried, with the field, the value and the fix; nothing runs on a node', async () => {
+  const benches = s.sim.countRuns('head', 'vllm');
+  const cases: Array<[string, unknown[], RegExp[]]> = [
+    ['no input', [], [/sweep workflow's input must be an object with "cluster"/]],
+    ['a missing file', [{ cluster: path.join(s.dir, 'nope.yaml'), sweep: 'x.yaml' }], [/input\.cluster/, /nope\.yaml/, /no such file on the worker's machine/]],
+    ['no sweep', [{ cluster: s.sim.clusterFile }], [/needs "sweep"/]],
+    ['an invalid sweep document', [{ cluster: s.sim.clusterFile, sweep: { name: 'bad', workloads: [] } }], [/input\.sweep/, /workloads|deployments|model/]],
+  ];
+  await s.withWorker(async () => {
+    for (const [what, args, want] of cases) {
+      const started = Date.now();
+      const h = await s.t.env.client.workflow.start('sweep', { taskQueue: s.taskQueue, workflowId: `pdflow-test-bad-input-${Date.now()}`, args });
+      const err = await h.result().then(() => undefined, (e: unknown) => e as Error & { cause?: Error & { type?: string; nonRetryable?: boolean } });
+      assert.ok(err, `${what}: the run did not fail`);
+      assert.equal(err.cause?.type, 'ConfigError', `${what}: ${err.cause?.message}`);
+      for (const re of want) assert.match(err.cause?.message ?? '', re, what);
+      assert.equal((await h.describe()).status.name, 'FAILED', what);
+      assert.ok(Date.now() - started < 15_000, `${what}: took ${Date.now() - started} ms (retried?)`);
+    }
+  });
+  assert.equal(s.sim.countRuns('head', 'vllm'), benches, 'nothing ran');
 });
 
 test('a sweep in which every point failed completes as FAILED (result, PdflowOutcome, details), never as ok', async () => {

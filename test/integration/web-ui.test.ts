@@ -212,3 +212,42 @@ test('the pipeline page: summary, current details, child workflows, stage and ac
   await build.screenshot({ path: path.join(shots, 'build-timeline.png') });
   await build.close();
 });
+
+test('the Start Workflow form: a sweep started with a short input (two YAML paths) plans itself, carries its search attributes and measures afresh', { skip }, async () => {
+  assert.ok(pipelineId, 'the cluster is set up (provision, build, ray) by the first test');
+  await sim.clearFaults(); // the first test slowed the benchmarks
+  const sweepFile = path.join(dir, 'sweep-form.yaml');
+  writeFileSync(sweepFile, [
+    'name: form',
+    'model: { id: openai/gpt-oss-120b, servedName: gptoss }',
+    'workloads: [{ isl: 1000, osl: 100 }]',
+    'deployments: [{ mode: collocated, replicas: [1], tp: [1] }]',
+    'load: { concurrency: [2, 4], promptsPerConcurrency: 1 }',
+    '',
+  ].join('\n'));
+  const id = `form-sweep-${process.pid}`;
+  const benches = sim.countRuns('head', 'vllm');
+  const page = await openPage(`${ui}/namespaces/default/workflows/start-workflow`);
+  await page.getByRole('textbox', { name: 'Workflow ID' }).fill(id);
+  await page.getByRole('textbox', { name: 'Task Queue' }).fill(TASK_QUEUE);
+  await page.getByRole('textbox', { name: 'Workflow Type' }).fill('sweep');
+  await page.getByRole('textbox', { name: 'Data' }).click();
+  // What `pdflow run --print-input` prints: the paths, read on the worker's machine.
+  await page.keyboard.insertText(JSON.stringify({ cluster: sim.clusterFile, sweep: sweepFile }));
+  await page.screenshot({ path: path.join(shots, 'start-form.png') });
+  await page.getByRole('button', { name: 'Start Workflow' }).click();
+  await page.waitForURL(new RegExp(`/workflows/${id}/`), { timeout: 30_000 });
+  await page.close();
+
+  const h = client.workflow.getHandle(id);
+  const result = await h.result() as { outcome: string; records: Array<{ status: string; pointId: string; rawResultPath?: string }> };
+  assert.equal(result.outcome, 'ok', JSON.stringify(result).slice(0, 600));
+  assert.deepEqual(result.records.map((r) => r.status), ['ok', 'ok']);
+  assert.equal(sim.countRuns('head', 'vllm') - benches, 2, 'both points were measured by this run');
+  const attrs = (await h.describe()).typedSearchAttributes;
+  assert.deepEqual(['PdflowStage', 'PdflowSweep', 'PdflowCluster', 'PdflowOutcome'].map((k) => attrs.getAll().find((a) => a.key.name === k)?.value),
+    ['sweep', 'form', 'uitest', 'ok'], 'the workflow set its own search attributes');
+  const listed = await openPage(`${ui}/namespaces/default/workflows?query=${encodeURIComponent('PdflowSweep="form"')}`);
+  assert.deepEqual(await listedIds(listed, id), [id], 'listed under the Pdflow* filters like a CLI run');
+  await listed.close();
+});

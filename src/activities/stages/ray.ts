@@ -9,6 +9,7 @@ import type { ClusterStepInput, NodeStepInput } from '../../workflows/stage-type
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
 import { nodeOf } from './provision.js';
+import { heartbeatWhile } from '../heartbeat.js';
 
 export type { RayHealth } from '../../parse/index.js';
 
@@ -58,15 +59,17 @@ export function createRayActivities(scripts: NodeScripts, workdirOf: (cluster: C
     },
 
     async checkRayHealth({ cluster }: ClusterStepInput): Promise<RayHealth> {
-      return status(cluster);
+      return heartbeatWhile({ ray: 'checking' }, () => status(cluster));
     },
 
     /** Polls Ray's node list until every node and GPU shows, or the timeout passes. */
     async waitForRay({ cluster, timeoutSeconds }: ClusterStepInput & { timeoutSeconds: number }): Promise<RayHealth> {
       const ctx = Context.current();
       const deadline = Date.now() + timeoutSeconds * 1000;
+      let last = 'waiting for the first ray status';
       for (;;) {
-        const h = await status(cluster);
+        const h = await heartbeatWhile({ ray: last }, () => status(cluster));
+        last = h.summary;
         ctx.heartbeat({ ray: h.summary });
         if (h.healthy || Date.now() > deadline) return h;
         await ctx.sleep(2000);

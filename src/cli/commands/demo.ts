@@ -146,9 +146,9 @@ export function registerDemo(program: Command) {
       }
 
       // 4. The pipeline, then the sweep, followed live.
-      const { cluster, plan } = await loadRunFiles(sim.clusterFile, o.sweep || undefined);
+      const { cluster, plan, docs } = await loadRunFiles(sim.clusterFile, o.sweep || undefined);
       const { client, namespace } = await connectClient(flags);
-      const handle = await startRun(client, { cluster, plan, stages: ['provision', 'build', 'ray', 'validate', 'smoke'], runSweep: Boolean(plan), heartbeatTimeout: '10s' });
+      const handle = await startRun(client, { cluster, plan, docs, stages: ['provision', 'build', 'ray', 'validate', 'smoke'], runSweep: Boolean(plan), heartbeatTimeout: '10s' });
       say(`started ${handle.workflowId}: ${uiLink(address, namespace, handle.workflowId)}`);
       const final = await watchRun(client, handle.workflowId);
       exitForStatus(final.status, final.failure);

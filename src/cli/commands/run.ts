@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
 import { loadRunFiles, parseStages, startRun } from '../start-run.js';
+import { printRunInput } from '../print-input.js';
 import { uiLink } from '../ui-link.js';
 import { watchRun } from './watch.js';
 import { exitForStatus } from '../describe-run.js';
@@ -18,20 +19,27 @@ export function registerRun(program: Command) {
     .option('--heartbeat-timeout <duration>', 'how soon a dead worker\'s step moves to another worker', '30s')
     .option('--follow', 'watch the run until it ends; exit code says how it ended')
     .option('--json', 'print {workflowId, url} as JSON')
+    .option('--print-input [form]', 'print the workflow input for the Web UI\'s Start Workflow form or `temporal workflow start` and start nothing: "paths" (the files\' absolute paths, read on the worker\'s machine; the default) or "inline" (the documents)')
     .addHelpText('after', `
 Examples:
   pdflow run --cluster examples/cluster-p5.yaml                          # all checks
   pdflow run --cluster examples/cluster-p5.yaml --stages ray,validate    # a subset
   pdflow run --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --follow
   pdflow run --cluster c.yaml --sweep s.yaml --stages sweep              # the sweep alone
+  pdflow run --cluster c.yaml --sweep s.yaml --print-input               # the input for the Web UI / Temporal CLI
 `)
-    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean }, cmd: Command) => {
-      const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
+    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean }, cmd: Command) => {
+      const files = await loadRunFiles(o.cluster, o.sweep);
+      const { cluster, plan } = files;
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
+      if (o.printInput !== undefined) {
+        printRunInput({ files, stages, runSweep: sweep, taskQueue: o.taskQueue, form: o.printInput, clusterFile: o.cluster, sweepFile: o.sweep });
+        return;
+      }
       // Known-bad stacks run (the user may want to see the damage) but are said before GPU-hours go.
       for (const w of plan?.warnings ?? []) console.error(`warning: ${w}`);
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
-      const handle = await startRun(client, { cluster, plan, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout });
+      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout });
       const url = uiLink(address, namespace, handle.workflowId);
       if (o.json) printJson({ workflowId: handle.workflowId, url });
       else {

@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { loadRunFiles, parseStages } from '../start-run.js';
+import { loadRunFiles, parseStages, runInput } from '../start-run.js';
 import { formatTable } from '../table.js';
 import { BadInputError } from '../errors.js';
 import { checkCron, checkTimezone } from '../schedule-spec.js';
 import { DEFAULT_TASK_QUEUE } from '../../worker.js';
 import { PdflowCluster, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
-import type { PipelineInput } from '../../workflows/stage-types.js';
 
 export function registerSchedule(program: Command) {
   const schedule = program
@@ -29,9 +28,10 @@ export function registerSchedule(program: Command) {
     .action(async (o: { cluster: string; sweep: string; cron: string; timezone: string; id?: string; stages: string; taskQueue: string }, cmd: Command) => {
       checkCron(o.cron);
       checkTimezone(o.timezone);
-      const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
+      const { cluster, plan, docs } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, true);
-      const input: PipelineInput = { cluster, stages, ...(sweep && plan ? { sweep: { plan } } : {}) };
+      // The documents as they are now; every run checks and plans them afresh.
+      const input = runInput({ cluster, plan, docs, stages, runSweep: sweep });
       const scheduleId = o.id ?? `pdflow-${cluster.name}-${plan!.sweepName}-nightly`;
       const { client } = await connectClient(connectFlags(cmd));
       try {

@@ -7,7 +7,7 @@ import {
 import { formatDuration, planSweep } from '../../plan/index.js';
 import { BadInputError } from '../errors.js';
 import { printJson } from '../flags.js';
-import { localPathIssues } from '../local-paths.js';
+import { localPathIssues } from '../../config-io/local-paths.js';
 
 export interface FileReport {
   file: string;

@@ -2,11 +2,8 @@
 // may run on another machine, so a path that does not exist here is not an error; one that is a
 // folder here is (a key or known_hosts file is never a folder).
 import { stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { ClusterConfig, ConfigIssue } from '../config/index.js';
-
-const expand = (p: string) => (p === '~' ? os.homedir() : p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p);
+import { expandHome as expand } from './home.js';
 
 async function isDirectory(p: string): Promise<boolean> {
   try {
