@@ -3,6 +3,7 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } f
 import { progressQuery, type RunProgress } from '../workflows/messages.js';
 import { RunFailedError, BadInputError } from './errors.js';
 import { within } from '../common/within.js';
+import { liveProgress } from './live-progress.js';
 import { PdflowFailedPoints, PdflowOutcome } from '../common/search-attributes.js';
 
 export interface RunSnapshot {
@@ -89,10 +90,12 @@ export function formatDuration(sec: number | undefined): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-export function progressLine(p: RunProgress): string {
+/** One line of progress, with elapsed, ETA and GPU-hours on the reader's clock (`nowMs`). */
+export function progressLine(answer: RunProgress, nowMs: number = Date.now()): string {
+  const p = liveProgress(answer, nowMs);
   const parts = [`${p.done}/${p.total} done`];
   if (p.failed) parts.push(`${p.failed} failed`);
-  if (p.activity) parts.push(p.activity);
+  if (p.activity) parts.push(p.stepStartedAt && p.state === 'running' ? `${p.activity} (${formatDuration((nowMs - Date.parse(p.stepStartedAt)) / 1000)})` : p.activity);
   parts.push(`elapsed ${formatDuration(p.elapsedSec)}`);
   if (p.etaSec !== undefined) parts.push(`ETA ${formatDuration(p.etaSec)}`);
   if (p.gpuHours !== undefined) parts.push(`${p.gpuHours.toFixed(2)} GPU-h`);

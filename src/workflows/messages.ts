@@ -24,9 +24,19 @@ export interface RunProgress {
   total: number;
   remaining: number;
   startedAt: string;
+  /** When the current step started (ISO). */
+  stepStartedAt?: string;
+  /**
+   * The workflow's clock when it answered (ISO). A workflow's clock stands still between its
+   * tasks (during a 30-minute build), so readers advance elapsed, ETA and GPU-hours from here on
+   * their own clock (src/cli/live-progress.ts).
+   */
+  asOf?: string;
   elapsedSec: number;
   etaSec?: number;
   gpuHours?: number;
+  /** GPUs a deployment holds right now (their hours grow while the reader waits). */
+  heldGpus?: number;
   lastError?: string;
 }
 

@@ -17,6 +17,7 @@ import type { ConfigRef } from '../config-io/run-config.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
 import { requireRunInput, resolveRun } from './run-input.js';
+import { clockTime } from './clock-time.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 
 const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;
@@ -81,7 +82,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       kind: 'pipeline', cluster: cluster.name, state, stages, current: { stage: running?.name },
       activity: running ? `${running.name}: ${running.name === 'sweep' ? `see ${sweepWorkflowId ?? 'the sweep child'}` : STAGE_SUMMARIES[running.name as StageName]}` : undefined,
       done, failed, total: stages.length, remaining: stages.length - done - failed,
-      startedAt: new Date(startedMs).toISOString(), elapsedSec: (Date.now() - startedMs) / 1000, lastError,
+      startedAt: new Date(startedMs).toISOString(), asOf: new Date().toISOString(), elapsedSec: (Date.now() - startedMs) / 1000, lastError,
     };
   });
 
@@ -89,7 +90,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
   for (const [i, name] of selected.entries()) {
     const entry = stages[i]!;
     entry.status = 'running';
-    setCurrentDetails(`**pipeline** on ${cluster.name}: stage ${i + 1}/${selected.length} **${name}** — ${STAGE_SUMMARIES[name]}`);
+    setCurrentDetails(`**pipeline** on ${cluster.name}: stage ${i + 1}/${selected.length} **${name}** — ${STAGE_SUMMARIES[name]}\n\nrun started ${clockTime(new Date(startedMs).toISOString())}; this stage started ${clockTime(new Date().toISOString())}`);
     try {
       const r = await executeChild(STAGE_WORKFLOWS[name], {
         workflowId: `${workflowInfo().workflowId}-${name}`,

@@ -1,6 +1,7 @@
 // A stage's live progress, answered by the `progress` query: which nodes are done, what runs now.
 import { setHandler, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { progressQuery, type RunProgress } from './messages.js';
+import { clockTime } from './clock-time.js';
 
 export class StageTracker {
   private readonly startedMs = Date.now();
@@ -8,6 +9,7 @@ export class StageTracker {
   private failed = 0;
   private activity = '';
   private lastError?: string;
+  private stepStartedMs = Date.now();
   readonly nodes: Record<string, string> = {};
 
   constructor(private readonly cluster: string, private readonly stage: string, private readonly total: number) {
@@ -17,7 +19,8 @@ export class StageTracker {
   /** Something started: shows in the progress query and in the UI's current details. */
   step(what: string): void {
     this.activity = what;
-    setCurrentDetails(`**${this.stage}** on ${this.cluster}: ${what}`);
+    this.stepStartedMs = Date.now();
+    setCurrentDetails(`**${this.stage}** on ${this.cluster}: ${what}\n\nstage started ${clockTime(new Date(this.startedMs).toISOString())}; this step started ${clockTime(new Date(this.stepStartedMs).toISOString())}`);
   }
 
   nodeDone(node: string, summary: string): void {
@@ -45,6 +48,8 @@ export class StageTracker {
       total: this.total,
       remaining: Math.max(0, this.total - this.done - this.failed),
       startedAt: new Date(this.startedMs).toISOString(),
+      stepStartedAt: new Date(this.stepStartedMs).toISOString(),
+      asOf: new Date().toISOString(),
       elapsedSec,
       lastError: this.lastError,
     };

@@ -18,6 +18,7 @@ import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSw
 import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 import { resultsStore } from './sweep-store.js';
 import { requireRunInput, resolveRun } from './run-input.js';
+import { clockTime } from './clock-time.js';
 import type { ClusterConfig } from '../config/index.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
@@ -90,9 +91,9 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       kind: 'sweep', cluster: cluster.name, state: endState ?? (holding ? 'paused' : 'running'),
       activity: s.paused && !holding && !endState ? `${activity} (pause requested: stops after this step)` : activity, current,
       done, failed, total: totalPoints, remaining: totalPoints - s.records.length,
-      startedAt: s.startedAt, elapsedSec: (Date.now() - Date.parse(s.startedAt)) / 1000,
+      startedAt: s.startedAt, stepStartedAt, asOf: new Date().toISOString(), elapsedSec: (Date.now() - Date.parse(s.startedAt)) / 1000,
       etaSec: estimateRemainingSec(plan, s),
-      gpuHours: gpuHours(s.gpuSecondsSpent + liveGpuSec), lastError,
+      gpuHours: gpuHours(s.gpuSecondsSpent + liveGpuSec), heldGpus, lastError,
     };
   };
   setHandler(progressQuery, progress);
@@ -100,9 +101,12 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   setHandler(pauseSignal, () => { s.paused = true; });
   setHandler(resumeSignal, () => { s.paused = false; });
 
+  let stepStartedAt = s.startedAt;
   const say = (what: string) => {
     activity = what;
-    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points (${outcomeCounts(counts())})`);
+    stepStartedAt = new Date().toISOString();
+    // Absolute times: an elapsed figure would freeze between workflow tasks.
+    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points (${outcomeCounts(counts())})\n\nrun started ${clockTime(s.startedAt)}; this step started ${clockTime(stepStartedAt)}`);
   };
   function deploymentById(id: string): PlannedDeployment | undefined {
     return plan.deployments.find((d) => d.id === id);
