@@ -14,11 +14,13 @@ export interface LogFile {
 
 /**
  * The remote-job logs a worker streamed for a run: <runsDir>/<workflow-id>/<node>/<step>.log, for
- * the run itself and its stage children (<workflow-id>-<stage>).
+ * the run itself and its stage children (<workflow-id>-<stage>), in the order the steps started
+ * (a log is created when its step starts; where the file system keeps no birth time, the order of
+ * the last write stands in).
  */
 export function findLogs(runsDir: string, id: string, filter: { node?: string; step?: string } = {}): LogFile[] {
   if (!existsSync(runsDir)) return [];
-  const out: LogFile[] = [];
+  const out: Found[] = [];
   for (const run of readdirSync(runsDir).sort()) {
     if (run !== id && !run.startsWith(`${id}-`)) continue;
     for (const node of readdirSync(path.join(runsDir, run)).sort()) {
@@ -29,12 +31,16 @@ export function findLogs(runsDir: string, id: string, filter: { node?: string; s
         const step = f.slice(0, -4);
         if (filter.step && step !== filter.step && !step.startsWith(filter.step)) continue;
         const file = path.join(nodeDir, f);
-        out.push({ run, node, step, file, bytes: statSync(file).size });
+        const st = statSync(file);
+        out.push({ run, node, step, file, bytes: st.size, startedMs: st.birthtimeMs || st.mtimeMs });
       }
     }
   }
-  return out;
+  // Stable: steps that started in the same millisecond keep run, node and name order.
+  return out.sort((a, b) => a.startedMs - b.startedMs).map(({ startedMs: _, ...f }) => f);
 }
+
+type Found = LogFile & { startedMs: number };
 
 function readFrom(file: string, offset: number): { text: string; size: number } {
   const size = statSync(file).size;
