@@ -2,7 +2,7 @@
 // address with its own host key, home, workdir and state folder. See the contract "Simulated cluster".
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,20 @@ async function checkLogin(state: SimState, node: SimNode): Promise<void> {
   }
 }
 
+/** What a node keeps across a restart with keepInstalls (its disk's installs; see nodeLayout). */
+const INSTALLS = ['venv', 'ucx', 'nixl', 'build', 'hf'];
+
+async function clearNodeDir(nodeDir: string, keepInstalls: boolean): Promise<void> {
+  if (!keepInstalls) return rm(nodeDir, { recursive: true, force: true });
+  for (const entry of await readdir(nodeDir).catch(() => [] as string[])) {
+    if (entry !== 'work') await rm(path.join(nodeDir, entry), { recursive: true, force: true });
+  }
+  const work = path.join(nodeDir, 'work');
+  for (const entry of await readdir(work).catch(() => [] as string[])) {
+    if (!INSTALLS.includes(entry)) await rm(path.join(work, entry), { recursive: true, force: true });
+  }
+}
+
 export async function startSimCluster(opts: SimClusterOptions): Promise<SimCluster> {
   const dir = path.resolve(opts.dir);
   const o = checkOptions(opts, dir);
@@ -99,7 +113,7 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     if (live.length) throw new SimInputError(`a simulated cluster already runs in ${dir} (${live.map((n) => n.name).join(', ')}); stop it first with \`pdflow sim down --dir ${opts.dir}\``);
     await stopState(previous); // leftovers of a cluster whose sshd died some other way
     for (const n of previous.nodes)
-      if (/^(head|worker-\d+)$/.test(n.name)) await rm(path.join(dir, n.name), { recursive: true, force: true });
+      if (/^(head|worker-\d+)$/.test(n.name)) await clearNodeDir(path.join(dir, n.name), opts.keepInstalls === true);
   }
   const sshdBinary = realpathSync(findSshdBinary());
   mkdirSync(path.join(dir, 'client'), { recursive: true });

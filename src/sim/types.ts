@@ -23,6 +23,12 @@ export interface SimClusterOptions {
   port?: number;
   /** Multiplies every emulated duration (PDFLOW_SIM_TIME_SCALE on the nodes); default 1. */
   timeScale?: number;
+  /**
+   * Starting again in a folder where a stopped cluster ran: keep what its nodes installed (venv,
+   * UCX and NIXL builds, model weights), as a real machine keeps its disk across a reboot, and
+   * drop the rest (jobs, Ray's state, GPU state). Tests share one prepared cluster this way.
+   */
+  keepInstalls?: boolean;
 }
 
 export interface SimNode {

@@ -13,6 +13,7 @@ import { createActivities } from '../../src/activities/index.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
 import { openResultsStore, type ResultsStore } from '../../src/results-store/store.js';
 import { pdflowInterceptors, workflowBundle } from '../../src/worker.js';
+import { sharedSimDir } from './shared-sim.js';
 
 export interface StackOptions {
   sim?: Omit<SimClusterOptions, 'dir'>;
@@ -22,6 +23,12 @@ export interface StackOptions {
   serverArgs?: string[];
   /** A fixed server port (restart tests reuse it). */
   port?: number;
+  /**
+   * Start the simulated cluster in the shared folder of its shape (test/helpers/shared-sim.ts), so
+   * the nodes keep what an earlier test file installed. For tests that prepare the cluster and then
+   * count only what they run themselves (deltas), never installs or builds.
+   */
+  shareInstalls?: boolean;
 }
 
 export interface Stack {
@@ -44,7 +51,11 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pdflow-stack-'));
-  const sim = await startSimCluster({ timeScale: 0.02, firstHostOctet: 20 + (process.pid % 200), ...opts.sim, dir: path.join(dir, 'sim') });
+  const shared = opts.shareInstalls ? sharedSimDir({ workers: opts.sim?.workers ?? 2, gpusPerNode: opts.sim?.gpusPerNode ?? 8 }) : undefined;
+  const sim = await startSimCluster({
+    timeScale: 0.02, firstHostOctet: 20 + (process.pid % 200), ...opts.sim,
+    ...(shared ? { dir: shared, keepInstalls: true } : { dir: path.join(dir, 'sim') }),
+  });
   const parsed = parseClusterYaml(readFileSync(sim.clusterFile, 'utf8'), sim.clusterFile);
   if (!parsed.ok) throw new Error(`sim cluster file invalid: ${parsed.issues.map((i) => i.message).join('; ')}`);
   const t = await startTestTemporal({ dbFile: opts.dbFile, extraArgs: opts.serverArgs, port: opts.port }).catch(async (err: unknown) => {

@@ -21,7 +21,7 @@ const cli = (...args: string[]) => pdflow(['--address', s.t.address, ...args]);
 const ok = (r: CliResult, what: string) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.out}`);
 
 before(async () => {
-  s = await startStack({ sim: { workers: 2, name: 'clitest' } });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2, name: 'clitest' } });
   sweepFile = path.join(s.dir, 'sweep-cli.yaml');
   writeFileSync(sweepFile, [
     'name: cli',

@@ -16,7 +16,7 @@ const SUGGEST_AFTER_EVENTS = 20;
 
 let s: Stack;
 before(async () => {
-  s = await startStack({ sim: { workers: 2 }, serverArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AFTER_EVENTS}`] });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2 }, serverArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AFTER_EVENTS}`] });
   await prepareCluster(s);
 });
 afterEach(terminateLeftoverSweeps);

@@ -13,7 +13,7 @@ import { pauseSignal, resumeSignal } from '../../src/workflows/messages.js';
 
 let s: Stack;
 before(async () => {
-  s = await startStack({ sim: { workers: 2 } });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2 } });
   await prepareCluster(s);
   await s.sim.fault('head', { kind: 'slow', program: 'vllm', factor: 25 });
 });

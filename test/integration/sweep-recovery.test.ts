@@ -24,7 +24,7 @@ let worker: WorkerChild | undefined;
 before(async () => {
   dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'pdflow-sweep-db-')), 'temporal.db');
   port = await freePort();
-  s = await startStack({ sim: { workers: 2 }, dbFile, port });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2 }, dbFile, port });
   await prepareCluster(s);
   // Each benchmark runs for a few seconds, so a kill or a restart can land while one is in flight.
   await s.sim.fault('head', { kind: 'slow', program: 'vllm', factor: 40 });

@@ -20,7 +20,7 @@ import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSw
 
 let s: Stack;
 before(async () => {
-  s = await startStack({ sim: { workers: 2 } });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2 } });
   await prepareCluster(s);
 });
 afterEach(terminateLeftoverSweeps);
