@@ -5,7 +5,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ClusterConfig } from '../config/index.js';
-import { planSweep, unrunnableReason } from '../plan/index.js';
+import { checkPlanSize, planSweep, unrunnableReason } from '../plan/index.js';
 import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
 import type { Plan } from '../plan/types.js';
 import { pipeline } from '../workflows/pipeline.js';
@@ -25,12 +25,13 @@ export interface RunFiles {
 }
 
 /** The cluster, and the sweep planned on it when a sweep file is given, checked here before anything starts. */
-export async function loadRunFiles(clusterFile: string, sweepFile?: string): Promise<RunFiles> {
+export async function loadRunFiles(clusterFile: string, sweepFile?: string, limits: { maxPoints?: number } = {}): Promise<RunFiles> {
   const doc = async (file: string) => parseYaml(await readFile(file, 'utf8')) as Record<string, unknown>;
   if (!sweepFile) return { cluster: await loadClusterFile(clusterFile), docs: { cluster: await doc(clusterFile) } };
   const { cluster, sweep } = await loadClusterAndSweep(clusterFile, sweepFile);
   const plan = planSweep(cluster, sweep);
   requireRunnable(plan);
+  requireSize(plan, limits);
   return { cluster, plan, docs: { cluster: await doc(clusterFile), sweep: await doc(sweepFile) } };
 }
 
@@ -38,6 +39,13 @@ export async function loadRunFiles(clusterFile: string, sweepFile?: string): Pro
 export function requireRunnable(plan: Plan): void {
   const why = unrunnableReason(plan);
   if (why) throw new BadInputError(why);
+}
+
+/** A sweep above the size limit is refused before anything starts; above the warning sizes, said. */
+export function requireSize(plan: Plan, limits: { maxPoints?: number } = {}): void {
+  const check = checkPlanSize(plan, limits.maxPoints ? { maxPoints: limits.maxPoints } : {});
+  if (check.refusal) throw new BadInputError(check.refusal);
+  for (const w of check.warnings) console.error(`warning: ${w}`);
 }
 
 export function parseStages(list: string | undefined, withSweep: boolean): { stages: StageName[]; sweep: boolean } {
@@ -128,4 +136,12 @@ export function runInput(o: Pick<StartRunOptions, 'cluster' | 'plan' | 'docs' | 
     ...(sweepDoc ? { sweep: sweepDoc } : {}),
     ...(Object.keys(options).length ? { options } : {}),
   };
+}
+
+/** --max-points N: a whole number ≥ 1. */
+export function maxPointsFlag(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--max-points: "${v}" is not a whole number ≥ 1, e.g. --max-points 5000`);
+  return n;
 }

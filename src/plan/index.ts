@@ -7,3 +7,4 @@ export { formatPlan, placementText, gpuRanges } from './format.js';
 export type * from './types.js';
 export { NODE_CONSTRAINTS_FILE, nodePins, nodeStackLines, parseConstraints, weightsFor } from './node-stack.js';
 export { unrunnableReason } from './runnable.js';
+export { checkPlanSize, DEFAULT_SIZE_LIMITS, type SizeLimits, type SizeCheck } from './size-limits.js';

@@ -50,7 +50,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
     const planned = isPlanned(input.sweep) ? input.sweep : undefined;
     try {
       requireStageNames(input.stages);
-      const run = await resolveRun({ cluster: input.cluster, sweep: planned ? undefined : input.sweep as ConfigRef | undefined }, { heartbeatTimeout });
+      const run = await resolveRun({ cluster: input.cluster, sweep: planned ? undefined : input.sweep as ConfigRef | undefined }, { heartbeatTimeout, maxPoints: input.options?.maxPoints });
       cluster = run.cluster;
       sweepRun = planned ?? (run.plan ? { plan: run.plan, options: input.options } : undefined);
     } catch (err) {

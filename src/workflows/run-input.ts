@@ -5,7 +5,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { ClusterConfig, SweepConfig } from '../config/index.js';
 import type { ConfigRef } from '../config-io/run-config.js';
-import { planSweep, unrunnableReason } from '../plan/index.js';
+import { checkPlanSize, planSweep, unrunnableReason } from '../plan/index.js';
 import type { Plan } from '../plan/types.js';
 import { quickActivities, type StepTimeouts } from './activity-options.js';
 
@@ -27,7 +27,7 @@ export function requireRunInput(input: unknown, workflow: string): asserts input
 }
 
 /** Reads and checks the cluster (and sweep) on the worker, then plans the sweep. */
-export async function resolveRun(refs: { cluster: ConfigRef | ClusterConfig; sweep?: ConfigRef | undefined }, t: StepTimeouts): Promise<ResolvedRun> {
+export async function resolveRun(refs: { cluster: ConfigRef | ClusterConfig; sweep?: ConfigRef | undefined }, t: StepTimeouts & { maxPoints?: number }): Promise<ResolvedRun> {
   let loaded: { cluster: ClusterConfig; sweep?: SweepConfig };
   try {
     loaded = await quickActivities(t).loadRunConfig.executeWithOptions({ summary: 'read and check the cluster and sweep' }, [{ cluster: refs.cluster as ConfigRef, ...(refs.sweep !== undefined ? { sweep: refs.sweep } : {}) }]);
@@ -38,7 +38,7 @@ export async function resolveRun(refs: { cluster: ConfigRef | ClusterConfig; swe
   }
   if (!loaded.sweep) return loaded;
   const plan = planSweep(loaded.cluster, loaded.sweep);
-  const why = unrunnableReason(plan);
+  const why = unrunnableReason(plan) ?? checkPlanSize(plan, t.maxPoints ? { maxPoints: t.maxPoints } : {}).refusal;
   if (why) throw ApplicationFailure.nonRetryable(why, 'ConfigError');
   return { ...loaded, plan };
 }

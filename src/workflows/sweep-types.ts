@@ -11,6 +11,8 @@ export interface SweepOptions {
   heartbeatTimeout?: string;
   /** Retries of a failing point before it is recorded as failed (default: the sweep file's). */
   pointRetries?: number;
+  /** Refuse sweeps with more points than this (default: the planner's DEFAULT_SIZE_LIMITS.maxPoints). */
+  maxPoints?: number;
   /** A pause longer than this tears the deployment down (default: the sweep file's, else 30). */
   pauseTeardownAfterMinutes?: number;
 }

@@ -25,7 +25,7 @@ import type { SweepOptions } from './sweep-types.js';
 
 async function resolvedSweep(input: SweepInput, opts: SweepOptions): Promise<{ cluster: ClusterConfig; plan: Plan }> {
   try {
-    const run = await resolveRun({ cluster: input.cluster, sweep: input.plan ? undefined : input.sweep }, { heartbeatTimeout: opts.heartbeatTimeout });
+    const run = await resolveRun({ cluster: input.cluster, sweep: input.plan ? undefined : input.sweep }, { heartbeatTimeout: opts.heartbeatTimeout, maxPoints: opts.maxPoints });
     return { cluster: run.cluster, plan: input.plan ?? run.plan! };
   } catch (err) {
     upsertSearchAttributes([{ key: PdflowStage, value: 'sweep' }, { key: PdflowOutcome, value: 'failed' }]);

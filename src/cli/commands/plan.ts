@@ -5,6 +5,7 @@ import { formatPlan, NODE_CONSTRAINTS_FILE, nodeStackLines, planSweep } from '..
 import { LOCAL_REMOTE_SCRIPTS } from '../../activities/ssh/upload.js';
 import { printJson } from '../flags.js';
 import { loadClusterAndSweep } from './validate.js';
+import { maxPointsFlag, requireSize } from '../start-run.js';
 
 export function registerPlan(program: Command) {
   program
@@ -13,11 +14,13 @@ export function registerPlan(program: Command) {
     .requiredOption('--cluster <file>', 'cluster file')
     .requiredOption('--sweep <file>', 'sweep file')
     .option('--json', 'print the plan as JSON (the data the sweep workflow runs)')
+    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1000)')
     .addHelpText('after', '\nExamples:\n  pdflow plan --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml\n' +
       '  pdflow plan --cluster examples/cluster-p5.yaml --sweep examples/sweep-pack-vs-spread.yaml --json\n')
-    .action(async (o: { cluster: string; sweep: string; json?: boolean }) => {
+    .action(async (o: { cluster: string; sweep: string; json?: boolean; maxPoints?: string }) => {
       const { cluster, sweep } = await loadClusterAndSweep(o.cluster, o.sweep);
       const plan = planSweep(cluster, sweep);
+      requireSize(plan, { maxPoints: maxPointsFlag(o.maxPoints) });
       if (o.json) printJson(plan);
       else {
         // What provision installs: the pins under the constraints file uploaded with the scripts.

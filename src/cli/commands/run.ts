@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { loadRunFiles, parseStages, startRun } from '../start-run.js';
+import { loadRunFiles, maxPointsFlag, parseStages, startRun } from '../start-run.js';
 import { printRunInput } from '../print-input.js';
 import { uiLink } from '../ui-link.js';
 import { watchRun } from './watch.js';
@@ -18,6 +18,7 @@ export function registerRun(program: Command) {
     .option('--task-queue <name>', 'task queue of the workers', DEFAULT_TASK_QUEUE)
     .option('--heartbeat-timeout <duration>', 'how soon a dead worker\'s step moves to another worker', '30s')
     .option('--follow', 'watch the run until it ends; exit code says how it ended')
+    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1000)')
     .option('--json', 'print {workflowId, url} as JSON')
     .option('--print-input [form]', 'print the workflow input for the Web UI\'s Start Workflow form or `temporal workflow start` and start nothing: "paths" (the files\' absolute paths, read on the worker\'s machine; the default) or "inline" (the documents)')
     .addHelpText('after', `
@@ -28,8 +29,9 @@ Examples:
   pdflow run --cluster c.yaml --sweep s.yaml --stages sweep              # the sweep alone
   pdflow run --cluster c.yaml --sweep s.yaml --print-input               # the input for the Web UI / Temporal CLI
 `)
-    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean }, cmd: Command) => {
-      const files = await loadRunFiles(o.cluster, o.sweep);
+    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string }, cmd: Command) => {
+      const maxPoints = maxPointsFlag(o.maxPoints);
+      const files = await loadRunFiles(o.cluster, o.sweep, { maxPoints });
       const { cluster, plan } = files;
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
       if (o.printInput !== undefined) {
@@ -39,7 +41,7 @@ Examples:
       // Known-bad stacks run (the user may want to see the damage) but are said before GPU-hours go.
       for (const w of plan?.warnings ?? []) console.error(`warning: ${w}`);
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
-      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout });
+      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout, ...(maxPoints ? { sweepOptions: { maxPoints } } : {}) });
       const url = uiLink(address, namespace, handle.workflowId);
       if (o.json) printJson({ workflowId: handle.workflowId, url });
       else {
