@@ -3,3 +3,4 @@ export * from './render-svg.js';
 export * from './write-report.js';
 export * from './import-folders.js';
 export * from './write-seed-layout.js';
+export * from './vega-libraries.js';

@@ -1,11 +1,13 @@
-// Writes a results folder: results.csv, results.jsonl, summary.json, report.md and plots/**.svg.
+// Writes a results folder: results.csv, results.jsonl, summary.json, report.md, plots/**.svg and
+// report.html (report.md with interactive charts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  buildResultsSummary, plotSpecs, renderMarkdown, summaryForJson, toCsv, toJsonl,
-  type BenchPointRecord, type PlotRef, type ReportOptions, type ResultsSummary,
+  buildResultsSummary, plotSpecs, renderMarkdown, renderReportHtml, summaryForJson, toCsv, toJsonl,
+  type BenchPointRecord, type PlotSpec, type ReportOptions, type ResultsSummary,
 } from '../analysis/index.js';
 import { renderSvg } from './render-svg.js';
+import { readVegaLibraries } from './vega-libraries.js';
 
 export interface WrittenReport {
   dir: string;
@@ -32,15 +34,21 @@ export async function writeReport(records: BenchPointRecord[], opts: ReportOptio
   await put('results.csv', toCsv(records, summary.statusByPoint));
   await put('results.jsonl', toJsonl(records));
   await put('summary.json', JSON.stringify(summaryForJson(summary), null, 2) + '\n');
-  const plots: PlotRef[] = [];
+  const plots: PlotSpec[] = [];
   for (const p of plotSpecs(summary)) {
     try {
       await put(p.file, await renderSvg(p.spec));
-      plots.push({ file: p.file, title: p.title, workloadKey: p.workloadKey });
+      plots.push(p);
     } catch (err) {
       warnings.push(`plot ${p.file} not rendered: ${(err as Error).message}`);
     }
   }
-  await put('report.md', renderMarkdown(summary, plots));
+  const md = renderMarkdown(summary, plots.map(({ file, title, workloadKey }) => ({ file, title, workloadKey })));
+  await put('report.md', md);
+  try {
+    await put('report.html', renderReportHtml(summary.title, md, plots, await readVegaLibraries()));
+  } catch (err) {
+    warnings.push(`report.html not written: ${(err as Error).message}`);
+  }
   return { dir, files, summary, warnings };
 }

@@ -17,3 +17,5 @@ export * from './seed-layout.js';
 export * from './known-bad.js';
 export * from './hardware.js';
 export * from './flag-lines.js';
+export * from './markdown-html.js';
+export * from './report-html.js';

@@ -3,7 +3,7 @@
 // TPOT, and the pareto frontier; one series per deployment, log axes where ranges span decades.
 import type { TopLevelSpec } from 'vega-lite';
 import { flagsText, isFlagged } from './known-bad.js';
-import { flaggedName } from './labels.js';
+import { flaggedName, loadLabel } from './labels.js';
 import type { ResultsSummary, WorkloadSummary } from './summary.js';
 import type { PlotRef } from './markdown.js';
 
@@ -16,6 +16,8 @@ interface Row {
   concurrency: number | null;
   requestRate: number | null;
   load: number;
+  /** "conc 16", "4 req/s, conc ≤ 128": the tables' words, for tooltips. */
+  loadLabel: string;
   tpot: number;
   ttft: number;
   outPerGpu: number;
@@ -32,13 +34,15 @@ const SIZE = { width: 520, height: 340 };
 const CONFIG = { legend: { labelLimit: 0 } } as const;
 const LOG = { type: 'log', nice: false, padding: 12 } as const;
 const COLOR = { field: 'deployment', type: 'nominal', title: 'Deployment', scale: { scheme: 'tableau10' } } as const;
+// What a point is, in report.html's tooltips (the SVGs carry it as each mark's aria description).
 const TOOLTIP = [
   { field: 'deployment', type: 'nominal' },
-  { field: 'concurrency', type: 'quantitative' },
-  { field: 'requestRate', type: 'quantitative', title: 'req/s' },
+  { field: 'loadLabel', type: 'nominal', title: 'load' },
   { field: 'tpot', type: 'quantitative', title: 'median TPOT ms', format: '.2f' },
   { field: 'ttft', type: 'quantitative', title: 'median TTFT ms', format: '.0f' },
   { field: 'outPerGpu', type: 'quantitative', title: 'out tok/s/GPU', format: '.1f' },
+  { field: 'interactivity', type: 'quantitative', title: 'tok/s/user', format: '.1f' },
+  { field: 'status', type: 'nominal', title: 'frontier' },
   { field: 'flags', type: 'nominal', title: 'flags' },
 ] as const;
 // Flagged points: hollow markers and a dashed line, so a plot never shows them as results.
@@ -50,7 +54,7 @@ const PARETO_POINT = {
   color: COLOR,
   shape: { field: 'status', type: 'nominal', title: 'Frontier', scale: { domain: ['frontier', 'near', 'dominated', 'out-of-sla', 'flagged'], range: ['diamond', 'square', 'circle', 'cross', 'triangle-up'] } },
   opacity: { condition: { test: "datum.status === 'frontier' || datum.status === 'near' || datum.flagged", value: 1 }, value: 0.4 },
-  tooltip: [...TOOLTIP, { field: 'interactivity', type: 'quantitative', title: 'tok/s/user', format: '.1f' }, { field: 'status', type: 'nominal' }],
+  tooltip: [...TOOLTIP],
 } as const;
 const UNFLAGGED = '!datum.flagged';
 
@@ -68,6 +72,7 @@ function rows(w: WorkloadSummary): Row[] {
       concurrency: r.load.concurrency ?? null,
       requestRate: r.load.requestRate ?? null,
       load: r.load.requestRate ?? r.load.concurrency ?? 0,
+      loadLabel: loadLabel(r.load),
       tpot: m.tpotMs.median,
       ttft: m.ttftMs.median,
       outPerGpu: m.outputThroughputPerGpu,
@@ -115,8 +120,7 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
       $schema: SCHEMA, ...SIZE, config: CONFIG, title: `Pareto frontier — ${w.label}`,
       data: { values: placed },
       layer: [
-        { transform: [{ filter: UNFLAGGED }], mark: { type: 'point', filled: true, size: 70 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
-        { transform: [{ filter: FLAGGED }], mark: { type: 'point', filled: false, size: 70, strokeWidth: 2 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
+        // The frontier line first: the points over it, so a pointer over a point reaches the point.
         {
           transform: [{ filter: "datum.status === 'frontier'" }],
           mark: { type: 'line', color: 'black', strokeDash: [4, 3], strokeWidth: 1.5 },
@@ -126,6 +130,8 @@ function workloadPlots(w: WorkloadSummary, dir: string): PlotSpec[] {
             order: { field: 'interactivity', type: 'quantitative' },
           },
         },
+        { transform: [{ filter: UNFLAGGED }], mark: { type: 'point', filled: true, size: 70 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
+        { transform: [{ filter: FLAGGED }], mark: { type: 'point', filled: false, size: 70, strokeWidth: 2 }, encoding: { ...PARETO_POINT, tooltip: [...PARETO_POINT.tooltip] } },
       ],
     });
   }

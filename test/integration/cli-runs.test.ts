@@ -167,7 +167,7 @@ test('a running sweep: status --json shows progress, list finds it, pause holds 
   }
 });
 
-test('results of the finished sweep: --format json|csv on stdout, --out writes report.md, results.csv and SVG plots', async () => {
+test('results of the finished sweep: --format json|csv on stdout, --out writes report.md, report.html, results.csv and SVG plots', async () => {
   assert.ok(sweepId, 'the sweep test ran');
   const jsonDir = path.join(s.dir, 'results-json');
   const csvDir = path.join(s.dir, 'results-csv');
@@ -200,8 +200,8 @@ test('results of the finished sweep: --format json|csv on stdout, --out writes r
   assert.match(table.stdout, /\(mixed\) on \S+/);
   assert.ok(table.stdout.endsWith('\n'));
   for (const [dir, r] of [[jsonDir, json], [csvDir, csv]] as const) {
-    assert.match(r.stderr, /wrote \d+ files to .*: report\.md, results\.csv, results\.jsonl, summary\.json and 4 plots/);
-    for (const f of ['report.md', 'results.csv']) assert.ok(existsSync(path.join(dir, f)), `${dir}/${f}`);
+    assert.match(r.stderr, /wrote \d+ files to .*: report\.md, report\.html \(interactive charts\), results\.csv, results\.jsonl, summary\.json and 4 plots/);
+    for (const f of ['report.md', 'report.html', 'results.csv']) assert.ok(existsSync(path.join(dir, f)), `${dir}/${f}`);
     const svgs = readdirSync(path.join(dir, 'plots'), { recursive: true }).map(String).filter((f) => f.endsWith('.svg'));
     assert.equal(svgs.length, 4, svgs.join(', '));
     assert.match(readFileSync(path.join(dir, 'plots', svgs[0]!), 'utf8'), /^<svg/);

@@ -58,7 +58,7 @@ describe('writeReport', () => {
     const out = path.join(tmp, 'report');
     const w = await writeReport(records, { title: 'fixtures' }, out);
     assert.deepEqual(w.warnings, []);
-    assert.deepEqual(w.files.filter((f) => !f.endsWith('.svg')), ['results.csv', 'results.jsonl', 'summary.json', 'report.md']);
+    assert.deepEqual(w.files.filter((f) => !f.endsWith('.svg')), ['results.csv', 'results.jsonl', 'summary.json', 'report.md', 'report.html']);
     assert.equal(w.files.filter((f) => f.endsWith('.svg')).length, 6);
     const svg = await readFile(path.join(out, 'plots/isl5000-osl250-mixed/pareto.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -89,6 +89,10 @@ describe('pdflow results --import', () => {
     const csv = await run(['--import', path.join(BENCH_DIR, PACK), '--format', 'csv', '--out', dir, '--sla', 'chat:ttft=1000,tpot=10']);
     assert.equal(csv.trimEnd().split('\n').length, 8);
     assert.match(await readFile(path.join(dir, 'report.md'), 'utf8'), /\| chat \| p99 TTFT ≤ 1000 ms, p99 TPOT ≤ 10 ms \| 1P-TP4:1D-TP4 pd-pack \| conc 16 \|/);
+    // report.html beside it: the same table, with the charts' specs inlined.
+    const html = await readFile(path.join(dir, 'report.html'), 'utf8');
+    assert.match(html, /<tr><td>chat<\/td><td>p99 TTFT ≤ 1000 ms, p99 TPOT ≤ 10 ms<\/td><td>1P-TP4:1D-TP4 pd-pack<\/td><td>conc 16<\/td>/);
+    assert.match(html, /<script type="application\/json" id="pdflow-specs">\{"chart-1":/);
   });
   const bad: Array<[string[], RegExp]> = [
     [['--import', BENCH_DIR, '--format', 'xml'], /--format: "xml" is not one of table, csv, json/],

@@ -158,7 +158,7 @@ export function registerDemo(program: Command) {
         const view = await sweepRecords(client, handle.workflowId);
         const out = path.join(dir, 'demo-results');
         await emitResults(view.records, { format: 'table', out }, { title: `pdflow demo: sweep ${plan.sweepName}`, rejected: rejectedOfPlan(view.rejected), ...(view.gpuHours !== undefined ? { gpuHoursTotal: view.gpuHours } : {}) });
-        say(`report and plots: ${out}/report.md, ${out}/plots/`);
+        say(`report and plots: ${out}/report.md, ${out}/report.html (interactive), ${out}/plots/`);
       }
       say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
       say(`Web UI: ${uiBase(address)}/namespaces/${namespace}/workflows  (server, worker and cluster stay up; \`pdflow demo --clean\` stops them)`);

@@ -53,7 +53,7 @@ export async function emitResults(records: BenchPointRecord[], flags: ResultsOut
   } else if (flags.out) {
     const written = await writeReport(records, report, flags.out);
     for (const w of written.warnings) io.err(`warning: ${w}\n`);
-    io.err(`wrote ${written.files.length} files to ${written.dir}: report.md, results.csv, results.jsonl, summary.json and ${written.files.filter((f) => f.endsWith('.svg')).length} plots\n`);
+    io.err(`wrote ${written.files.length} files to ${written.dir}: report.md, ${written.files.includes('report.html') ? 'report.html (interactive charts), ' : ''}results.csv, results.jsonl, summary.json and ${written.files.filter((f) => f.endsWith('.svg')).length} plots\n`);
   }
 }
 
@@ -75,10 +75,10 @@ interface ResultsCliOptions {
 export function registerResults(program: Command, io: ResultsIo = STDIO) {
   program
     .command('results')
-    .description('Report a sweep: frontier, best config per SLA tier, failures, CSV/JSONL/Markdown and SVG plots')
+    .description('Report a sweep: frontier, best config per SLA tier, failures, CSV/JSONL/Markdown, SVG plots and an interactive HTML report')
     .argument('[workflow-id]', 'the sweep workflow whose results to report')
     .option('--import <dirs...>', 'build the report from folders of `vllm bench serve` JSON instead (the seed\'s result folders, or a folder of them)')
-    .option('--out <dir>', 'write report.md, results.csv, results.jsonl, summary.json and plots/ here (or, with --layout seed, the raw results)')
+    .option('--out <dir>', 'write report.md, report.html, results.csv, results.jsonl, summary.json and plots/ here (or, with --layout seed, the raw results)')
     .option('--layout <layout>', `what --out holds: ${RESULT_LAYOUTS.join(' or ')} (seed: the seed's bm_results folders of raw vllm bench serve JSON, for its viz.py and notebooks)`, 'report')
     .option('--format <format>', `what to print: ${RESULT_FORMATS.join(', ')}`, 'table')
     .option('--deployment <spec>', 'with --import: the deployment when folder names do not say, in the folder grammar (e.g. 1xtp4-1xtp4-spread, 4xtp2, itl5000_otl250_3ptp2-1dtp2)')
