@@ -27,7 +27,7 @@ async function fromStore(store: ResultsStore, run: StoredRun): Promise<RunRecord
   const records = (await store.records(run)).map((r) => r.record);
   const status = run.end ? TEMPORAL_STATUS[run.end.status] ?? 'COMPLETED' : 'UNFINISHED';
   const view: RunRecordsView = {
-    workflowId: run.workflowId, status, records, failedDeployments: run.end?.failedDeployments ?? [],
+    workflowId: run.workflowId, status, cluster: run.cluster, startedAt: run.startedAt, records, failedDeployments: run.end?.failedDeployments ?? [],
     rejected: run.rejected as RejectedDeployment[], source: `the results store (${store.where})`,
   };
   if (run.end?.gpuHours !== undefined) view.gpuHours = run.end.gpuHours;

@@ -5,12 +5,17 @@ import { sweepResultsQuery, type SweepResult, type SweepResultsView } from '../w
 import type { PipelineResult } from '../workflows/stage-types.js';
 import { snapshotRun } from './describe-run.js';
 import { quoteVisibilityValue } from './visibility.js';
+import { PdflowCluster } from '../common/search-attributes.js';
 import { BadInputError } from './errors.js';
 
 export interface SweepRecordsView extends SweepResultsView {
   workflowId: string;
   status: string;
   gpuHours?: number;
+  /** For the report's header. */
+  cluster?: string;
+  /** ISO 8601. */
+  startedAt?: string;
 }
 
 async function sweepIdOf(client: Client, id: string): Promise<string> {
@@ -24,18 +29,21 @@ async function sweepIdOf(client: Client, id: string): Promise<string> {
 export async function sweepRecords(client: Client, id: string): Promise<SweepRecordsView> {
   const sweepId = await sweepIdOf(client, id);
   const handle = client.workflow.getHandle(sweepId);
-  const { status } = await handle.describe();
+  const d = await handle.describe();
+  const { status } = d;
+  const cluster = d.typedSearchAttributes.get(PdflowCluster);
+  const about = { ...(cluster ? { cluster } : {}), startedAt: d.startTime.toISOString() };
   if (status.name === 'COMPLETED') {
     const r = (await handle.result()) as SweepResult | PipelineResult;
     const s = 'records' in r ? r : r.sweep;
-    if (s) return { workflowId: sweepId, status: status.name, records: s.records, failedDeployments: s.failedDeployments, rejected: s.rejected, gpuHours: s.gpuHours, ...(s.sla ? { sla: s.sla } : {}) };
+    if (s) return { workflowId: sweepId, status: status.name, ...about, records: s.records, failedDeployments: s.failedDeployments, rejected: s.rejected, gpuHours: s.gpuHours, ...(s.sla ? { sla: s.sla } : {}) };
   }
   try {
     const view = await Promise.race([
       handle.query(sweepResultsQuery),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no worker answered within 10 s')), 10_000).unref()),
     ]);
-    return { workflowId: sweepId, status: status.name, ...view };
+    return { workflowId: sweepId, status: status.name, ...about, ...view };
   } catch (err) {
     throw new BadInputError(`cannot read the records of ${sweepId} (${status.name.toLowerCase()}): ${(err as Error).message}. Start a worker (\`pdflow worker\`) so the run can answer.`);
   }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import {
-  buildResultsSummary, isSweepSlaSpec, parseSlaTier, parseSweepSla, rejectedOfPlan, renderTerminal, slaTierOf, summaryForJson, toCsv, FolderNameError,
+  buildResultsSummary, hardwareLabel, isSweepSlaSpec, parseSlaTier, parseSweepSla, rejectedOfPlan, renderTerminal, slaTierOf, summaryForJson, toCsv, FolderNameError,
   type BenchPointRecord, type ImportHardwareOptions, type ReportOptions, type SlaTier,
 } from '../../analysis/index.js';
 import { importBenchFolders, ImportInputError, writeReport, writeSeedLayout, type ImportResult } from '../../analysis-io/index.js';
@@ -173,7 +173,7 @@ export function registerResults(program: Command, io: ResultsIo = STDIO) {
 export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFlags, base: ReportOptions, io: ResultsIo = STDIO, slaOverride?: SlaTier): Promise<void> {
   const report: ReportOptions = { ...base, rejected: rejectedOfPlan(view.rejected) };
   if (view.gpuHours !== undefined) report.gpuHoursTotal = view.gpuHours;
-  report.notes = [`Sweep ${view.workflowId} (${view.status.toLowerCase()})${'source' in view ? `, read from ${(view as RunRecordsView).source}` : ''}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
+  report.notes = [runHeader(view), `Records read from ${'source' in view ? (view as RunRecordsView).source : 'Temporal'}.`, ...view.failedDeployments.map((f) => `Deployment ${f.deployment} did not come up: ${f.reason}`)];
   const sla = slaOverride ?? (view.sla ? slaTierOf(view.sla) : undefined);
   if (sla) report.sla = sla;
   const ok = view.records.filter((r) => r.status === 'ok').length;
@@ -187,6 +187,13 @@ export async function reportSweep(view: SweepRecordsView, flags: ResultsOutputFl
   }
   await emitResults(view.records, flags, report, io);
   if (ok === 0 && !running) throw new RunFailedError(`${view.workflowId} has no ok point: the run failed (reasons above)`);
+}
+
+/** The report's first line: which run, when, where, on what. */
+export function runHeader(view: Pick<SweepRecordsView, 'workflowId' | 'status' | 'cluster' | 'startedAt' | 'records'>): string {
+  const hardware = [...new Set(view.records.map((r) => hardwareLabel(r.hardware)))];
+  const started = view.startedAt ? `, started ${view.startedAt.slice(0, 10)} ${view.startedAt.slice(11, 19)} UTC` : '';
+  return `Run **${view.workflowId}** (${view.status.toLowerCase()})${started}, cluster ${view.cluster ?? 'unknown'}, hardware: ${hardware.join('; ') || 'no records'}.`;
 }
 
 function folderProblems(f: ImportResult['folders'][number]): string {
