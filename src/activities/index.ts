@@ -1,5 +1,5 @@
 // The activity factory: every side effect pdflow performs is built here from its dependencies,
-// so tests hand in real or scripted dependencies (DESIGN.md, rules of the house).
+// so tests hand in real or scripted dependencies (docs/architecture.md, "Layers").
 import { createHelloActivities } from './hello.js';
 import { createRunConfigActivities } from './run-config.js';
 import { createRemoteActivities, defaultSshPool } from './remote.js';

@@ -1,5 +1,4 @@
 // Short human labels for deployments, workloads and loads, shared by tables, plots and keys.
-import type { ClassifiedPoint } from './pareto.js';
 import type { BenchDeployment, BenchLoad, BenchPointRecord, BenchWorkload } from './records.js';
 
 /** "1P-TP4:1D-TP4" for PD, "4xTP2" for collocated. */
@@ -41,11 +40,6 @@ export function fmtNumber(x: number | null | undefined, digits = 2): string {
   const abs = Math.abs(x);
   const d = abs >= 1000 ? 0 : abs >= 100 ? Math.min(digits, 1) : digits;
   return x.toFixed(d);
-}
-
-/** ★ frontier, ≈ near it, ✗ out of the SLA, ⚠ flagged (never on the frontier), blank otherwise. */
-export function statusMark(p: ClassifiedPoint): string {
-  return p.status === 'frontier' ? '★' : p.status === 'near' ? '≈' : p.status === 'out-of-sla' ? '✗' : p.status === 'flagged' ? '⚠' : '';
 }
 
 /** The deployment name with " ⚠" when the record is flagged: every table shows it at a glance. */

@@ -3,9 +3,9 @@
 import { flaggedDeploymentLines, pointLine, skippedText } from './flag-lines.js';
 import { hardwareLabel, hardwareShortName } from './hardware.js';
 import { flagsText } from './known-bad.js';
-import { flaggedName, fmtNumber, loadLabel, loadOrder, statusMark, workloadLabel } from './labels.js';
+import { flaggedName, fmtNumber, loadLabel, loadOrder, workloadLabel } from './labels.js';
 import { slaLimitsLabel } from './sla.js';
-import type { ClassifiedPoint } from './pareto.js';
+import { statusMark, type ClassifiedPoint } from './pareto.js';
 import type { ResultsSummary } from './summary.js';
 import { markdownTable } from './text-table.js';
 

@@ -32,6 +32,11 @@ export interface ClassifiedPoint {
   status: FrontierStatus;
 }
 
+/** ★ frontier, ≈ near it, ✗ out of the SLA, ⚠ flagged (never on the frontier), blank otherwise. */
+export function statusMark(p: ClassifiedPoint): string {
+  return p.status === 'frontier' ? '★' : p.status === 'near' ? '≈' : p.status === 'out-of-sla' ? '✗' : p.status === 'flagged' ? '⚠' : '';
+}
+
 /** The points that can be placed: status ok, with metrics and a finite interactivity. */
 export function plottable(records: BenchPointRecord[]): BenchPointRecord[] {
   return records.filter((r) => r.status === 'ok' && r.metrics && r.metrics.interactivity !== null && Number.isFinite(r.metrics.outputThroughputPerGpu));

@@ -1,7 +1,8 @@
 // The terminal view: one aligned table per workload, frontier marked, then the failures.
 import { flaggedDeploymentLines, pointLine, skippedText } from './flag-lines.js';
 import { hardwareShortName } from './hardware.js';
-import { flaggedName, fmtNumber, loadLabel, loadOrder, statusMark, workloadLabel } from './labels.js';
+import { flaggedName, fmtNumber, loadLabel, loadOrder, workloadLabel } from './labels.js';
+import { statusMark } from './pareto.js';
 import { slaLimitsLabel } from './sla.js';
 import type { ResultsSummary } from './summary.js';
 import { textTable } from './text-table.js';

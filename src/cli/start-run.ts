@@ -77,7 +77,7 @@ const SAME_SECOND_STARTS = 20;
 
 /**
  * Starts the pipeline (checks, then the sweep as its last child), or the sweep alone. Ids carry
- * the second they start in (DESIGN.md); ids are never reused, so a second start in the same
+ * the second they start in (README "Commands"); ids are never reused, so a second start in the same
  * second (a script, a schedule and a human at once) gets the next free suffix instead of failing.
  */
 export async function startRun(client: Client, o: StartRunOptions): Promise<WorkflowHandle> {

@@ -1,4 +1,4 @@
-// Workflow ids say what runs: pdflow-<cluster>-<stage|sweep>-<yyyymmdd-hhmmss> (DESIGN.md).
+// Workflow ids say what runs: pdflow-<cluster>-<stage|sweep>-<yyyymmdd-hhmmss> (README "Commands").
 export function timestampId(d: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;

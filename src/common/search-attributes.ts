@@ -1,4 +1,4 @@
-// The search attributes every pdflow run carries (DESIGN.md, Temporal conventions). Workflows set
+// The search attributes every pdflow run carries (README "In the Web UI"). Workflows set
 // them themselves at start, so runs started from the Web UI, the Temporal CLI or a schedule are
 // listed and filterable like `pdflow run`'s.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';

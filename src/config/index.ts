@@ -8,6 +8,10 @@ export {
   type SweepConfig, type SweepInput, type DeploymentEntry, type PdDeploymentEntry, type CollocatedDeploymentEntry,
   type DeploymentMode, type Workload, type WorkloadMode, type LoadConfig, type BenchSettings, type SlaConfig, type KvBackend,
 } from './sweep.js';
+export {
+  expandDeployments, expandDeploymentEntry,
+  type DeploymentShape, type PdShape, type CollocatedShape, type InstanceGroup,
+} from './deployments.js';
 export { TimingsSchema, type TimingsConfig } from './timings.js';
 export { formatIssue, formatPath, formatValue, type ConfigIssue, type PathSegment } from './issues.js';
 export {

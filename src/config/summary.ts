@@ -1,6 +1,6 @@
 // One-line descriptions of valid files, for `pdflow validate`.
-import { expandDeployments } from '../plan/expand.js';
 import type { ClusterConfig } from './cluster.js';
+import { expandDeployments } from './deployments.js';
 import type { SweepConfig } from './sweep.js';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;

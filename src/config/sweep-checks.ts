@@ -1,7 +1,7 @@
 // Rules across fields of a sweep file, and of a sweep against a cluster. Like the cluster rules they
 // read raw data defensively, so they report alongside schema problems.
-import { expandDeploymentEntry } from '../plan/expand.js';
 import type { ClusterConfig } from './cluster.js';
+import { expandDeploymentEntry } from './deployments.js';
 import { IssueList, type PathSegment } from './issues.js';
 import { asArray, asNumber, asRecord } from './raw.js';
 import { closest } from './suggest.js';

@@ -1,4 +1,4 @@
-// The JSON `vllm bench serve --save-result` writes (vLLM 0.11 keys; reference/pd-domain.md 2.2).
+// The JSON `vllm bench serve --save-result` writes (vLLM 0.11 keys; docs/node-facts.md).
 // Python's json writes bare Infinity / NaN, which JSON.parse refuses: they are read here.
 import { ParseError } from './errors.js';
 

@@ -1,6 +1,7 @@
 // Sweep planning: expansion, placement, feasibility, ordering, estimates. Pure: no I/O.
 export { planSweep, planPoints, gpuNodesOf, softwareVersions, type PlanOptions } from './plan.js';
-export { expandDeployments, expandDeploymentEntry, expandLoad, workloadId, loadId } from './expand.js';
+export { expandLoad, workloadId, loadId } from './expand.js';
+export { expandDeployments, expandDeploymentEntry } from '../config/index.js';
 export { placeDeployment, type GpuNode, type PlacementResult } from './place.js';
 export { DEFAULT_TIMINGS, resolveTimings, estimatePointSeconds, formatDuration } from './estimate.js';
 export { formatPlan, placementText, gpuRanges } from './format.js';

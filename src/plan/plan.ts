@@ -1,7 +1,7 @@
 // planSweep: sweep file x cluster file -> the ordered, placed, estimated list of work.
-import type { ClusterConfig, SweepConfig } from '../config/index.js';
+import { expandDeployments, type ClusterConfig, type SweepConfig } from '../config/index.js';
 import { estimatePointSeconds, resolveTimings } from './estimate.js';
-import { expandDeployments, expandLoad, loadId, workloadId } from './expand.js';
+import { expandLoad, loadId, workloadId } from './expand.js';
 import { placeDeployment, type GpuNode } from './place.js';
 import { hardwareOfClusterNodes } from '../analysis/hardware.js';
 import { flagText, knownBadFlags } from '../analysis/known-bad.js';

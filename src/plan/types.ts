@@ -2,42 +2,12 @@
 // values) so a workflow can carry it in its input and through continue-as-new.
 import type { DeploymentMode, KvBackend, SlaConfig, SweepConfig, WorkloadMode } from '../config/index.js';
 import type { BenchHardware, RecordFlag } from '../analysis/records.js';
+import type { InstanceGroup } from '../config/deployments.js';
 
 export type { DeploymentMode, KvBackend, WorkloadMode };
-
-/** Instances of one role: `count` instances of `tp` GPUs each. */
-export interface InstanceGroup {
-  count: number;
-  tp: number;
-}
-
-interface ShapeBase {
-  /** Deterministic id, e.g. `pd-pack-1p-tp4-1d-tp4`, `collocated-4x-tp2` (or the entry's name). */
-  id: string;
-  /** Index of the entry in the sweep file's `deployments` list this came from. */
-  source: number;
-  /** Human label, e.g. `1P-TP4:1D-TP4 pack`, `4xTP2 collocated`. */
-  label: string;
-  /** Extra environment for the serving processes. */
-  env: Record<string, string>;
-  /** GPUs the deployment holds. */
-  gpus: number;
-}
-
-export interface PdShape extends ShapeBase {
-  mode: 'pd-pack' | 'pd-spread';
-  prefill: InstanceGroup;
-  decode: InstanceGroup;
-  backend: KvBackend;
-}
-
-export interface CollocatedShape extends ShapeBase {
-  mode: 'collocated';
-  replicas: InstanceGroup;
-}
-
-/** One deployment of the sweep after its lists are crossed, before placement. */
-export type DeploymentShape = PdShape | CollocatedShape;
+// Deployment shapes come from config, where checking a sweep file expands them (one direction
+// only: config never imports plan).
+export type { CollocatedShape, DeploymentShape, InstanceGroup, PdShape } from '../config/deployments.js';
 
 export type RoleName = 'prefill' | 'decode' | 'replica';
 

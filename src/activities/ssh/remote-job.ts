@@ -1,4 +1,4 @@
-// Remote jobs (DESIGN.md "Remote jobs"): a long command runs detached on the node under
+// Remote jobs (docs/architecture.md "Remote jobs"): a long command runs detached on the node under
 // scripts/remote/pdflow-job.sh; the activity starts or re-attaches to it by a job id that is
 // stable across attempts, follows its log, heartbeats {offset, phase, jobId, pid}, and on
 // cancellation kills the job's process group (but not on worker shutdown: a new worker attaches).

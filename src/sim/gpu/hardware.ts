@@ -61,7 +61,7 @@ export function defaultHardware(role: 'head' | 'worker', gpus: number, over: Par
   };
 }
 
-/** rdmap79s0..rdmap82s0 for GPU0, rdmap96s0.. for GPU1, ...: 4 per GPU as on p5 (pd-domain section 6). */
+/** rdmap79s0..rdmap82s0 for GPU0, rdmap96s0.. for GPU1, ...: 4 per GPU as on p5 (docs/node-facts.md). */
 export function efaDeviceNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `rdmap${79 + 17 * Math.floor(i / 4) + (i % 4)}s0`);
 }

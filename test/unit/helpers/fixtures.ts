@@ -1,5 +1,5 @@
-// Where the real `vllm bench serve` fixtures live: PDFLOW_SHARED_FIXTURES, else the copy of
-// ../shared/fixtures kept in test/fixtures/shared (so a bare clone tests the same data).
+// Where the real `vllm bench serve` fixtures live: PDFLOW_SHARED_FIXTURES when set, else
+// test/fixtures/shared (kept in the repository, so a bare clone tests the same data).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -395,7 +395,7 @@ class nixl_agent(object):
         self._proto_info(x["backend"], tr, remote["node"])
         seconds = perf_model.transfer_seconds(x["bytes"], tr, seed=[self.name, x["remote"], handle._handle])
         if str(os.environ.get("NIXL_LOG_LEVEL", "")).upper() in ("DEBUG", "TRACE"):
-            seconds *= 6.0  # pd-domain 1.2: DEBUG logging slows transfers 5-10x
+            seconds *= 6.0  # DEBUG logging slows transfers 5-10x (docs/node-facts.md)
         x["post_us"] = 1500.0 + 0.02 * len(x["pairs"])
         x["xfer_us"] = seconds * 1e6
         x["start"] = t0

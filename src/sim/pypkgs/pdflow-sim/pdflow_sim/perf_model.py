@@ -5,7 +5,7 @@ query) and `vllm bench serve` (a whole benchmark point), and by the TypeScript t
 `python3 -m pdflow_sim.perf_model` (JSON on stdin, JSON on stdout).
 
 Calibrated on gpt-oss-120b, 2x p5.48xlarge (H100), vLLM 0.11, Ray Serve 2.51, ISL 5000 / OSL 250
-(shared/fixtures and pd-domain 7.2). A benchmark point is a small discrete-event simulation:
+(test/fixtures/shared and docs/node-facts.md). A benchmark point is a small discrete-event simulation:
 engines (one per replica / prefill / decode instance) run vLLM-like steps (decode batch plus
 chunked prefill under a token budget), PD requests move their KV over a link shared by the
 flows between two nodes (processor sharing, per-flow and aggregate caps). On a slow link a flow
@@ -22,7 +22,7 @@ import random
 import sys
 from collections import deque
 
-# BF16 KV bytes per token of gpt-oss-120b: 36 layers x (K,V) x 8 heads x 64 dims x 2 B (pd-domain 7.3).
+# BF16 KV bytes per token of gpt-oss-120b: 36 layers x (K,V) x 8 heads x 64 dims x 2 B (docs/node-facts.md).
 KV_BYTES_PER_TOKEN = 73728
 MAX_BATCHED_TOKENS = 8192  # vLLM 0.11 default on H100-class GPUs (chunked prefill budget per step)
 MAX_NUM_SEQS = 256

@@ -2,7 +2,7 @@
 decided like UCX would: what UCX_TLS allows, what the installed UCX offers on both nodes
 (`ucx_info -d` on that node: srd only when UCX was built with EFA), and whether the peers share
 a node (cuda_ipc). Without an installed UCX the NIXL wheel's bundled one is assumed: no srd, so
-EFA traffic falls back to ud_verbs (pd-domain 3.4)."""
+EFA traffic falls back to ud_verbs (docs/node-facts.md)."""
 import importlib.util
 import json
 import os
