@@ -13,6 +13,8 @@ import { startSimCluster } from '../../src/sim/cluster.js';
 import { simRayConfig } from '../../src/sim/ray-ports.js';
 import type { RayConfig } from '../../src/config/cluster.js';
 import { gpuNodeEnv, prepareGpuEmulation, wheelhouseDirOf } from '../../src/sim/gpu/index.js';
+import { realWheelsDir } from '../../src/sim/gpu/paths.js';
+import { realWheelFiles, wheelDistName } from '../../src/sim/gpu/wheelhouse.js';
 import type { SimCluster } from '../../src/sim/types.js';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
 import { parseTransferTestResult } from '../../src/parse/transfer-test.js';
@@ -195,6 +197,35 @@ void test('smoke query: a streaming completion with TTFT, TPOT and the text', as
   assert.equal(wrong.ok, false);
   // Ray Serve LLM's ingress answers for an unknown model (the engine never sees the request).
   assert.match(String(wrong.error), /HTTP 404.*Could not find base model with ID \\"llama\\"/);
+});
+
+void test('the venv runs the real transformers and tokenizers wheels; the engines count prompt tokens with the model tokenizer', async () => {
+  const wheel = (dist: string) => realWheelFiles().find((f) => wheelDistName(f) === dist);
+  assert.ok(wheel('transformers') && wheel('tokenizers'), 'the real wheels of transformers and tokenizers are in the download');
+  const r = await ssh('head', [py(), path.join(REPO, 'test/helpers/real_transformers_probe.py'), '--model', 'openai/gpt-oss-120b',
+    '--url', `http://${headHost()}:${port}`, '--served', 'gptoss', '--wheel', path.join(realWheelsDir(), wheel('transformers')!),
+    'the model streams tokens', 'tokenizer disaggregation', 'Explain prefill/decode disaggregation']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const j = lastJson(r) as { version: string; file: string; generator: string; recordMatchesWheel: boolean; tokenizers: string;
+    configClass: string; tokenizerClass: string; prompts: { text: string; tokens: string[]; ids: number[]; engine: number }[] };
+  // The installed transformers is the PyPI wheel (its RECORD), not a package built by the sim's mkwheel.
+  assert.equal(j.version, '4.57.1');
+  assert.ok(j.file.startsWith(path.join(venv, 'lib')), j.file);
+  assert.equal(j.recordMatchesWheel, true);
+  assert.doesNotMatch(j.generator, /pdflow/);
+  assert.equal(j.tokenizers, '0.22.1');
+  assert.equal(j.configClass, 'GptOssConfig');
+  assert.equal(j.tokenizerClass, 'PreTrainedTokenizerFast');
+  // The ids are the vocabulary's of the hub's tokenizer.json (a word of it is one token; another
+  // word splits into pieces), and the engine's prompt_tokens is the tokenizer's count.
+  const snaps = path.join(dir, 'hf/hub/models--openai--gpt-oss-120b/snapshots');
+  const vocab = (JSON.parse(readFileSync(path.join(snaps, readdirSync(snaps)[0]!, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab;
+  const [known, unknown, mixed] = j.prompts;
+  assert.deepEqual(known!.tokens, ['the', 'model', 'streams', 'tokens']);
+  assert.deepEqual(known!.ids, known!.tokens.map((t) => vocab[t]));
+  assert.deepEqual(unknown!.tokens, ['token', 'i', 'z', 'e', 'r', 'disaggregation']);
+  assert.deepEqual(mixed!.tokens, ['Explain', 'prefill', '/', 'decode', 'disaggregation']);
+  for (const p of j.prompts) assert.equal(p.engine, p.ids.length, `${p.text}: engine counted ${p.engine}, the tokenizer ${p.ids.length}`);
 });
 
 void test('bench one point: vllm bench serve writes the 0.11 result the parser reads', async () => {

@@ -12,6 +12,7 @@ huggingface_hub 0.36 client calls to list a model and download its files, nothin
 The weights need a GPU node's disk, so they are emulated: each file has tiny content, but
 model_info declares the real model's sizes (the provision disk check reads those). The layout is
 the real repos': root safetensors shards, original/ and metal/ copies, config and tokenizer files.
+The root config and tokenizer files are real ones the real transformers loads (model_files.py).
 Every request is appended to <dir>/requests.log ("METHOD path"), for tests. An LFS download takes
 as long as the declared size would at 50 MB/s per stream (the client runs 8 streams: ~400 MB/s a
 node), times the cluster's time scale, so a first provision weighs what it does on real nodes.
@@ -28,6 +29,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
+
+import model_files  # next to this script (the script's folder is on sys.path)
 
 GB = 1_000_000_000
 
@@ -70,15 +73,12 @@ LFS = re.compile(r"\.(safetensors|bin|pt|gguf)$")
 
 
 def content_of(repo, path):
-    """Tiny file contents: valid JSON where a loader may parse it, a marker line otherwise."""
-    name = path.rsplit("/", 1)[-1]
-    if name == "config.json":
-        gpt = "gpt-oss" in repo
-        return json.dumps({"architectures": ["GptOssForCausalLM" if gpt else "LlamaForCausalLM"],
-                           "model_type": "gpt_oss" if gpt else "llama", "num_hidden_layers": 36,
-                           "hidden_size": 2880, "num_attention_heads": 64, "num_key_value_heads": 8,
-                           "head_dim": 64, "max_position_embeddings": 131072}, indent=2).encode()
-    if name.endswith(".json"):
+    """Tiny file contents: the real loadable config and tokenizer files (model_files.py), valid JSON
+    where a loader may parse it, a marker line otherwise."""
+    real = model_files.content_of(repo, path)
+    if real is not None:
+        return real
+    if path.endswith(".json"):
         return json.dumps({"pdflow_sim": "%s/%s" % (repo, path)}).encode()
     return ("pdflow sim hub: placeholder for %s/%s\n" % (repo, path)).encode()
 

@@ -1,14 +1,16 @@
 """pdflow simulator stand-in for PyTorch: the subset the pdflow remote scripts and the emulated
-vLLM/NIXL use. CUDA tensors hold no element data (see _tensor.py); `torch.cuda` reports the
+vLLM/NIXL use, and the names the real transformers 4.57 imports when torch is installed (nn,
+distributed, utils._pytree, _dynamo, xpu, the legacy typed tensors and newer dtypes). CUDA tensors hold no element data (see _tensor.py); `torch.cuda` reports the
 GPUs of the simulated node (see cuda.py)."""
 import builtins
 import contextlib
 import math
 
-from . import cuda, hub  # noqa: F401
 from ._dtype import (  # noqa: F401
-    bfloat16, bool_ as bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, uint8)
-from ._tensor import Size, Tensor, _infer_shape, _resolve_device, _shape_of, device  # noqa: F401
+    bfloat16, bool_ as bool, double, dtype, float, float4_e2m1fn_x2, float8_e4m3fn, float8_e5m2, float8_e8m0fnu, float16,
+    float32, float64, half, int, int8, int16, int32, int64, long, uint8, uint16, uint32, uint64)
+from ._tensor import BoolTensor, FloatTensor, LongTensor, Size, Tensor, _infer_shape, _resolve_device, _shape_of, device  # noqa: F401
+from . import _dynamo, cuda, distributed, hub, nn, utils, xpu  # noqa: F401,E402 - after Tensor, which nn uses
 
 __version__ = "2.8.0+cu128"
 

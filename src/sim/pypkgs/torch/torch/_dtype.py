@@ -62,3 +62,12 @@ int16 = dtype("int16", 2, False, _int)
 int32 = int = dtype("int32", 4, False, _int)
 int64 = long = dtype("int64", 8, False, _int)
 bool_ = dtype("bool", 1, False, lambda v: bool(v))
+# What transformers/safetensors map at import (torch >= 2.3's unsigned ints, 2.8's float8/float4);
+# values are kept as given (no tensor of these is ever computed on).
+uint16 = dtype("uint16", 2, False, _int)
+uint32 = dtype("uint32", 4, False, _int)
+uint64 = dtype("uint64", 8, False, _int)
+float8_e4m3fn = dtype("float8_e4m3fn", 1, True, _float)
+float8_e5m2 = dtype("float8_e5m2", 1, True, _float)
+float8_e8m0fnu = dtype("float8_e8m0fnu", 1, True, _float)
+float4_e2m1fn_x2 = dtype("float4_e2m1fn_x2", 1, True, _float)

@@ -495,3 +495,15 @@ def _infer_shape(shape, numel, raw=None):
     if _prod(dims) != numel:
         raise RuntimeError("shape '%s' is invalid for input of size %d" % (list(raw or shape), numel))
     return Size(dims)
+
+
+class _TypedTensorMeta(type):
+    """torch.LongTensor and friends: the legacy CPU tensor types, an isinstance test on dtype and device."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype.name == cls._dtype_name and obj.device.type == "cpu"
+
+
+LongTensor = _TypedTensorMeta("LongTensor", (Tensor,), {"_dtype_name": "int64"})
+FloatTensor = _TypedTensorMeta("FloatTensor", (Tensor,), {"_dtype_name": "float32"})
+BoolTensor = _TypedTensorMeta("BoolTensor", (Tensor,), {"_dtype_name": "bool"})

@@ -19,12 +19,14 @@ WORDS = ("the model streams tokens from the decode engine while prefill runs on 
 BLOCK_TOKENS = 16
 
 
-def tokens_of(prompt):
+def tokens_of(tokenizer, prompt, add_special_tokens=True):
+    """Prompt tokens as vLLM counts them: token ids as given, text through the model's tokenizer
+    (the real transformers tokenizer of the HF cache; completions add its special tokens)."""
     if isinstance(prompt, list):
         if prompt and isinstance(prompt[0], int):
             return len(prompt)
-        return sum(tokens_of(p) for p in prompt)
-    return max(1, int(len(str(prompt or "").split()) * 1.3))
+        return sum(tokens_of(tokenizer, p, add_special_tokens) for p in prompt)
+    return len(tokenizer.encode(str(prompt or ""), add_special_tokens=add_special_tokens))
 
 
 def _pieces(seed, n, garbled):
@@ -53,12 +55,14 @@ class Handler(object):
         if request.model not in self._names() and request.model is not None:
             return error("The model `%s` does not exist." % request.model, "NotFoundError", 404)
         if self.chat:
-            prompt = " ".join(str(m.get("content", "")) for m in request.messages or [])
+            # The messages' contents (vLLM renders the chat template first; its few turn tokens are left out).
+            prompt = [str(m.get("content", "")) for m in request.messages or []]
             osl = request.max_completion_tokens or request.max_tokens or 16
+            isl = tokens_of(eng.tokenizer, prompt, add_special_tokens=False)
         else:
             prompt = request.prompt
             osl = request.max_tokens if request.max_tokens is not None else 16
-        isl = tokens_of(prompt)
+            isl = tokens_of(eng.tokenizer, prompt)
         if osl < 1:
             return error("max_tokens must be at least 1, got %d." % osl, "BadRequestError", 400)
         max_len = eng.model_config.max_model_len

@@ -41,6 +41,12 @@ class AsyncLLM(EngineClient):
     def __init__(self, vllm_config, executor_class=None, log_stats=True, stat_loggers=None, **_kw):
         self.vllm_config = vllm_config
         self.model_config = vllm_config.model_config
+        # The frontend's tokenizer, loaded before any GPU is taken (as vLLM does): the real
+        # transformers tokenizer of the model in the HF cache; prompts are counted with it.
+        from vllm.transformers_utils.tokenizer import get_tokenizer
+
+        self.tokenizer = get_tokenizer(self.model_config.tokenizer or self.model_config.model,
+                                       trust_remote_code=self.model_config.trust_remote_code)
         par = vllm_config.parallel_config
         kv = vllm_config.kv_transfer_config
         self.engine_id = (kv.engine_id if kv and kv.engine_id else None) or random_uuid()
@@ -103,6 +109,9 @@ class AsyncLLM(EngineClient):
             await asyncio.wait_for(asyncio.gather(*[w.where.remote() for w in self._workers]), timeout=30)
         except Exception as e:  # noqa: BLE001
             raise RuntimeError("EngineCore died: %s" % (str(e).splitlines() or [type(e).__name__])[0]) from None
+
+    async def get_tokenizer(self, lora_request=None):
+        return self.tokenizer
 
     async def reset_prefix_cache(self, *_a, **_k):
         return None
