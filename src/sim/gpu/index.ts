@@ -55,6 +55,10 @@ export function gpuNodeEnv(simDir: string, node: Pick<GpuNodeSpec, 'host' | 'sta
     PIP_NO_INDEX: '1',
     PIP_FIND_LINKS: wheelhouseDirOf(simDir),
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    // Byte-compiling ~100 real wheels (transformers alone is 2,200 files) on every simulated node
+    // of one 2-core machine doubled provision; what is installed is the same, and Python compiles
+    // what it imports on first use.
+    PIP_NO_COMPILE: '1',
     ...gitRedirectEnv(path.join(git, 'ucx'), path.join(git, 'nixl')),
   };
 }
