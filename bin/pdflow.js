@@ -1,13 +1,28 @@
 #!/usr/bin/env node
-// The `pdflow` command: runs the TypeScript CLI through tsx (no build step to forget).
-/* global process */
-// main.ts only defines the program, so tests can import buildProgram() without running it.
-import { register } from 'tsx/esm/api';
-register();
+// The `pdflow` command: runs the CLI compiled to JavaScript (scripts/build-cli.js), never tsx at
+// every call. The build is keyed by the sources as they are now, so edited sources are compiled
+// first (well under a second) and stale code never runs; should building fail, the sources run
+// through tsx, with a one-line notice.
+/* global process, console */
 // `pdflow logs ... | head`: a closed pipe ends the output, not in a stack trace.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
-const { main } = await import('../src/cli/main.ts');
+const { builtEntry, build } = await import('../scripts/build-cli.js');
+let entry = builtEntry();
+if (!entry) {
+  try {
+    entry = await build();
+  } catch (err) {
+    console.error(`pdflow: could not compile the CLI (${String(err?.message ?? err).split('\n')[0]}); running the sources through tsx`);
+    const { register } = await import('tsx/esm/api');
+    register();
+    entry = new URL('../src/cli/main.ts', import.meta.url).pathname;
+  }
+}
+// Stack traces name the .ts sources (the build writes source maps).
+process.setSourceMapsEnabled(true);
+// main.ts only defines the program, so tests can import buildProgram() without running it.
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,6 @@ import {
   buildResultsSummary, plotSpecs, renderMarkdown, summaryForJson, toCsv, toJsonl,
   type BenchPointRecord, type PlotRef, type ReportOptions, type ResultsSummary,
 } from '../analysis/index.js';
-import { renderSvg } from './render-svg.js';
 
 export interface WrittenReport {
   dir: string;
@@ -33,6 +32,8 @@ export async function writeReport(records: BenchPointRecord[], opts: ReportOptio
   await put('results.jsonl', toJsonl(records));
   await put('summary.json', JSON.stringify(summaryForJson(summary), null, 2) + '\n');
   const plots: PlotRef[] = [];
+  // vega (~0.6 s to load) only when plots are drawn, never with the CLI's other commands.
+  const { renderSvg } = await import('./render-svg.js');
   for (const p of plotSpecs(summary)) {
     try {
       await put(p.file, await renderSvg(p.spec));

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ClusterConfig } from '../config/index.js';
 import { planSweep } from '../plan/index.js';
-import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
+import { loadClusterAndSweep, loadClusterFile } from './config-files.js';
 import type { Plan } from '../plan/types.js';
 import { pipeline } from '../workflows/pipeline.js';
 import { sweep } from '../workflows/sweep.js';

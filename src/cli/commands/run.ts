@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { loadRunFiles, parseStages, startRun } from '../start-run.js';
 import { uiLink } from '../ui-link.js';
-import { watchRun } from './watch.js';
-import { exitForStatus } from '../describe-run.js';
-import { DEFAULT_TASK_QUEUE } from '../../worker.js';
+import { DEFAULT_TASK_QUEUE } from '../../common/task-queue.js';
 
 export function registerRun(program: Command) {
   program
@@ -26,6 +22,9 @@ Examples:
   pdflow run --cluster c.yaml --sweep s.yaml --stages sweep              # the sweep alone
 `)
     .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean }, cmd: Command) => {
+      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }] = await Promise.all([
+        import('../connect.js'), import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'),
+      ]);
       const { cluster, plan } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
       // Known-bad stacks run (the user may want to see the damage) but are said before GPU-hours go.
