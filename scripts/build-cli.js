@@ -18,84 +18,82 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SRC = path.join(ROOT, 'src');
-const DIST = path.join(ROOT, 'dist');
-// Inputs beside the sources that shape the output.
-const EXTRA_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'tsconfig.json')];
+const SELF = fileURLToPath(import.meta.url);
 const PRUNE_AFTER_MS = 24 * 3600 * 1000;
 
-/** The TypeScript sources (paths relative to src), sorted. */
-function sources() {
-  return fs.readdirSync(SRC, { recursive: true })
+/** The TypeScript sources under <root>/src (paths relative to it), sorted. */
+function sources(root) {
+  return fs.readdirSync(path.join(root, 'src'), { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .sort();
 }
 
-/** The key of the sources as they are now (see the header). */
-export function sourceKey(files = sources()) {
+/** The key of the sources as they are now (see the header); this script and tsconfig.json count too. */
+export function sourceKey(root = ROOT, files = sources(root)) {
   const h = createHash('sha1');
-  for (const f of [...files.map((rel) => path.join(SRC, rel)), ...EXTRA_INPUTS]) {
+  for (const f of [...files.map((rel) => path.join(root, 'src', rel)), SELF, path.join(root, 'tsconfig.json')]) {
     const st = fs.statSync(f);
-    h.update(`${path.relative(ROOT, f)}\0${st.size}\0${st.mtimeMs}\n`);
+    h.update(`${path.relative(root, f)}\0${st.size}\0${st.mtimeMs}\n`);
   }
   return h.digest('hex').slice(0, 16);
 }
 
 /** The compiled CLI entry for these sources, or undefined when they have not been built. */
-export function builtEntry(key = sourceKey()) {
-  const entry = path.join(DIST, key, 'src/cli/main.js');
+export function builtEntry(root = ROOT, key = sourceKey(root)) {
+  const entry = path.join(root, 'dist', key, 'src/cli/main.js');
   return fs.existsSync(entry) ? entry : undefined;
 }
 
 /** Compiles the sources unless already built; returns the compiled CLI entry. */
-export async function build() {
-  const files = sources();
-  const key = sourceKey(files);
-  const done = builtEntry(key);
+export async function build(root = ROOT) {
+  const files = sources(root);
+  const key = sourceKey(root, files);
+  const done = builtEntry(root, key);
   if (done) return done;
   // esbuild comes with tsx (a dependency): resolved from there, so no second copy is needed.
   const tsxRequire = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
   const esbuild = await import(pathToFileURL(tsxRequire.resolve('esbuild')).href);
-  const tmp = path.join(DIST, `.tmp-${key}-${process.pid}`);
+  const dist = path.join(root, 'dist');
+  const tmp = path.join(dist, `.tmp-${key}-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: files.map((f) => path.join(SRC, f)),
-    outbase: SRC,
+    entryPoints: files.map((f) => path.join(root, 'src', f)),
+    outbase: path.join(root, 'src'),
     outdir: path.join(tmp, 'src'),
     bundle: false,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    tsconfig: path.join(root, 'tsconfig.json'),
     // Stack traces name the .ts files and their lines (bin/pdflow.js turns source maps on).
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'error',
   });
-  const final = path.join(DIST, key);
+  const final = path.join(dist, key);
   try {
     fs.renameSync(tmp, final);
   } catch (err) {
     // Another process built the same sources first: use its build.
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (!builtEntry(key)) throw err;
+    if (!builtEntry(root, key)) throw err;
   }
-  prune(key);
+  prune(dist, key);
   return path.join(final, 'src/cli/main.js');
 }
 
 /** Removes builds of other sources not touched for a day, and temporary folders left by killed builds. */
-function prune(keep) {
+function prune(dist, keep) {
   const now = Date.now();
-  for (const name of fs.readdirSync(DIST)) {
+  for (const name of fs.readdirSync(dist)) {
     if (name === keep) continue;
-    const p = path.join(DIST, name);
+    const p = path.join(dist, name);
     if (now - fs.statSync(p).mtimeMs > PRUNE_AFTER_MS) fs.rmSync(p, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   const t0 = Date.now();
   const entry = await build();
   console.log(`build-cli: ${path.relative(ROOT, entry)} (${Date.now() - t0} ms)`);
