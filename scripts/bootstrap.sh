@@ -25,6 +25,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# 1b. the CLI compiled to JavaScript (dist/), so `pdflow` never compiles TypeScript at a call;
+#     bin/pdflow.js rebuilds by itself after a source changes (scripts/build-cli.js).
+node scripts/build-cli.js
+
 # 2. the Temporal CLI.
 find_temporal() {
   if [ -n "${PDFLOW_TEMPORAL_BIN:-}" ] && [ -x "$PDFLOW_TEMPORAL_BIN" ]; then echo "$PDFLOW_TEMPORAL_BIN"; return; fi

@@ -1,13 +1,14 @@
 // The pdflow worker: serves every workflow and activity on one task queue.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourceDir } from './common/source-dir.js';
+import { DEFAULT_TASK_QUEUE } from './common/task-queue.js';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { runKeyInterceptor } from './activities/run-key.js';
 
-export const DEFAULT_TASK_QUEUE = 'pdflow';
-export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows/index.ts');
-export const workflowInterceptorModules = [path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows/interceptors.ts')];
+export { DEFAULT_TASK_QUEUE };
+export const workflowsPath = path.join(sourceDir(import.meta.url), 'workflows/index.ts');
+export const workflowInterceptorModules = [path.join(sourceDir(import.meta.url), 'workflows/interceptors.ts')];
 
 /** Interceptors every pdflow worker needs (the run key of remote job ids): production and tests alike. */
 export const pdflowInterceptors = { activity: [runKeyInterceptor] };

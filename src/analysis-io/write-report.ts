@@ -6,7 +6,6 @@ import {
   buildResultsSummary, plotSpecs, renderMarkdown, renderReportHtml, summaryForJson, toCsv, toJsonl,
   type BenchPointRecord, type PlotSpec, type ReportOptions, type ResultsSummary,
 } from '../analysis/index.js';
-import { renderSvg } from './render-svg.js';
 import { readVegaLibraries } from './vega-libraries.js';
 
 export interface WrittenReport {
@@ -35,6 +34,8 @@ export async function writeReport(records: BenchPointRecord[], opts: ReportOptio
   await put('results.jsonl', toJsonl(records));
   await put('summary.json', JSON.stringify(summaryForJson(summary), null, 2) + '\n');
   const plots: PlotSpec[] = [];
+  // vega (~0.6 s to load) only when plots are drawn, never with the CLI's other commands.
+  const { renderSvg } = await import('./render-svg.js');
   for (const p of plotSpecs(summary)) {
     try {
       await put(p.file, await renderSvg(p.spec));

@@ -1,9 +1,9 @@
 // Connection to Temporal for the CLI and the worker: the standard Temporal environment
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS files, profiles) through
-// @temporalio/envconfig, flags overriding, defaulting to the local dev server.
+// @temporalio/envconfig, flags overriding, defaulting to the local dev server. The worker's native
+// connection is in connect-native.ts: a client command never loads @temporalio/worker.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { TemporalUnreachableError } from './errors.js';
 import { probeAddress } from './probe.js';
 
@@ -35,18 +35,7 @@ export async function connectClient(flags: ConnectFlags = {}): Promise<{ client:
   }
 }
 
-export async function connectNative(flags: ConnectFlags = {}): Promise<{ connection: NativeConnection; address: string; namespace: string }> {
-  const { connectionOptions, namespace, address } = resolveConnectConfig(flags);
-  await failFastIfUnreachable(address);
-  try {
-    const connection = await NativeConnection.connect({ ...connectionOptions, address });
-    return { connection, address, namespace };
-  } catch (err) {
-    throw new TemporalUnreachableError(address, (err as Error).message);
-  }
-}
-
-async function failFastIfUnreachable(address: string): Promise<void> {
+export async function failFastIfUnreachable(address: string): Promise<void> {
   const reason = await probeAddress(address);
   if (reason) throw new TemporalUnreachableError(address, reason);
 }

@@ -1,10 +1,13 @@
-// Reads a run's state for `status`, `watch` and `list`: describe + the `progress` query.
+// Reads a run's state for `status` and `watch`: describe + the `progress` query.
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { progressQuery, type RunProgress } from '../workflows/messages.js';
 import { RunFailedError, BadInputError } from './errors.js';
 import { within } from '../common/within.js';
 import { liveProgress } from './live-progress.js';
+import { formatDuration } from './duration.js';
 import { PdflowFailedPoints, PdflowOutcome } from '../common/search-attributes.js';
+
+export { formatDuration };
 
 export interface RunSnapshot {
   workflowId: string;
@@ -80,14 +83,6 @@ export function exitForStatus(status: string, failure?: string, outcome?: string
   if (status === 'COMPLETED' && (outcome === 'partial' || outcome === 'failed')) {
     throw new RunFailedError(`run completed, outcome ${outcome.toUpperCase()}: ${failedPoints ?? 'some'} point(s) failed (see \`pdflow results\` for the reasons)`);
   }
-}
-
-export function formatDuration(sec: number | undefined): string {
-  if (sec === undefined || !Number.isFinite(sec)) return '-';
-  const s = Math.max(0, Math.round(sec));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /** One line of progress, with elapsed, ETA and GPU-hours on the reader's clock (`nowMs`). */

@@ -5,16 +5,17 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ClusterConfig } from '../config/index.js';
-import { checkPlanSize, planSweep, unrunnableReason } from '../plan/index.js';
-import { loadClusterAndSweep, loadClusterFile } from './commands/validate.js';
+import { planSweep, unrunnableReason } from '../plan/index.js';
+import { requireSize } from './size-flags.js';
+import { loadClusterAndSweep, loadClusterFile } from './config-files.js';
 import type { Plan } from '../plan/types.js';
-import { pipeline } from '../workflows/pipeline.js';
-import { sweep } from '../workflows/sweep.js';
+import type { pipeline } from '../workflows/pipeline.js';
+import type { sweep } from '../workflows/sweep.js';
 import { STAGES, type StageName, type PipelineInput } from '../workflows/stage-types.js';
 import type { SweepInput, SweepOptions } from '../workflows/sweep-types.js';
 import { workflowId as makeWorkflowId } from '../common/ids.js';
 import { PdflowCluster, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
-import { DEFAULT_TASK_QUEUE } from '../worker.js';
+import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import { BadInputError } from './errors.js';
 
 export interface RunFiles {
@@ -39,13 +40,6 @@ export async function loadRunFiles(clusterFile: string, sweepFile?: string, limi
 export function requireRunnable(plan: Plan): void {
   const why = unrunnableReason(plan);
   if (why) throw new BadInputError(why);
-}
-
-/** A sweep above the size limit is refused before anything starts; above the warning sizes, said. */
-export function requireSize(plan: Plan, limits: { maxPoints?: number } = {}): void {
-  const check = checkPlanSize(plan, limits.maxPoints ? { maxPoints: limits.maxPoints } : {});
-  if (check.refusal) throw new BadInputError(check.refusal);
-  for (const w of check.warnings) console.error(`warning: ${w}`);
 }
 
 export function parseStages(list: string | undefined, withSweep: boolean): { stages: StageName[]; sweep: boolean } {
@@ -99,7 +93,7 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
   const sweepSummary = o.plan ? `sweep ${o.plan.sweepName} on ${name}: ${o.plan.deployments.length} deployments, ${o.plan.estimate.points} points, est. ${Math.round(o.plan.estimate.totalSeconds / 60)} min` : '';
   const input = runInput(o);
   if (o.runSweep && o.plan && o.stages.length === 0) {
-    return client.workflow.start(sweep, {
+    return client.workflow.start<typeof sweep>('sweep', {
       taskQueue,
       workflowId: sweepId,
       workflowIdReusePolicy,
@@ -108,7 +102,7 @@ async function startRunAs(client: Client, o: StartRunOptions, now: Date, attempt
       typedSearchAttributes: [{ key: PdflowCluster, value: name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: o.plan.sweepName }],
     });
   }
-  return client.workflow.start(pipeline, {
+  return client.workflow.start<typeof pipeline>('pipeline', {
     taskQueue,
     workflowId: makeWorkflowId(name, 'pipeline', now, attempt),
     workflowIdReusePolicy,
@@ -138,10 +132,3 @@ export function runInput(o: Pick<StartRunOptions, 'cluster' | 'plan' | 'docs' | 
   };
 }
 
-/** --max-points N: a whole number ≥ 1. */
-export function maxPointsFlag(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new BadInputError(`--max-points: "${v}" is not a whole number ≥ 1, e.g. --max-points 5000`);
-  return n;
-}

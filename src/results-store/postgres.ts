@@ -23,12 +23,4 @@ export function openPostgres(url: string): SqlDb {
   };
 }
 
-/** The URL as it may be shown: no password, no query string. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
+export { redactUrl } from './redact-url.js';

@@ -9,13 +9,11 @@ import {
   SCHEMA, INSERT_RUN_START, UPSERT_RUN_END, UPSERT_RECORD, SELECT_RUNS_OF, SELECT_RECORD_RUNS_OF, SELECT_RECORDS,
   SELECT_RECENT_RUNS, COUNT_RECORDS, runValues, recordValues, type SqlDb,
 } from './sql.js';
-import { openSqlite } from './sqlite.js';
-import { openPostgres, redactUrl } from './postgres.js';
+import { redactUrl } from './redact-url.js';
 
-/** The environment variable that names a shared PostgreSQL store (a secret: never in a file or a workflow input). */
-export const RESULTS_URL_ENV = 'PDFLOW_RESULTS_URL';
-/** The SQLite file when nothing else is said, relative to the current folder. */
-export const DEFAULT_STORE_FILE = '.pdflow/results.db';
+import { RESULTS_URL_ENV, DEFAULT_STORE_FILE } from './names.js';
+
+export { RESULTS_URL_ENV, DEFAULT_STORE_FILE };
 
 export interface StoredRunSummary extends StoredRun {
   ok: number;
@@ -111,6 +109,8 @@ const isUrl = (spec: string) => /^postgres(ql)?:\/\//i.test(spec);
 export function openResultsStore(spec: string, opts: { readOnly?: boolean; cwd?: string } = {}): ResultsStore {
   if (isUrl(spec)) {
     return new ResultsStore(`PostgreSQL ${redactUrl(spec)}`, async () => {
+      // The drivers load when a store is opened, not with every command that names one.
+      const { openPostgres } = await import('./postgres.js');
       const db = openPostgres(spec);
       if (!opts.readOnly) await createSchema(db);
       return db;
@@ -118,6 +118,7 @@ export function openResultsStore(spec: string, opts: { readOnly?: boolean; cwd?:
   }
   const file = path.resolve(opts.cwd ?? process.cwd(), spec);
   return new ResultsStore(`SQLite ${file}`, async () => {
+    const { openSqlite } = await import('./sqlite.js');
     const db = openSqlite(file, opts);
     if (db && !opts.readOnly) await createSchema(db);
     return db;

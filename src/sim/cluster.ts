@@ -6,9 +6,9 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sourceDir } from '../common/source-dir.js';
 import { prepareGpuEmulation } from './gpu/index.js';
 import { startSimHub } from './hub/index.js';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findSshdBinary } from '../common/tools.js';
 import { SimInputError } from './errors.js';
@@ -23,8 +23,8 @@ import type { SimCluster, SimClusterOptions, SimFault, SimNode, SimState } from 
 
 const execFileP = promisify(execFile);
 
-export const EMULATORS_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'emulators/bin');
-export const DEFAULT_SIM_DIR = '.pdflow/sim';
+export const EMULATORS_BIN = path.resolve(sourceDir(import.meta.url), 'emulators/bin');
+export { DEFAULT_SIM_DIR } from './defaults.js';
 
 function checkOptions(o: SimClusterOptions, dir: string) {
   const name = o.name ?? 'sim';

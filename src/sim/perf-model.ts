@@ -3,9 +3,9 @@
 // packages on the simulated nodes (nixl, ray.serve, vllm) use it; this runs it as a subprocess.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourceDir } from '../common/source-dir.js';
 
-export const PERF_MODEL_PYTHONPATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'pypkgs/pdflow-sim');
+export const PERF_MODEL_PYTHONPATH = path.resolve(sourceDir(import.meta.url), 'pypkgs/pdflow-sim');
 
 export type PerfTransport = 'cuda_ipc' | 'srd' | 'efa' | 'ud_verbs' | 'tcp';
 

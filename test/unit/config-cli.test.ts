@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { validateFiles } from '../../src/cli/commands/validate.js';
+import { validateFiles } from '../../src/cli/config-files.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const examples = ['cluster-p5.yaml', 'sweep-demo.yaml', 'sweep-pack-vs-spread.yaml', 'sweep-pd-ratio.yaml', 'sweep-tp-baselines.yaml']

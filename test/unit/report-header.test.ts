@@ -2,7 +2,7 @@
 // and read runs anywhere", item 6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runHeader } from '../../src/cli/commands/results.js';
+import { runHeader } from '../../src/cli/results-report.js';
 import type { BenchPointRecord } from '../../src/analysis/index.js';
 
 const rec = (gpuModel?: string): BenchPointRecord => ({

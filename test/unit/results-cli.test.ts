@@ -10,7 +10,7 @@ import { parseClusterYaml, parseSweepYaml, type ClusterConfig, type SweepConfig 
 import { formatPlan, planSweep } from '../../src/plan/index.js';
 import { pointRecord, pointRecordFromBench } from '../../src/analysis/index.js';
 import { parseVllmBenchResult } from '../../src/parse/index.js';
-import { reportSweep } from '../../src/cli/commands/results.js';
+import { reportSweep } from '../../src/cli/results-report.js';
 import { RunFailedError } from '../../src/cli/errors.js';
 import { BENCH_DIR, PACK } from './helpers/bench-fixtures.js';
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../common/source-dir.js';
 import { buildCommand } from './quote.js';
 import { execRaw } from './exec.js';
 import { remoteCommandFailed } from './errors.js';
@@ -14,7 +14,7 @@ import type { NodeTarget } from './targets.js';
 import { resolveWorkdir } from './workdir.js';
 
 /** scripts/remote in this checkout. */
-export const LOCAL_REMOTE_SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/remote');
+export const LOCAL_REMOTE_SCRIPTS = path.join(projectRoot, 'scripts/remote');
 
 export const HASH_FILE = '.pdflow-hash';
 

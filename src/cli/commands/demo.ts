@@ -2,18 +2,10 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectClient, resolveConnectConfig } from '../connect.js';
 import { connectFlags } from '../flags.js';
 import { splitAddress } from '../probe.js';
-import { isPortOpen, startDevServer } from '../../common/dev-server.js';
-import { projectRoot } from '../../common/tools.js';
-import { startSimCluster, loadSimCluster, simStatus, type SimCluster } from '../../sim/index.js';
-import { loadRunFiles, startRun } from '../start-run.js';
-import { watchRun } from './watch.js';
-import { exitForStatus } from '../describe-run.js';
-import { sweepRecords } from '../sweep-records.js';
-import { emitResults } from './results.js';
-import { rejectedOfPlan } from '../../analysis/index.js';
+import { projectRoot } from '../../common/source-dir.js';
+import type { SimCluster } from '../../sim/index.js';
 import { uiBase, uiLink } from '../ui-link.js';
 import { BadInputError } from '../errors.js';
 import { withSpinner } from '../spinner.js';
@@ -66,6 +58,14 @@ export function registerDemo(program: Command) {
     .option('--clean', 'stop the server, the worker and the simulated cluster the demo started, then exit')
     .addHelpText('after', '\nThe Temporal server is the one --address (or TEMPORAL_ADDRESS, or a profile) names; when that is a\nloopback address where nothing listens yet, the demo starts a local dev server there (Web UI on port + 1000).\nThe server, worker and simulated cluster stay up afterwards so you can look around in the Web UI;\n`pdflow demo --clean` stops them.\n\nExamples:\n  npm run demo\n  pdflow demo --time-scale 0.1 --workers 2\n  pdflow --address 127.0.0.1:7300 demo        # a second demo server beside one on 7233\n  pdflow demo --clean\n')
     .action(async (o: { dir: string; workers: string; gpusPerNode: string; timeScale: string; sweep: string | false; clean?: boolean }, cmd: Command) => {
+      // Everything the demo drives, loaded when it runs (never for `--help`).
+      const [
+        { connectClient, resolveConnectConfig }, { isPortOpen, startDevServer }, { startSimCluster, loadSimCluster, simStatus },
+        { loadRunFiles, startRun }, { watchRun }, { exitForStatus }, { sweepRecords }, { emitResults }, { rejectedOfPlan },
+      ] = await Promise.all([
+        import('../connect.js'), import('../../common/dev-server.js'), import('../../sim/index.js'),
+        import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'), import('../sweep-records.js'), import('../results-report.js'), import('../../analysis/index.js'),
+      ]);
       const dir = path.resolve(o.dir);
       const stateFile = path.join(dir, 'demo.json');
       const simDir = path.join(dir, 'sim');

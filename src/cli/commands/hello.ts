@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { connectClient, connectNative } from '../connect.js';
-import { createPdflowWorker, DEFAULT_TASK_QUEUE } from '../../worker.js';
-import { workflowId } from '../../common/ids.js';
-import { PdflowCluster, PdflowStage } from '../../common/search-attributes.js';
-import { hello } from '../../workflows/hello.js';
+import { DEFAULT_TASK_QUEUE } from '../../common/task-queue.js';
 
 export function registerHello(program: Command) {
   program
@@ -16,6 +12,9 @@ export function registerHello(program: Command) {
     .addHelpText('after', '\nExamples:\n  pdflow hello --inline-worker          # no worker needed\n  pdflow hello --name lab               # answered by a running `pdflow worker`\n')
     .action(async (o: { name: string; taskQueue: string; inlineWorker?: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
+      const [{ connectClient }, { workflowId }, { PdflowCluster, PdflowStage }, { hello }] = await Promise.all([
+        import('../connect.js'), import('../../common/ids.js'), import('../../common/search-attributes.js'), import('../../workflows/hello.js'),
+      ]);
       const { client, namespace } = await connectClient(flags);
       const id = workflowId('local', 'hello');
       const run = async () => {
@@ -33,6 +32,7 @@ export function registerHello(program: Command) {
         console.log(await handle.result());
       };
       if (!o.inlineWorker) return run();
+      const [{ connectNative }, { createPdflowWorker }] = await Promise.all([import('../connect-native.js'), import('../../worker.js')]);
       const { connection } = await connectNative(flags);
       const worker = await createPdflowWorker({ connection, namespace, taskQueue: o.taskQueue, deps: { runsDir: path.resolve('.pdflow/runs') } });
       await worker.runUntil(run());

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { BadInputError } from '../errors.js';
+import { BadInputError, TemporalUnreachableError } from '../errors.js';
 import { quoteVisibilityValue } from '../visibility.js';
 import { formatTable } from '../table.js';
-import { formatDuration } from '../describe-run.js';
+import { formatDuration } from '../duration.js';
 import { readerStore, STORE_FLAG_HELP } from '../store-flag.js';
-import { TemporalUnreachableError } from '../errors.js';
 import type { StoredRunSummary } from '../../results-store/store.js';
-import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
 
 const STATUSES: Record<string, string> = {
   running: 'Running', completed: 'Completed', failed: 'Failed', cancelled: 'Canceled',
@@ -47,6 +44,10 @@ export function registerList(program: Command) {
         if (!storeApplies) throw new BadInputError('--from-store lists sweeps as stored: drop --status, and --stage other than sweep');
         return printRows(await storedRows(o.store, o.cluster, limit), o.json);
       }
+      // Loaded here: --from-store and `pdflow --help` never load the Temporal client.
+      const [{ connectClient }, { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep }] = await Promise.all([
+        import('../connect.js'), import('../../common/search-attributes.js'),
+      ]);
       let client;
       try {
         ({ client } = await connectClient(connectFlags(cmd)));
@@ -107,7 +108,7 @@ function printRows(rows: ListRow[], json?: boolean): void {
 
 /** The newest sweeps in the results store, as list rows. */
 async function storedRows(storeFlag: string | undefined, cluster: string | undefined, limit: number): Promise<ListRow[]> {
-  const store = readerStore(storeFlag);
+  const store = await readerStore(storeFlag);
   try {
     const runs = await store.recentRuns(cluster ? limit * 5 : limit);
     return runs.filter((r) => !cluster || r.cluster === cluster).slice(0, limit).map(storedRow);

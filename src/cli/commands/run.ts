@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { loadRunFiles, maxPointsFlag, parseStages, startRun } from '../start-run.js';
-import { printRunInput } from '../print-input.js';
 import { uiLink } from '../ui-link.js';
-import { watchRun } from './watch.js';
-import { exitForStatus } from '../describe-run.js';
-import { DEFAULT_TASK_QUEUE } from '../../worker.js';
+import { DEFAULT_TASK_QUEUE } from '../../common/task-queue.js';
 
 export function registerRun(program: Command) {
   program
@@ -30,6 +25,9 @@ Examples:
   pdflow run --cluster c.yaml --sweep s.yaml --print-input               # the input for the Web UI / Temporal CLI
 `)
     .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string }, cmd: Command) => {
+      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }, { maxPointsFlag }, { printRunInput }] = await Promise.all([
+        import('../connect.js'), import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'), import('../size-flags.js'), import('../print-input.js'),
+      ]);
       const maxPoints = maxPointsFlag(o.maxPoints);
       const files = await loadRunFiles(o.cluster, o.sweep, { maxPoints });
       const { cluster, plan } = files;

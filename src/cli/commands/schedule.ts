@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { connectClient } from '../connect.js';
 import { connectFlags, printJson } from '../flags.js';
-import { loadRunFiles, parseStages, runInput } from '../start-run.js';
 import { formatTable } from '../table.js';
 import { BadInputError } from '../errors.js';
-import { checkCron, checkTimezone } from '../schedule-spec.js';
-import { DEFAULT_TASK_QUEUE } from '../../worker.js';
-import { PdflowCluster, PdflowStage, PdflowSweep } from '../../common/search-attributes.js';
+import { DEFAULT_TASK_QUEUE } from '../../common/task-queue.js';
+
+/** The client, loaded when a command runs (never for `--help`). */
+async function connect(cmd: Command) {
+  const { connectClient } = await import('../connect.js');
+  return connectClient(connectFlags(cmd));
+}
 
 export function registerSchedule(program: Command) {
   const schedule = program
@@ -26,6 +27,9 @@ export function registerSchedule(program: Command) {
     .option('--task-queue <name>', 'task queue', DEFAULT_TASK_QUEUE)
     .addHelpText('after', '\nA run that would overlap the previous one is skipped. Re-create the schedule after editing the files.\n\nExamples:\n  pdflow schedule create --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --cron "0 22 * * *"\n  pdflow schedule create --cluster c.yaml --sweep s.yaml --cron "30 1 * * 1-5" --timezone Europe/Berlin --stages ray,validate,sweep\n')
     .action(async (o: { cluster: string; sweep: string; cron: string; timezone: string; id?: string; stages: string; taskQueue: string }, cmd: Command) => {
+      const [{ ScheduleAlreadyRunning, ScheduleOverlapPolicy }, { checkCron, checkTimezone }, { loadRunFiles, parseStages, runInput }, { PdflowCluster, PdflowStage, PdflowSweep }] = await Promise.all([
+        import('@temporalio/client'), import('../schedule-spec.js'), import('../start-run.js'), import('../../common/search-attributes.js'),
+      ]);
       checkCron(o.cron);
       checkTimezone(o.timezone);
       const { cluster, plan, docs } = await loadRunFiles(o.cluster, o.sweep);
@@ -33,7 +37,7 @@ export function registerSchedule(program: Command) {
       // The documents as they are now; every run checks and plans them afresh.
       const input = runInput({ cluster, plan, docs, stages, runSweep: sweep });
       const scheduleId = o.id ?? `pdflow-${cluster.name}-${plan!.sweepName}-nightly`;
-      const { client } = await connectClient(connectFlags(cmd));
+      const { client } = await connect(cmd);
       try {
         await client.schedule.create({
           scheduleId,
@@ -58,7 +62,7 @@ export function registerSchedule(program: Command) {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  pdflow schedule list\n  pdflow schedule list --json\n')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      const { client } = await connectClient(connectFlags(cmd));
+      const { client } = await connect(cmd);
       const rows: Array<Record<string, unknown>> = [];
       for await (const s of client.schedule.list()) {
         if (!s.scheduleId.startsWith('pdflow-')) continue;
@@ -72,7 +76,7 @@ export function registerSchedule(program: Command) {
     .description('Delete a schedule (runs already started go on)')
     .addHelpText('after', '\nExamples:\n  pdflow schedule delete pdflow-p5-pair-pd-ratio-nightly\n')
     .action(async (id: string, _o: unknown, cmd: Command) => {
-      const { client } = await connectClient(connectFlags(cmd));
+      const { client } = await connect(cmd);
       try {
         await client.schedule.getHandle(id).delete();
       } catch (err) {

@@ -1,5 +1,4 @@
 import { Argument, type Command } from 'commander';
-import { clusterJsonSchema, sweepJsonSchema } from '../../config/index.js';
 import { printJson } from '../flags.js';
 
 export function registerSchema(program: Command) {
@@ -9,7 +8,8 @@ export function registerSchema(program: Command) {
     .addArgument(new Argument('<kind>', 'which file').choices(['cluster', 'sweep']))
     .addHelpText('after', '\nExamples:\n  pdflow schema cluster > cluster.schema.json\n' +
       '  # then in a YAML file: # yaml-language-server: $schema=./cluster.schema.json\n')
-    .action((kind: 'cluster' | 'sweep') => {
+    .action(async (kind: 'cluster' | 'sweep') => {
+      const { clusterJsonSchema, sweepJsonSchema } = await import('../../config/index.js');
       printJson(kind === 'cluster' ? clusterJsonSchema() : sweepJsonSchema());
     });
 }

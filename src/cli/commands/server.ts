@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startDevServer, PortInUseError } from '../../common/dev-server.js';
 import { BadInputError } from '../errors.js';
 
 export function registerServer(program: Command) {
@@ -17,6 +16,7 @@ export function registerServer(program: Command) {
       const uiPort = o.uiPort ? Number(o.uiPort) : port + 1000;
       if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new BadInputError(`--port: "${o.port}" is not a port number (1-65535)`);
       if (!Number.isInteger(uiPort) || uiPort <= 0 || uiPort > 65535) throw new BadInputError(`--ui-port: "${o.uiPort}" is not a port number`);
+      const { startDevServer, PortInUseError } = await import('../../common/dev-server.js');
       let server;
       try {
         server = await startDevServer({ ip: o.ip, port, uiPort, dbFile: o.db, headless: o.headless });

@@ -1,7 +1,7 @@
 // `pdflow sim up|status|down|fault`: a simulated cluster of real sshd nodes on loopback addresses.
 import type { Command } from 'commander';
 import path from 'node:path';
-import { DEFAULT_SIM_DIR, loadSimCluster, simStatus, startSimCluster, SimInputError } from '../../sim/index.js';
+import { DEFAULT_SIM_DIR } from '../../sim/defaults.js';
 import type { SimFault } from '../../sim/index.js';
 import { BadInputError, RunFailedError } from '../errors.js';
 
@@ -24,8 +24,12 @@ function positive(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** The simulator, loaded when a sim command runs (never for `--help`). */
+const simLib = () => import('../../sim/index.js');
+
 /** Library errors about input become exit code 2; anything else is a failed run. */
 async function cli<T>(work: () => Promise<T>): Promise<T> {
+  const { SimInputError } = await simLib();
   try {
     return await work();
   } catch (err) {
@@ -38,6 +42,7 @@ async function cli<T>(work: () => Promise<T>): Promise<T> {
 interface UpOpts { dir: string; workers: string; gpusPerNode: string; name: string; firstOctet: string; port?: string; timeScale: string }
 
 async function up(o: UpOpts) {
+  const { startSimCluster } = await simLib();
   const sim = await cli(() =>
     startSimCluster({
       dir: o.dir,
@@ -63,7 +68,8 @@ async function up(o: UpOpts) {
   console.log(`  pdflow sim down --dir ${o.dir}`);
 }
 
-function status(o: { dir: string; json?: boolean }) {
+async function status(o: { dir: string; json?: boolean }) {
+  const { simStatus } = await simLib();
   const s = simStatus(o.dir);
   if (!s) throw new BadInputError(`--dir: no simulated cluster in ${path.resolve(o.dir)} (no state.json); start one with \`pdflow sim up --dir ${o.dir}\``);
   if (o.json) return console.log(JSON.stringify(s, null, 2));
@@ -76,6 +82,7 @@ function status(o: { dir: string; json?: boolean }) {
 }
 
 async function down(o: { dir: string }) {
+  const { loadSimCluster, simStatus } = await simLib();
   const sim = await cli(() => loadSimCluster(o.dir));
   await cli(() => sim.stop());
   const left = simStatus(o.dir)?.nodes.filter((n) => n.sshdAlive || n.processes.length) ?? [];
@@ -124,6 +131,7 @@ function describeFault(node: string, f: SimFault): string {
 
 async function fault(node: string, action: string, program: string | undefined, o: { dir: string; seconds?: string; times?: string; exitCode?: string; factor?: string }) {
   const f = faultFrom(action, program, o);
+  const { loadSimCluster } = await simLib();
   const sim = await cli(() => loadSimCluster(o.dir));
   if (f === 'clear') {
     await cli(() => sim.clearFaults(node === 'all' ? undefined : node));

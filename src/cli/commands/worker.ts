@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { connectNative, type ConnectFlags } from '../connect.js';
+import type { ConnectFlags } from '../connect.js';
+import type { connectNative } from '../connect-native.js';
 import { TemporalUnreachableError } from '../errors.js';
-import { createPdflowWorker, DEFAULT_TASK_QUEUE } from '../../worker.js';
-import { closeDefaultSshPool } from '../../activities/remote.js';
-import { openResultsStore, workerStoreSpec, RESULTS_URL_ENV } from '../../results-store/store.js';
+import { DEFAULT_TASK_QUEUE } from '../../common/task-queue.js';
+import { RESULTS_URL_ENV } from '../../results-store/names.js';
 
 export function registerWorker(program: Command) {
   program
@@ -18,7 +18,10 @@ export function registerWorker(program: Command) {
     .addHelpText('after', '\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables or a profile (TEMPORAL_PROFILE); --address/--namespace override.\n\nExamples:\n  pdflow worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 pdflow worker --task-queue pdflow-lab\n')
     .action(async (o: { taskQueue: string; runsDir: string; store?: string; grace: string; wait: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
-      const connected = o.wait ? await connectWhenReachable(flags) : await connectNative(flags);
+      const [{ connectNative }, { createPdflowWorker }, { closeDefaultSshPool }, { openResultsStore, workerStoreSpec }] = await Promise.all([
+        import('../connect-native.js'), import('../../worker.js'), import('../../activities/remote.js'), import('../../results-store/store.js'),
+      ]);
+      const connected = o.wait ? await connectWhenReachable(flags, connectNative) : await connectNative(flags);
       if (!connected) return console.log('worker stopped');
       const { connection, address, namespace } = connected;
       const resultsStore = openResultsStore(o.store?.trim() || workerStoreSpec(o.runsDir));
@@ -43,7 +46,7 @@ export function registerWorker(program: Command) {
  * A worker started before its server (a reboot, a bastion up before the cluster's Temporal) waits
  * for it with backoff and a log line, instead of exiting. Ctrl-C while waiting: undefined.
  */
-async function connectWhenReachable(flags: ConnectFlags): Promise<Awaited<ReturnType<typeof connectNative>> | undefined> {
+async function connectWhenReachable(flags: ConnectFlags, connect: typeof connectNative): Promise<Awaited<ReturnType<typeof connectNative>> | undefined> {
   let stop: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });
   const onSignal = () => stop?.();
@@ -52,7 +55,7 @@ async function connectWhenReachable(flags: ConnectFlags): Promise<Awaited<Return
   try {
     for (let delaySec = 1; ; delaySec = Math.min(delaySec * 2, 30)) {
       try {
-        return await connectNative(flags);
+        return await connect(flags);
       } catch (err) {
         if (!(err instanceof TemporalUnreachableError)) throw err;
         console.log(`waiting for Temporal: ${err.message.split('\n')[0]}; next try in ${delaySec} s (Ctrl-C stops)`);

@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourceDir } from '../../common/source-dir.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const here = sourceDir(import.meta.url);
 
 /** Python helpers shared by the emulators (simhw.py, ucx_info.py, mkwheel.py). */
 export const GPU_PY_DIR = path.join(here, 'py');

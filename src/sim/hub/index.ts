@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourceDir } from '../../common/source-dir.js';
 
-const HUB_SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'hub_server.py');
+const HUB_SERVER = path.join(sourceDir(import.meta.url), 'hub_server.py');
 
 export const hubDirOf = (simDir: string) => path.join(simDir, 'hub');
 /** "METHOD /path" per request the hub answered, for tests. */
