@@ -10,10 +10,11 @@
 set -euo pipefail
 checkouts=("$@"); [ ${#checkouts[@]} -gt 0 ] || checkouts=(.)
 sum_rss_kb() { # $1: a path the demo's processes carry in argv or environ
-  local total=0 pid
+  local total=0 pid kb
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     if grep -qs -- "$1" "/proc/$pid/cmdline" || grep -qs -- "$1" "/proc/$pid/environ"; then
-      total=$((total + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+      kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true) # gone meanwhile: nothing
+      total=$((total + ${kb:-0}))
     fi
   done
   echo "$total"

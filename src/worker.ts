@@ -33,6 +33,8 @@ export interface PdflowWorkerOptions {
   deps: ActivityDeps;
   /** How long in-flight activities may run on after a shutdown request. */
   shutdownGraceTime?: string;
+  /** The workflow bundle, when the caller made it already (several workers in one process). */
+  bundle?: WorkflowBundleWithSourceMap;
 }
 
 export async function createPdflowWorker(opts: PdflowWorkerOptions): Promise<Worker> {
@@ -40,7 +42,7 @@ export async function createPdflowWorker(opts: PdflowWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: opts.bundle ?? await workflowBundle(),
     activities: createActivities(opts.deps),
     interceptors: pdflowInterceptors,
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as never,

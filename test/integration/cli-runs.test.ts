@@ -298,6 +298,27 @@ test('runs started in the same second get the next free id (-2, -3) and all run;
   for (const id of ids) assert.equal((await client.workflow.getHandle(id).describe()).status.name, 'COMPLETED');
 });
 
+test('worker --cluster serves the cluster\'s own queue (pdflow-<name>) beside the default one; run --cluster routes there without --task-queue', async () => {
+  const own = startPdflow(['--address', s.t.address, 'worker', '--cluster', s.sim.clusterFile, '--runs-dir', s.runsDir, '--grace', '5s']);
+  try {
+    await waitForOutput(own, /pdflow worker on 127\.0\.0\.1:\d+ namespace default task queue pdflow-clitest; /);
+    const r = await cli('run', '--cluster', s.sim.clusterFile, '--stages', 'ray', '--json');
+    ok(r, 'run routed by cluster');
+    const started = JSON.parse(r.stdout) as { workflowId: string; taskQueue: string };
+    assert.equal(started.taskQueue, 'pdflow-clitest');
+    const final = await waitForStatus(started.workflowId, 'the ray stage on the cluster\'s queue', (x) => x.status !== 'RUNNING', 180_000);
+    assert.equal(final.status, 'COMPLETED', JSON.stringify(final));
+    const d = await s.t.env.client.workflow.getHandle(started.workflowId).describe();
+    assert.equal(d.taskQueue, 'pdflow-clitest');
+    assert.match(own.stdout() + own.stderr(), /(started|attached to) job \S*ray-start-head/, 'the cluster\'s worker ran the stage');
+  } finally {
+    await stopPdflow(own, 'SIGINT');
+  }
+  const bad = await cli('worker', '--cluster', path.join(s.dir, 'nope.yaml'));
+  assert.equal(bad.code, 2, bad.out);
+  assert.match(bad.stderr, /nope\.yaml.*no such file/);
+});
+
 test('the worker stops gracefully on Ctrl-C (SIGINT): exit 0, "worker stopped"', async () => {
   const r = await stopPdflow(worker, 'SIGINT');
   assert.equal(r.code, 0, r.out);

@@ -10,7 +10,7 @@ export function registerRun(program: Command) {
     .requiredOption('--cluster <file>', 'cluster file (YAML)')
     .option('--sweep <file>', 'sweep file (YAML): the sweep runs after the checks pass')
     .option('--stages <list>', 'comma-separated subset: provision,build,ray,validate,smoke,sweep')
-    .option('--task-queue <name>', 'task queue of the workers', DEFAULT_TASK_QUEUE)
+    .option('--task-queue <name>', `task queue of the workers (default: pdflow-<cluster name> when a \`pdflow worker --cluster FILE\` serves it, else ${DEFAULT_TASK_QUEUE})`)
     .option('--heartbeat-timeout <duration>', 'how soon a dead worker\'s step moves to another worker', '30s')
     .option('--follow', 'watch the run until it ends; exit code says how it ended')
     .option('--max-points <n>', 'refuse sweeps with more points than this (default 1000)')
@@ -24,27 +24,29 @@ Examples:
   pdflow run --cluster c.yaml --sweep s.yaml --stages sweep              # the sweep alone
   pdflow run --cluster c.yaml --sweep s.yaml --print-input               # the input for the Web UI / Temporal CLI
 `)
-    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string }, cmd: Command) => {
-      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }, { maxPointsFlag }, { printRunInput }] = await Promise.all([
-        import('../connect.js'), import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'), import('../size-flags.js'), import('../print-input.js'),
+    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue?: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string }, cmd: Command) => {
+      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }, { maxPointsFlag }, { printRunInput }, { routeTaskQueue }] = await Promise.all([
+        import('../connect.js'), import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'), import('../size-flags.js'), import('../print-input.js'), import('../route-task-queue.js'),
       ]);
       const maxPoints = maxPointsFlag(o.maxPoints);
       const files = await loadRunFiles(o.cluster, o.sweep, { maxPoints });
       const { cluster, plan } = files;
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
       if (o.printInput !== undefined) {
-        printRunInput({ files, stages, runSweep: sweep, taskQueue: o.taskQueue, form: o.printInput, clusterFile: o.cluster, sweepFile: o.sweep });
+        printRunInput({ files, stages, runSweep: sweep, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE, form: o.printInput, clusterFile: o.cluster, sweepFile: o.sweep });
         return;
       }
       // Known-bad stacks run (the user may want to see the damage) but are said before GPU-hours go.
       for (const w of plan?.warnings ?? []) console.error(`warning: ${w}`);
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
-      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: o.taskQueue, heartbeatTimeout: o.heartbeatTimeout, ...(maxPoints ? { sweepOptions: { maxPoints } } : {}) });
+      const route = await routeTaskQueue(client, cluster.name, o.taskQueue);
+      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: route.taskQueue, heartbeatTimeout: o.heartbeatTimeout, ...(maxPoints ? { sweepOptions: { maxPoints } } : {}) });
       const url = uiLink(address, namespace, handle.workflowId);
-      if (o.json) printJson({ workflowId: handle.workflowId, url });
+      if (o.json) printJson({ workflowId: handle.workflowId, url, taskQueue: route.taskQueue });
       else {
         console.log(`started ${handle.workflowId}`);
         console.log(`  Web UI: ${url}`);
+        console.log(`  task queue: ${route.taskQueue} (${route.why})`);
         if (plan) console.log(`  sweep ${plan.sweepName}: ${plan.deployments.length} deployments, ${plan.estimate.points} points, ${plan.rejected.length} rejected`);
         if (!o.follow) console.log(`  follow it: pdflow watch ${handle.workflowId}`);
       }
