@@ -206,7 +206,7 @@ test('results of the finished sweep: --format json|csv on stdout, --out writes r
     assert.equal(svgs.length, 4, svgs.join(', '));
     assert.match(readFileSync(path.join(dir, 'plots', svgs[0]!), 'utf8'), /^<svg/);
   }
-  assert.match(readFileSync(path.join(jsonDir, 'report.md'), 'utf8'), new RegExp(`Sweep ${sweepId} \\(completed\\)`));
+  assert.match(readFileSync(path.join(jsonDir, 'report.md'), 'utf8'), new RegExp(`^Run \\*\\*${sweepId}\\*\\* \\(completed\\), started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, cluster clitest, hardware: 8x H100`, 'm'));
 });
 
 test('logs of the sweep: per node and step, from the worker\'s runs folder', async () => {
