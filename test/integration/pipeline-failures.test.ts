@@ -7,7 +7,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState, WorkflowNotFoundError } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { createActivities } from '../../src/activities/index.js';
+import { SshPool } from '../../src/activities/ssh/pool.js';
+import type { RayHealth } from '../../src/parse/index.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
 import type { ClusterConfig } from '../../src/config/index.js';
@@ -51,6 +55,24 @@ async function stageFailure(workflowId: string, stage: StageName): Promise<{ app
   const app = activity ? activity.cause : err.cause;
   assert.ok(app instanceof ApplicationFailure, String(app));
   return { app, activity };
+}
+
+/** Polls the product's own Ray health check (the activity, run with a test activity context). */
+async function waitForRayToMiss(node: string): Promise<void> {
+  const sshPool = new SshPool();
+  const acts = createActivities({ runsDir: s.runsDir, sshPool });
+  const env = new MockActivityEnvironment();
+  const deadline = Date.now() + 120_000;
+  try {
+    for (;;) {
+      const h = await env.run(acts.checkRayHealth, { cluster: truthful }) as RayHealth;
+      if (h.problems.some((p) => p.includes(node))) return;
+      assert.ok(Date.now() < deadline, `Ray still sees ${node} two minutes after its reboot: ${h.summary}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    await sshPool.closeAll();
+  }
 }
 
 async function waitForSsh(node: string): Promise<void> {
@@ -107,6 +129,9 @@ test('a network at TCP speed (UCX_TLS=tcp in the nodes\' env) fails validate wit
 test('a node that reboots between ray and validate is named missing; re-running ray repairs it', async () => {
   await s.sim.fault('worker-1', { kind: 'reboot', seconds: 1 });
   await waitForSsh('worker-1');
+  // A real node's reboot outlasts the seconds Ray's GCS takes to call a silent raylet dead; the
+  // sim's reboot takes one second, so wait for the GCS to see it, as it would have by then.
+  await waitForRayToMiss('worker-1');
   const f = await pipelineFailure(pipelineRun(truthful, ['validate']));
   assert.equal(f.type, 'GateFailed');
   assert.match(f.message, /^stage validate failed on cluster sim: Ray is not healthy: missing node\(s\) worker-1: 2 of 3 nodes alive in Ray, 7 of 15 GPUs/);
