@@ -117,7 +117,8 @@ void test('transfer test, spread, with the nixl wheel (bundled UCX, no srd): ud_
   assert.equal((parsed.ranks[0]!.samples ?? []).length, 3);
   assert.equal(json.validated, true);
   assert.equal(json.crossNode, true);
-  assert.deepEqual(json.nodes, [sim.node('worker-1').host, sim.node('worker-2').host]);
+  // STRICT_SPREAD: one actor on each worker; which rank lands where is Ray's choice.
+  assert.deepEqual([...(json.nodes as string[])].sort(), [sim.node('worker-1').host, sim.node('worker-2').host].sort());
   assert.equal(json.bytes, 1_677_721_600);
   assert.ok((json.gbps as number) > 0.1 && (json.gbps as number) < 0.2, `gbps ${json.gbps}`);
   assert.equal(parsed.ok, true);
