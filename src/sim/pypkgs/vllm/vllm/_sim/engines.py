@@ -28,8 +28,14 @@ def register(engine):
 
 
 def unregister(engine):
+    """Removes this process's entry only: a replica of the next deployment under the same engine
+    id may have registered already while this one was shutting down."""
+    path = os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_"))
+    e = simnode.read_json(path, None)
+    if isinstance(e, dict) and e.get("pid") != os.getpid():
+        return
     try:
-        os.remove(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")))
+        os.remove(path)
     except OSError:
         pass
 
