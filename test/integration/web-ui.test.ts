@@ -234,9 +234,11 @@ test('the Start Workflow form: a sweep started with a short input (two YAML path
   await page.getByRole('textbox', { name: 'Data' }).click();
   // What `pdflow run --print-input` prints: the paths, read on the worker's machine.
   await page.keyboard.insertText(JSON.stringify({ cluster: sim.clusterFile, sweep: sweepFile }));
+  // The editor commits its text when it loses focus (a click on the button would only do that).
+  await page.getByRole('heading', { name: 'Start Workflow' }).click();
   await page.screenshot({ path: path.join(shots, 'start-form.png') });
   await page.getByRole('button', { name: 'Start Workflow' }).click();
-  await page.waitForURL(new RegExp(`/workflows/${id}/`), { timeout: 30_000 });
+  await page.getByText('Workflow started successfully').first().waitFor({ timeout: 30_000 });
   await page.close();
 
   const h = client.workflow.getHandle(id);
