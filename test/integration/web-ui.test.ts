@@ -114,7 +114,8 @@ test('runs started by the CLI: hello, and a pipeline provision → build → ray
   assert.match(pipelineId, /^pdflow-uitest-pipeline-\d{8}-\d{6}$/);
   const sweepId = pipelineId.replace('-pipeline-', '-sweep-'); // the pipeline names its sweep after its own start
   const sweep = client.workflow.getHandle(sweepId);
-  await waitFor('the sweep to start', () => progressOf(sweep), (p) => p.kind === 'sweep', 120_000, 500);
+  // provision, build and ray first: minutes with real pip installs, builds and Ray on 2 cores.
+  await waitFor('the sweep to start', () => progressOf(sweep), (p) => p.kind === 'sweep', 420_000, 500);
 
   // The Signal dialog: the UI offers the workflow's own signal names (pause, resume) and sends them.
   const page = await openPage(`${ui}/namespaces/default/workflows/${sweepId}`);
