@@ -12,6 +12,7 @@ import { runRecords, type RunRecordsView } from './run-records.js';
 import { readerStore } from './store-flag.js';
 import { RESULT_FORMATS, RESULT_LAYOUTS, STDIO, type ResultFormat, type ResultLayout, type ResultsCliOptions, type ResultsIo, type ResultsOutputFlags } from './results-flags.js';
 import { withSpinner } from './spinner.js';
+import { clockTime } from '../common/clock-time.js';
 
 /**
  * Prints the records in `format` on stdout and, with `out`, writes the report folder (file list on
@@ -100,7 +101,7 @@ export async function resultsAction(workflowId: string | undefined, o: ResultsCl
 /** The report's first line: which run, when, where, on what. */
 export function runHeader(view: Pick<SweepRecordsView, 'workflowId' | 'status' | 'cluster' | 'startedAt' | 'records'>): string {
   const hardware = [...new Set(view.records.map((r) => hardwareLabel(r.hardware)))];
-  const started = view.startedAt ? `, started ${view.startedAt.slice(0, 10)} ${view.startedAt.slice(11, 19)} UTC` : '';
+  const started = view.startedAt ? `, started ${clockTime(view.startedAt)}` : '';
   return `Run **${view.workflowId}** (${view.status.toLowerCase()})${started}, cluster ${view.cluster ?? 'unknown'}, hardware: ${hardware.join('; ') || 'no records'}.`;
 }
 

@@ -17,7 +17,7 @@ import type { ConfigRef } from '../config-io/run-config.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
 import { requireRunInput, resolveRun } from './run-input.js';
-import { clockTime } from './clock-time.js';
+import { clockTime } from '../common/clock-time.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
 
 const STAGE_WORKFLOWS = { provision: provisionStage, build: buildStage, ray: rayStage, validate: validateStage, smoke: smokeStage } as const;

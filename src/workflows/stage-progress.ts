@@ -1,7 +1,7 @@
 // A stage's live progress, answered by the `progress` query: which nodes are done, what runs now.
 import { setHandler, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { progressQuery, type RunProgress } from './messages.js';
-import { clockTime } from './clock-time.js';
+import { clockTime } from '../common/clock-time.js';
 
 export class StageTracker {
   private readonly startedMs = Date.now();

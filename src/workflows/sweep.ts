@@ -18,7 +18,7 @@ import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSw
 import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 import { resultsStore } from './sweep-store.js';
 import { requireRunInput, resolveRun } from './run-input.js';
-import { clockTime } from './clock-time.js';
+import { clockTime } from '../common/clock-time.js';
 import type { ClusterConfig } from '../config/index.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';

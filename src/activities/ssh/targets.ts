@@ -1,11 +1,10 @@
 // What the SSH layer needs to reach one node. A NodeTarget lives on the worker only: its
 // secretEnv holds values resolved from the worker's environment. Workflows pass a NodeSpec
 // (names of worker variables, never their values) and activities resolve it here.
-import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostKeyPolicy } from './host-keys.js';
 import { secretEnvStdin } from './quote.js';
+import { expandHome } from '../../config-io/home.js';
 import type { ClusterConfig } from '../../config/cluster.js';
 
 export interface JumpHost {
@@ -42,12 +41,8 @@ export type NodeSpec = Omit<NodeTarget, 'secretEnv'> & {
   envFrom?: Record<string, string>;
 };
 
-/** `~` and `~/x` on the worker become absolute paths. */
-export function expandWorkerPath(p: string): string {
-  if (p === '~') return os.homedir();
-  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
-  return p;
-}
+/** `~` and `~/x` on the worker become absolute paths (the one rule config-io reads files by). */
+export const expandWorkerPath = expandHome;
 
 /** Resolves a spec on the worker: key paths expanded, secret variables read from process.env. */
 export function resolveNodeSpec(spec: NodeSpec, workerEnv: NodeJS.ProcessEnv = process.env): NodeTarget {
