@@ -99,6 +99,7 @@ def parse_args(argv):
         q.add_argument("--address", default="auto", help="Ray address")
     st = sub.choices["status"]
     st.add_argument("--model-id", default=None)
+    st.add_argument("--probe", action="store_true", help="also send a 2-token completion (healthy only if it answers)")
     d.add_argument("--timeout", type=float, default=900.0, help="seconds to wait until healthy")
     d.add_argument("--poll-seconds", type=float, default=1.0)
     s = sub.add_parser("shutdown")
@@ -258,6 +259,23 @@ def models_ok(url, model_id, timeout=5.0):
         return False, "/v1/models: %s" % (getattr(e, "reason", None) or e)
 
 
+def completion_ok(url, model_id, timeout=60.0):
+    """(True, "") when a 2-token completion comes back; else (False, why). Serve can report an app
+    RUNNING whose engines died (a node that rebooted before the GCS noticed): only a request tells."""
+    body = json.dumps({"model": model_id, "prompt": "ping", "max_tokens": 2, "temperature": 0.0}).encode()
+    req = urllib.request.Request(url + "/v1/completions", data=body, headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            data = json.loads(r.read().decode())
+        if data.get("choices"):
+            return True, ""
+        return False, "a 2-token completion came back without choices"
+    except urllib.error.HTTPError as e:
+        return False, "a 2-token completion answered HTTP %d: %s" % (e.code, e.read().decode("utf-8", "replace")[:200])
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        return False, "a 2-token completion failed: %s" % (getattr(e, "reason", None) or e)
+
+
 def status_text(status):
     """ApplicationStatus is a str Enum in Ray: its value, not "ApplicationStatus.RUNNING"."""
     return str(getattr(status, "value", status))
@@ -368,6 +386,8 @@ def cmd_status(args):
             name, app = next(iter(apps.items()))
             out["serveStatus"], out["message"] = app["status"], app["message"]
             ok, why = models_ok(url, args.model_id)
+            if ok and app["status"] == "RUNNING" and args.probe and args.model_id:
+                ok, why = completion_ok(url, args.model_id)
             if ok and app["status"] == "RUNNING":
                 out["status"] = "healthy"
             elif app["status"] in ("DEPLOYING", "NOT_STARTED"):
@@ -380,7 +400,8 @@ def cmd_status(args):
         out["error"] = short_error(e)
     out["seconds"] = round(time.time() - t0, 3)
     print("Serve: %s %s" % (out["status"], out["error"] or ""), flush=True)
-    emit(out, 0 if out["status"] in ("healthy", "absent", "deploying") else 1)
+    # A query: its JSON says what it found ("failed" included); a non-zero exit would only hide it.
+    emit(out, 0)
 
 
 # ---------------------------------------------------------------------------------------------

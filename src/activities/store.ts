@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { BenchPointRecord } from '../analysis/records.js';
 import type { StoreRunKey, StoredRunEnd, StoredRunStart } from '../analysis/store-rows.js';
 import type { ResultsStore } from '../results-store/store.js';
+import type { AnswerSet } from '../analysis/output-check.js';
 import { currentRunKey } from './run-key.js';
 import { runIdOf } from './remote.js';
 
@@ -43,6 +44,13 @@ export function createStoreActivities(deps: { resultsStore: () => ResultsStore }
     },
     async storeSweepRun({ start, end }: StoreRunInput): Promise<void> {
       await deps.resultsStore().putRun(runKey(Context.current()), start, end);
+    },
+    /** The output-check reference stored under `key` (made by this or an earlier run), or null. */
+    async loadAnswerReference({ key }: { key: string }): Promise<{ answers: AnswerSet; madeBy: string; madeAt: string } | null> {
+      return (await deps.resultsStore().answerReference(key)) ?? null;
+    },
+    async saveAnswerReference({ key, answers }: { key: string; answers: AnswerSet }): Promise<void> {
+      await deps.resultsStore().putAnswerReference(key, answers, runIdOf(Context.current()), new Date().toISOString());
     },
   };
 }

@@ -107,6 +107,8 @@ export interface BenchPointRecord {
   };
   /** 1 for the first try. */
   attempt: number;
+  /** Runs of this point cut short because its deployment died; the point was measured again on a replacement. */
+  abortedAttempts?: AbortedAttempt[];
   /** The nodes the point ran on (absent in records made before pdflow kept it). */
   hardware?: BenchHardware;
   /** Why the point must not be trusted as it is (known-bad stack, suspect import...): measured and
@@ -114,14 +116,25 @@ export interface BenchPointRecord {
   flags?: RecordFlag[];
 }
 
-/** known-bad: the stack matches a known-bad combination; suspect: it may, what would tell is unknown. */
-export type RecordFlagKind = 'known-bad' | 'suspect';
+/** known-bad: the stack matches a known-bad combination; suspect: it may, what would tell is unknown;
+ * output-mismatch: the deployment's greedy answers differ from a run without KV transfer (output check). */
+export type RecordFlagKind = 'known-bad' | 'suspect' | 'output-mismatch';
 
 export interface RecordFlag {
   kind: RecordFlagKind;
   reason: string;
   /** Where the problem is described, e.g. an upstream issue. */
   link?: string;
+}
+
+export interface AbortedAttempt {
+  /** Why the run failed, e.g. "BenchFailed: … connection refused". */
+  reason: string;
+  /** Why the deployment was judged dead, e.g. "Serve status: unreachable (…)". */
+  deploymentState: string;
+  startedAt: string;
+  /** Tries of the bench before the deployment was checked. */
+  attempts: number;
 }
 
 /** What the point ran on. Fields nobody reported are absent, never guessed. */

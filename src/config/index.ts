@@ -6,7 +6,7 @@ export {
 export {
   SweepSchema, DeploymentEntrySchema, LoadSchema,
   type SweepConfig, type SweepInput, type DeploymentEntry, type PdDeploymentEntry, type CollocatedDeploymentEntry,
-  type DeploymentMode, type Workload, type WorkloadMode, type LoadConfig, type BenchSettings, type SlaConfig, type KvBackend,
+  type DeploymentMode, type Workload, type WorkloadMode, type LoadConfig, type BenchSettings, type SlaConfig, type KvBackend, type OutputCheckConfig,
 } from './sweep.js';
 export {
   expandDeployments, expandDeploymentEntry,

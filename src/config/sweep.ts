@@ -89,6 +89,15 @@ const EngineSchema = z.strictObject({
   maxModelLen: positiveInt().default(16000).describe('vLLM max_model_len (default 16000); every isl + osl must fit.'),
 }).describe('vLLM engine settings shared by every deployment.');
 
+const OutputCheckSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Check every deployment\'s answers before benchmarking it (default true).'),
+  prompts: positiveInt().max(32).default(32).describe('How many of the 32 built-in prompts to ask (default 32).'),
+  tokens: positiveInt().max(256).default(16)
+    .describe('Generated tokens compared per prompt (default 16): healthy engines of different TP may drift apart later in an answer.'),
+  minAgreement: z.number().gt(0).max(1).default(0.9)
+    .describe('Share of prompts whose first tokens must match the collocated reference (default 0.9).'),
+}).describe('Output-correctness gate: each deployment answers fixed prompts greedily and is compared with a collocated deployment of the decode TP (no KV transfer); a deployment that differs has its points flagged, never "best".');
+
 const TimeoutsSchema = z.strictObject({
   deployMinutes: positiveNumber().default(20).describe('Give up on a deployment that is not healthy after this long (default 20).'),
   pointMinutes: positiveNumber().default(30).describe('Give up on a benchmark point after this long (default 30).'),
@@ -106,6 +115,7 @@ export const SweepSchema = z.strictObject({
   load: LoadSchema,
   sla: SlaSchema.optional(),
   engine: EngineSchema.prefault({}),
+  outputCheck: OutputCheckSchema.prefault({}),
   bench: BenchSchema.prefault({}),
   timings: TimingsSchema.optional(),
   timeouts: TimeoutsSchema.prefault({}),
@@ -126,4 +136,5 @@ export type WorkloadMode = Workload['mode'];
 export type LoadConfig = SweepConfig['load'];
 export type BenchSettings = SweepConfig['bench'];
 export type SlaConfig = NonNullable<SweepConfig['sla']>;
+export type OutputCheckConfig = SweepConfig['outputCheck'];
 export type KvBackend = PdDeploymentEntry['backend'];

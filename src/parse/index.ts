@@ -14,3 +14,4 @@ export * from './python-env.js';
 export * from './inventory.js';
 export * from './prerequisites.js';
 export * from './build-json.js';
+export * from './answers.js';

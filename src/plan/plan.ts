@@ -101,6 +101,7 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
     pauseTeardownAfterMinutes: sweep.pauseTeardownAfterMinutes,
     timeouts: { ...sweep.timeouts },
     engine: { ...sweep.engine },
+    outputCheck: { ...sweep.outputCheck },
     bench: { ...sweep.bench },
     timings,
     estimate: {

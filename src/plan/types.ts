@@ -156,6 +156,8 @@ export interface Plan {
   pauseTeardownAfterMinutes: number;
   timeouts: SweepConfig['timeouts'];
   engine: SweepConfig['engine'];
+  /** Absent in plans made before the output check existed (continue-as-new of an older run): off. */
+  outputCheck?: SweepConfig['outputCheck'];
   bench: SweepConfig['bench'];
   sla?: SlaConfig;
   /** One line per flagged deployment: `pdflow plan` prints them before anyone spends GPU-hours. */

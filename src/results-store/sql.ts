@@ -20,6 +20,9 @@ export const SCHEMA = [
     status TEXT NOT NULL, deployment TEXT NOT NULL, started_at TEXT NOT NULL, record TEXT NOT NULL,
     raw_json TEXT, raw_path TEXT,
     PRIMARY KEY (workflow_id, first_run_id, point_id))`,
+  // Output-check references (greedy answers of a collocated deployment), by content key: shared by runs.
+  `CREATE TABLE IF NOT EXISTS pdflow_answer_references (
+    ref_key TEXT NOT NULL PRIMARY KEY, answers TEXT NOT NULL, made_by TEXT NOT NULL, made_at TEXT NOT NULL)`,
   'CREATE INDEX IF NOT EXISTS pdflow_runs_parent ON pdflow_runs (parent_workflow_id)',
   'CREATE INDEX IF NOT EXISTS pdflow_runs_started ON pdflow_runs (started_at)',
 ];
@@ -48,3 +51,7 @@ export const SELECT_RECORD_RUNS_OF = 'SELECT workflow_id, first_run_id, MIN(star
 export const SELECT_RECORDS = `SELECT seq, record, raw_json FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? ORDER BY seq`;
 export const SELECT_RECENT_RUNS = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs ORDER BY started_at DESC LIMIT ?`;
 export const COUNT_RECORDS = 'SELECT status, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? GROUP BY status';
+
+/** A reference: the first one made for a key stays (answers made later under the same key are the same by definition). */
+export const INSERT_REFERENCE = 'INSERT INTO pdflow_answer_references (ref_key, answers, made_by, made_at) VALUES (?, ?, ?, ?) ON CONFLICT (ref_key) DO NOTHING';
+export const SELECT_REFERENCE = 'SELECT answers, made_by, made_at FROM pdflow_answer_references WHERE ref_key = ?';

@@ -7,13 +7,21 @@ import {
 } from '../analysis/store-rows.js';
 import {
   SCHEMA, INSERT_RUN_START, UPSERT_RUN_END, UPSERT_RECORD, SELECT_RUNS_OF, SELECT_RECORD_RUNS_OF, SELECT_RECORDS,
-  SELECT_RECENT_RUNS, COUNT_RECORDS, runValues, recordValues, type SqlDb,
+  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, runValues, recordValues, type SqlDb,
 } from './sql.js';
 import { redactUrl } from './redact-url.js';
+import type { AnswerSet } from '../analysis/output-check.js';
 
 import { RESULTS_URL_ENV, DEFAULT_STORE_FILE } from './names.js';
 
 export { RESULTS_URL_ENV, DEFAULT_STORE_FILE };
+
+export interface StoredAnswerReference {
+  answers: AnswerSet;
+  /** The workflow id of the run that made it. */
+  madeBy: string;
+  madeAt: string;
+}
 
 export interface StoredRunSummary extends StoredRun {
   ok: number;
@@ -77,6 +85,20 @@ export class ResultsStore {
     const db = await this.conn();
     if (!db) return [];
     return inSweepOrder((await db.all<{ seq: number; record: string; raw_json: string | null }>(SELECT_RECORDS, [key.workflowId, key.firstRunId])).map(rowToRecord));
+  }
+
+  /** Keeps an output-check reference under its content key (a reference already there stays). */
+  async putAnswerReference(key: string, answers: AnswerSet, madeBy: string, madeAt: string): Promise<void> {
+    const db = await this.writable();
+    await db.run(INSERT_REFERENCE, [key, JSON.stringify(answers), madeBy, madeAt]);
+  }
+
+  /** The reference stored under `key`, with the run that made it; undefined when none. */
+  async answerReference(key: string): Promise<StoredAnswerReference | undefined> {
+    const db = await this.conn();
+    if (!db) return undefined;
+    const [row] = await db.all<{ answers: string; made_by: string; made_at: string }>(SELECT_REFERENCE, [key]);
+    return row ? { answers: JSON.parse(row.answers) as AnswerSet, madeBy: row.made_by, madeAt: row.made_at } : undefined;
   }
 
   /** The newest runs, with their ok/failed counts. */

@@ -6,6 +6,7 @@ import type { Plan, RejectedDeployment } from '../plan/types.js';
 import type { BenchPointRecord } from '../analysis/records.js';
 import type { SweepOutcome } from '../analysis/outcome.js';
 import type { SlaConfig } from '../config/index.js';
+import type { OutputCheckOutcome, OutputCheckState } from './output-check.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -34,7 +35,7 @@ export interface FailedDeployment {
   reason: string;
 }
 
-export interface SweepCarry {
+export interface SweepCarry extends OutputCheckState {
   records: BenchPointRecord[];
   failedDeployments: FailedDeployment[];
   cursor: { deployment: number; point: number };
@@ -48,6 +49,10 @@ export interface SweepCarry {
   continuedAsNew: number;
   /** Indexes of records the results store has not confirmed (retried at the end). */
   unstored?: number[];
+  /** Deployments that died mid-sweep and were replaced, by deployment id: how many times. */
+  replacements?: Record<string, number>;
+  /** Teardowns that failed (their real cause), each followed by a forced cleanup. */
+  teardownFailures?: FailedDeployment[];
 }
 
 export interface SweepResult {
@@ -66,6 +71,11 @@ export interface SweepResult {
   continuedAsNew: number;
   /** The sweep file's SLA, for the report (absent: the sweep named none). */
   sla?: SlaConfig;
+  /** The output check of each deployment, by deployment id (absent: the check was off). */
+  outputChecks?: Record<string, OutputCheckOutcome>;
+  /** Deployments that died mid-sweep and were replaced, by deployment id: how many times. */
+  replacements?: Record<string, number>;
+  teardownFailures?: FailedDeployment[];
 }
 
 export interface SweepResultsView {
@@ -74,6 +84,7 @@ export interface SweepResultsView {
   rejected: RejectedDeployment[];
   /** The sweep file's SLA, for the report (absent: the sweep named none). */
   sla?: SlaConfig;
+  outputChecks?: Record<string, OutputCheckOutcome>;
 }
 
 /** Every record so far (for `pdflow results` on a running sweep). */

@@ -3,7 +3,7 @@
 // server suggests it, carrying the plan, the cursor and every record.
 import {
   condition, continueAsNew, executeChild, setHandler, workflowInfo, CancellationScope, ActivityFailure,
-  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log, upsertSearchAttributes,
+  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log, upsertSearchAttributes, patched,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
@@ -11,7 +11,7 @@ import { sweepResultsQuery, type SweepInput, type SweepCarry, type SweepResult, 
 import { stepActivities, quickActivities, NON_RETRYABLE } from './activity-options.js';
 import { estimateRemainingSec, gpuHours } from './sweep-progress.js';
 import { rayStage } from './stages/ray.js';
-import type { BenchPointRecord } from '../analysis/records.js';
+import type { AbortedAttempt, BenchPointRecord } from '../analysis/records.js';
 import { pointRecord } from '../analysis/point-record.js';
 import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
 import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
@@ -22,6 +22,8 @@ import { clockTime } from '../common/clock-time.js';
 import type { ClusterConfig } from '../config/index.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
+import { outputChecker, type OutputChecker } from './output-check.js';
+import { withFlags } from '../analysis/known-bad.js';
 
 async function resolvedSweep(input: SweepInput, opts: SweepOptions): Promise<{ cluster: ClusterConfig; plan: Plan }> {
   try {
@@ -71,7 +73,9 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     ...(plan.sla ? { sla: plan.sla } : {}), ...(workflowInfo().parent ? { parentWorkflowId: workflowInfo().parent!.workflowId } : {}),
   }, s);
   /** Records a point's result, in the workflow and the results store; failures show at once in the Web UI (PdflowFailedPoints). */
-  const record = (r: BenchPointRecord) => {
+  const record = (r0: BenchPointRecord) => {
+    // The output check's verdict on the deployment goes with every point measured on it.
+    const r = checker && r0.status === 'ok' ? withFlags(r0, checker.flagsOf(r0.deployment.id)) : r0;
     s.records.push(r);
     if (r.status !== 'ok') upsertSearchAttributes([{ key: PdflowFailedPoints, value: counts().failed }]);
     store.record(s.records.length - 1);
@@ -97,7 +101,10 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     };
   };
   setHandler(progressQuery, progress);
-  setHandler(sweepResultsQuery, () => ({ records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected, ...(plan.sla ? { sla: plan.sla } : {}) }));
+  setHandler(sweepResultsQuery, () => ({
+    records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected,
+    ...(plan.sla ? { sla: plan.sla } : {}), ...(s.outputChecks ? { outputChecks: s.outputChecks } : {}),
+  }));
   setHandler(pauseSignal, () => { s.paused = true; });
   setHandler(resumeSignal, () => { s.paused = false; });
 
@@ -108,17 +115,19 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     // Absolute times: an elapsed figure would freeze between workflow tasks.
     setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points (${outcomeCounts(counts())})\n\nrun started ${clockTime(s.startedAt)}; this step started ${clockTime(stepStartedAt)}`);
   };
+  /** Deployments of this run that are not in the plan (output-check references). */
+  const extraDeployments = new Map<string, PlannedDeployment>();
   function deploymentById(id: string): PlannedDeployment | undefined {
-    return plan.deployments.find((d) => d.id === id);
+    return plan.deployments.find((d) => d.id === id) ?? extraDeployments.get(id);
   }
 
-  const deploy = async (dep: PlannedDeployment) => {
+  const deploy = async (dep: PlannedDeployment, o = { deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine }) => {
     s.generation++;
     say(`deploying ${dep.label}`);
     // Owed a teardown from the moment the deploy starts: a deploy that fails or is cancelled
     // half-way may hold GPUs (replicas up, app never healthy).
     s.deployed = { deploymentId: dep.id, generation: s.generation, heldSinceMs: Date.now() };
-    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine }]);
+    await acts.deployServe.executeWithOptions({ summary: `deploy ${dep.label}` }, [{ cluster, deployment: shapeOf(dep), generation: s.generation, ...o }]);
   };
   const teardown = async (dep: PlannedDeployment) => {
     if (!s.deployed) return;
@@ -137,6 +146,21 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     s.gpuSecondsSpent += ((now - (s.deployed.heldSinceMs ?? now)) / 1000) * dep.gpus;
     s.deployed.heldSinceMs = now;
   }
+
+  // Sweeps begun before the output check existed replay without it.
+  const checker: OutputChecker | undefined = plan.outputCheck?.enabled && patched('pdflow-output-check') ? outputChecker({
+    cluster, settings: plan.outputCheck, maxModelLen: plan.engine.maxModelLen, state: s, acts, store: checks, say,
+    referenceDeployment: (tp, node) => checks.referenceDeployment.executeWithOptions({ summary: `plan a collocated TP${tp} reference` }, [{ cluster, tp, node }]),
+    withDeployment: async (ref, use) => {
+      extraDeployments.set(ref.id, ref);
+      try {
+        await deploy(ref, { deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine });
+        await use();
+      } finally {
+        await teardown(ref);
+      }
+    },
+  }) : undefined;
 
   const checkRay = () => checks.checkRayHealth.executeWithOptions({ summary: 'Ray health gate' }, [{ cluster }]);
   /** The next deployment's health check, taken while the previous one is torn down (dropped on a pause). */
@@ -186,7 +210,9 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const bringUp = async (dep: PlannedDeployment): Promise<boolean> => {
     try {
       await healthGate();
+      await checker?.ensureReference(dep);
       await deploy(dep);
+      await checker?.check(dep, s.generation);
       return true;
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -213,11 +239,13 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     }
   };
 
-  const runPoint = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord> => {
-    say(`bench ${point.label}`);
+  const runPoint = async (dep: PlannedDeployment, point: PlannedPoint, retake = 0): Promise<BenchPointRecord> => {
+    say(`bench ${point.label}${retake ? ` (again, on the replaced deployment)` : ''}`);
     const startedAt = new Date();
     try {
-      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}` }, [{ cluster, deployment: shapeOf(dep), point, sweepName: plan.sweepName, bench: plan.bench }]);
+      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}${retake ? ` (retake ${retake})` : ''}` }, [{
+        cluster, deployment: shapeOf(dep), point, sweepName: plan.sweepName, bench: plan.bench, ...(retake ? { retake } : {}),
+      }]);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const reason = failureReason(err);
@@ -225,6 +253,90 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       // Retries exhausted: every attempt ran. Otherwise (non-retryable) assume the first did.
       const attempts = err instanceof ActivityFailure && err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? pointAttempts : 1;
       return failedRecord(dep, point, reason, attempts, startedAt);
+    }
+  };
+
+  // A deployment that dies mid-sweep (a node reboots, Serve's controller is killed) is noticed when
+  // a point fails, replaced, and the point measured again; a teardown that fails is followed by a
+  // forced cleanup and never fails the sweep. Sweeps begun before this replay without it.
+  const replacing = patched('pdflow-replace-dead-deployments');
+  const cleanupActs = stepActivities(timeouts, {
+    startToCloseTimeout: '10 minutes',
+    // A rebooting node takes minutes to answer SSH again.
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 12, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+
+  /** Why the deployment that should be up is dead; undefined when it still serves. */
+  const deathOf = async (): Promise<string | undefined> => {
+    say('a point failed: is the deployment still alive?');
+    const health = await checkRay().catch((e: unknown) => ({ healthy: false, problems: [failureReason(e)] }));
+    if (!health.healthy) return `Ray: ${health.problems.join('; ')}`;
+    const st = await checks.deploymentStatus.executeWithOptions({ summary: 'is the deployment alive?' }, [{ cluster }]);
+    return st.status === 'healthy' ? undefined : `Serve ${st.status}${st.error ? `: ${st.error}` : ''}`;
+  };
+
+  /** Ray stopped on every node (its replicas and engines with it); the next health gate starts it again. */
+  const forceCleanup = async (why: string) => {
+    say(`forced cleanup: stopping Ray on every node (${why})`);
+    healthAhead = undefined;
+    await Promise.all(cluster.nodes.map((n) => cleanupActs.stopRay.executeWithOptions({ summary: `stop Ray on ${n.name}` }, [{ cluster, node: n.name }])));
+  };
+
+  /** Tears `dep` down; a failure is recorded with its cause and followed by the forced cleanup, never thrown. */
+  const tearDownSafely = async (dep: PlannedDeployment) => {
+    try {
+      await teardown(dep);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const reason = failureReason(err);
+      lastError = `teardown of ${dep.label}: ${reason}`;
+      (s.teardownFailures ??= []).push({ deployment: dep.label, reason });
+      log.warn('teardown failed: forced cleanup', { deployment: dep.label, error: reason });
+      await forceCleanup(`teardown of ${dep.label} failed`).catch((e: unknown) => {
+        if (isCancellation(e)) throw e;
+        log.warn('forced cleanup failed: the next health gate repairs Ray', { error: failureReason(e) });
+      });
+    }
+  };
+
+  /**
+   * A dead deployment's GPUs: Serve cannot be trusted to shut down what it no longer knows (a
+   * restarted head, orphaned replicas), so Ray is stopped on every node; the health gate starts it again.
+   */
+  const abandon = async (dep: PlannedDeployment, death: string) => {
+    bankGpuTime(dep);
+    s.deployed = undefined;
+    await forceCleanup(`${dep.label} died: ${death}`);
+  };
+
+  /**
+   * Measures a point. A failure on a deployment that turns out dead is an aborted attempt: the
+   * deployment is replaced (at most MAX_REPLACEMENTS times) and the point measured again under a
+   * new job id. Undefined: the replacement would not come up (its points are recorded already).
+   */
+  const measure = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord | undefined> => {
+    const aborted: AbortedAttempt[] = [];
+    const withAborted = (r: BenchPointRecord) => (aborted.length ? { ...r, abortedAttempts: aborted } : r);
+    for (;;) {
+      const r = await runPoint(dep, point, aborted.length);
+      // Requests that failed in an "ok" point: the deployment may have died half-way through it.
+      const suspect = r.status !== 'ok' || (r.metrics?.failed ?? 0) > 0;
+      if (!suspect || !replacing) return withAborted(r);
+      const used = s.replacements?.[dep.id] ?? 0;
+      if (used >= MAX_REPLACEMENTS) return withAborted(r);
+      const death = await deathOf();
+      if (!death) return withAborted(r);
+      aborted.push({ reason: r.reason ?? 'failed', deploymentState: death, startedAt: r.timings.startedAt, attempts: r.attempt });
+      (s.replacements ??= {})[dep.id] = used + 1;
+      lastError = `${dep.label} died during ${point.id}: ${death}`;
+      log.warn('deployment died: replacing it and measuring the point again', { deployment: dep.label, point: point.id, death });
+      try {
+        await abandon(dep, death);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        return withAborted({ ...r, reason: `${r.reason}; ${dep.label} died (${death}) and could not be cleaned up: ${failureReason(err)}` });
+      }
+      if (!(await readyFor(dep, point))) return undefined;
     }
   };
 
@@ -237,7 +349,9 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
         const point = dep.points[s.cursor.point]!;
         current = { deployment: dep.label, point: point.label };
         if (!(await readyFor(dep, point))) break;
-        record(await runPoint(dep, point));
+        const r = await measure(dep, point);
+        if (!r) break;
+        record(r);
         if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
           s.cursor.point++;
           bankGpuTime(dep);
@@ -247,7 +361,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       }
       // The next deployment's health gate needs no GPUs: check Ray while this one is torn down.
       if (s.deployed && !s.paused && !workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) healthAhead = checkRay().catch(() => undefined);
-      await teardown(dep);
+      await (replacing ? tearDownSafely(dep) : teardown(dep));
       if (workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) {
         s.cursor = { deployment: s.cursor.deployment + 1, point: 0 };
         s.continuedAsNew++;
@@ -278,9 +392,13 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
     summary, continuedAsNew: s.continuedAsNew,
-    ...(plan.sla ? { sla: plan.sla } : {}),
+    ...(plan.sla ? { sla: plan.sla } : {}), ...(s.outputChecks ? { outputChecks: s.outputChecks } : {}),
+    ...(s.replacements ? { replacements: s.replacements } : {}), ...(s.teardownFailures ? { teardownFailures: s.teardownFailures } : {}),
   };
 }
+
+/** Replacements of one deployment before its failing points are recorded as failed. */
+const MAX_REPLACEMENTS = 2;
 
 /**
  * The deployment as activities get it: without its point list, which they never read and which

@@ -22,9 +22,10 @@ export async function prepareCluster(s: Stack): Promise<void> {
   }));
 }
 
-/** A sweep file for the stack's model with the given parts (validated, then planned on the cluster). */
+/** The plan of a test sweep for the stack's model (validated, then planned on the cluster). The output check is off unless the file turns it on: tests about other
+ * things keep their step lists (and minutes); sweep.test.ts checks it. */
 export function planFor(s: Stack, file: Omit<SweepFile, 'model'>): Plan {
-  const v = validateSweep({ ...file, model: { id: s.cluster.model.id, servedName: s.cluster.model.servedName } }, `${file.name}.yaml`);
+  const v = validateSweep({ outputCheck: { enabled: false }, ...file, model: { id: s.cluster.model.id, servedName: s.cluster.model.servedName } }, `${file.name}.yaml`);
   if (!v.ok) throw new Error(`test sweep invalid: ${v.issues.map((i) => i.message).join('; ')}`);
   return planSweep(s.cluster, v.value);
 }
@@ -135,7 +136,7 @@ export async function scheduledActivities(client: Client, workflowId: string, fi
 }
 
 /** Writes to the results store: between the steps, not steps (test/integration/results-store.test.ts checks them). */
-const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun']);
+const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun', 'loadAnswerReference', 'saveAnswerReference']);
 
 /** What the sweep did in order, as short lines: "deploy <id>", "bench <point>", "teardown <id>", "health". */
 export function sweepSteps(acts: ScheduledActivity[]): string[] {
@@ -147,6 +148,8 @@ export function sweepSteps(acts: ScheduledActivity[]): string[] {
       case 'deployServe': return `deploy ${dep}`;
       case 'teardownServe': return `teardown ${dep}`;
       case 'runBenchPoint': return `bench ${point}`;
+      case 'answerPrompts': return 'answers';
+      case 'referenceDeployment': return 'plan reference';
       default: return a.type;
     }
   });
@@ -159,9 +162,11 @@ export function sweepSteps(acts: ScheduledActivity[]): string[] {
  */
 export function expectedSteps(plan: Plan, o: { healthAhead?: boolean } = {}): string[] {
   const ahead = o.healthAhead ?? true;
+  // With the output check on, every deployment answers the check prompts once it is healthy.
+  const answers = plan.outputCheck?.enabled ? ['answers'] : [];
   return plan.deployments.flatMap((d, i) => [
     ...(i === 0 || !ahead ? ['health'] : []),
-    `deploy ${d.id}`, ...d.points.map((p) => `bench ${p.id}`),
+    `deploy ${d.id}`, ...answers, ...d.points.map((p) => `bench ${p.id}`),
     ...(ahead && i + 1 < plan.deployments.length ? ['health'] : []),
     `teardown ${d.id}`,
   ]);

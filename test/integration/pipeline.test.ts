@@ -22,6 +22,12 @@ test('the whole pipeline passes on a fresh cluster; run again it skips the build
   assert.deepEqual(second.stages.map((x) => x.stage), ['provision', 'build', 'ray', 'validate', 'smoke']);
   assert.match(second.stages[4]!.nodes['query']!, /TTFT \d+ ms/);
   assert.match(second.stages[4]!.nodes['teardown']!, /GPUs free/);
+  // The output check: a collocated TP1 reference was made (the store had none), then the PD smoke deployment agreed with it.
+  assert.match(second.stages[4]!.nodes['reference teardown']!, /reference 1x TP1 .*GPUs free/);
+  assert.match(second.stages[4]!.nodes['answers']!, /^32\/32 prompts agree with the collocated TP1 reference on their first 16 tokens \(mean common prefix 16\)$/);
+  assert.ok(await s.resultsStore.answerReference((await import('../../src/analysis/output-check.js')).referenceKey({
+    modelId: s.cluster.model.id, modelSource: 'huggingface', vllmVersion: s.cluster.software.vllm.version, tp: 1, maxModelLen: 16000, prompts: 32, tokens: 16,
+  })), 'the smoke stage keeps its reference in the results store');
   for (const n of ['head', 'worker-1', 'worker-2']) {
     assert.match(second.stages[1]!.nodes[n]!, /UCX 1\.20\.0 unchanged.*NIXL 0\.6\.1 unchanged/);
     assert.match(second.stages[0]!.nodes[n]!, /packages unchanged; model cached/);

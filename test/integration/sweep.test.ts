@@ -39,6 +39,8 @@ test('a sweep records every point with metrics, tears down after each deployment
     ],
     load: { concurrency: [4, 16], promptsPerConcurrency: 2 },
     retries: 1,
+    // The collocated TP2 deployment (first) is the reference the PD ones are checked against.
+    outputCheck: { enabled: true },
   });
   assert.equal(plan.deployments.length, 3);
   assert.equal(plan.rejected.length, 1);
@@ -98,8 +100,17 @@ test('a sweep records every point with metrics, tears down after each deployment
   assert.ok(Object.values(gpusDuringBench).flat().some((m) => m > 1000), `GPUs during a bench: ${JSON.stringify(gpusDuringBench)}`);
   await assertGpusFree(s.sim, 'after the sweep');
 
+  // The output check: the collocated deployment's answers became the TP2 reference; both PD ones agree on all 32 prompts.
+  const [colloc, pack, spread] = plan.deployments;
+  assert.deepEqual(result.outputChecks?.[colloc!.id], { reference: 'the collocated TP2 reference', madeReference: true });
+  for (const d of [pack!, spread!]) {
+    const c = result.outputChecks?.[d.id]?.result;
+    assert.ok(c && c.ok && c.agreeing === 32 && c.total === 32 && c.meanCommonPrefix === 16, `${d.label}: ${JSON.stringify(result.outputChecks?.[d.id])}`);
+  }
+  assert.ok(result.records.every((r) => !r.flags?.length), 'healthy deployments are not flagged');
+
   // The results query: equal to the result at the end, a prefix of it mid-run.
-  assert.deepEqual(result.final, { records: result.records, failedDeployments: result.failedDeployments, rejected: result.rejected });
+  assert.deepEqual(result.final, { records: result.records, failedDeployments: result.failedDeployments, rejected: result.rejected, outputChecks: result.outputChecks });
   assert.equal(midResults.length, 1, 'results were not queried mid-run');
   assert.deepEqual(midResults[0]!.records, result.records.slice(0, midResults[0]!.records.length));
   assert.ok(midResults[0]!.records.length >= 2);
@@ -138,6 +149,68 @@ test('a sweep records every point with metrics, tears down after each deployment
   assert.equal(result.finalProgress.done, total);
 });
 
+
+test('the output check: a deployment whose KV transfers corrupt output is measured but flagged, never best; its reference is made once and then comes from the store', async () => {
+  const file = {
+    name: 'outcheck',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [
+      { mode: 'pd-pack' as const, prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } },
+      // vLLM 0.11 + NIXL 0.6 over LIBFABRIC on EFA: the emulated engine corrupts KV as reality did (vllm#27055).
+      { mode: 'pd-pack' as const, prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] }, backend: 'LIBFABRIC' as const },
+    ],
+    load: { concurrency: [4], promptsPerConcurrency: 2 },
+    retries: 0,
+    outputCheck: { enabled: true },
+  };
+  const plan = planFor(s, file);
+  const [ucx, libfabric] = plan.deployments;
+  assert.ok(ucx && libfabric && ucx.id !== libfabric.id, JSON.stringify(plan.deployments.map((d) => d.id)));
+  const key = (await import('../../src/analysis/output-check.js')).referenceKey({
+    modelId: s.cluster.model.id, modelSource: 'huggingface', vllmVersion: s.cluster.software.vllm.version, tp: 1,
+    maxModelLen: plan.engine.maxModelLen, prompts: 32, tokens: 16,
+  });
+  const storedBefore = await s.resultsStore.answerReference(key);
+
+  const run = async (p: typeof plan) => s.withWorker(async () => {
+    const h = await startSweep(s, p);
+    const result = await h.result();
+    return { result, steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)), id: h.workflowId };
+  });
+  const { result, steps, id } = await run(plan);
+  // Both deployments were measured; the LIBFABRIC one is flagged with what the check saw.
+  assert.deepEqual(result.records.map((r) => [r.deployment.id, r.status]), [[ucx.id, 'ok'], [libfabric.id, 'ok']]);
+  assert.equal(result.outcome, 'ok');
+  const good = result.outputChecks?.[ucx.id]?.result;
+  const bad = result.outputChecks?.[libfabric.id]?.result;
+  assert.ok(good?.ok && good.agreeing === 32, JSON.stringify(result.outputChecks));
+  assert.ok(bad && !bad.ok && bad.agreeing === 0 && bad.firstMismatch?.position === 0, JSON.stringify(bad));
+  const [goodRec, badRec] = result.records;
+  assert.ok(!goodRec!.flags?.some((f) => f.kind === 'output-mismatch'), JSON.stringify(goodRec!.flags));
+  const flag = badRec!.flags?.find((f) => f.kind === 'output-mismatch');
+  assert.match(flag?.reason ?? '', /^output differs from a run without KV transfer: 0\/32 prompts agree with the collocated TP1 reference on their first 16 tokens \(mean common prefix 0\); first difference: prompt 0, token 0/);
+  // Never on the frontier, never best, whatever its numbers.
+  const { paretoFrontier } = await import('../../src/analysis/pareto.js');
+  assert.ok(!paretoFrontier(result.records).some((r) => r.deployment.id === libfabric.id));
+  // The store has the flagged record as the run made it.
+  const [stored] = await s.resultsStore.findRuns(id);
+  const storedRecs = await s.resultsStore.records({ workflowId: id, firstRunId: stored!.firstRunId });
+  assert.ok(storedRecs.find((r) => r.record.deployment.id === libfabric.id)?.record.flags?.some((f) => f.kind === 'output-mismatch'));
+
+  // The TP1 reference: made by a collocated deployment before the first PD one, unless the store had it.
+  const made = ['plan reference', 'deploy reference-tp1', 'answers', 'teardown reference-tp1'];
+  const tail = ['deploy ' + ucx.id, 'answers', `bench ${ucx.points[0]!.id}`, 'teardown ' + ucx.id, 'deploy ' + libfabric.id, 'answers', `bench ${libfabric.points[0]!.id}`, 'teardown ' + libfabric.id];
+  const noHealth = (xs: string[]) => xs.filter((x) => x !== 'health');
+  assert.deepEqual(noHealth(steps), storedBefore ? tail : [...made, ...tail]);
+  const reference = await s.resultsStore.answerReference(key);
+  assert.ok(reference && reference.answers.answers.length === 32, 'the reference is in the results store');
+  await assertGpusFree(s.sim, 'after the output-check sweep');
+
+  // A second run with the same model and vLLM takes the reference from the store: no reference deployment.
+  const again = await run(planFor(s, { ...file, name: 'outcheck-again', deployments: [file.deployments[0]!] }));
+  assert.ok(!again.steps.some((x) => x.includes('reference')), JSON.stringify(again.steps));
+  assert.ok(again.result.outputChecks?.[ucx.id]?.result?.ok, JSON.stringify(again.result.outputChecks));
+});
 test('a point that keeps failing is recorded with its reason; a deployment that will not come up is recorded, torn down and skipped', async () => {
   const plan = planFor(s, {
     name: 'failures',

@@ -26,6 +26,8 @@ export interface BenchPointInput {
   point: PlannedPoint;
   sweepName: string;
   bench?: Plan['bench'];
+  /** Set when the point is measured again on a replaced deployment: a new remote job, never a re-read of the cut-short one. */
+  retake?: number;
 }
 
 interface BenchJson {
@@ -36,14 +38,14 @@ interface BenchJson {
 
 export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, deps: { pool: () => SshPool; runsDir: string }) {
   return {
-    async runBenchPoint({ cluster, deployment, point, sweepName, bench }: BenchPointInput): Promise<BenchPointRecord> {
+    async runBenchPoint({ cluster, deployment, point, sweepName, bench, retake }: BenchPointInput): Promise<BenchPointRecord> {
       const ctx = Context.current();
       const startedAt = new Date();
       const head = headOf(cluster);
       const l = nodeLayout(await workdirOf(cluster, head.name));
       const resultDir = benchResultDir(l.results, sweepName, currentRunName(ctx), deployment.id, point.workloadId);
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
-        step: `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
+        step: retake ? `bench-${point.id}-retake${retake}` : `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
       });
       if (!json.ok || !json.resultFile) throw ApplicationFailure.create({ type: 'BenchFailed', message: `vllm bench serve for ${point.id} wrote no result: ${json.error ?? 'unknown error'}` });
       // Copy the raw JSON to the worker too: the head's disk is not the only copy.

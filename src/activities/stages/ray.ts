@@ -58,6 +58,14 @@ export function createRayActivities(scripts: NodeScripts, workdirOf: (cluster: C
       return { summary: `Ray ${n.role} ${r.status} on ${r.nodeIp ?? '?'}${r.gpus !== null ? `, ${r.gpus} GPUs` : ''}`, address: r.nodeIp };
     },
 
+    /** Stops Ray on one node (every Ray process of its session: raylet, replicas, engines): the forced cleanup after a deployment died. */
+    async stopRay({ cluster, node }: NodeStepInput): Promise<{ summary: string }> {
+      const { json } = await scripts.run<{ status?: string }>(cluster, node, 'ray.sh', ['stop', ...(await common(cluster, node))], {
+        hint: `stop Ray on ${node} by hand (ray stop --force) and look for leftover vLLM processes with nvidia-smi`,
+      });
+      return { summary: `Ray ${json.status ?? 'stopped'} on ${node}` };
+    },
+
     async checkRayHealth({ cluster }: ClusterStepInput): Promise<RayHealth> {
       return heartbeatWhile({ ray: 'checking' }, () => status(cluster));
     },

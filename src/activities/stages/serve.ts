@@ -6,6 +6,8 @@ import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.j
 import type { ClusterStepInput } from '../../workflows/stage-types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
+import { answerSetOf, parseAnswerCheckJson } from '../../parse/index.js';
+import type { AnswerSet } from '../../analysis/output-check.js';
 import { headOf, rayAddress } from './ray.js';
 
 export interface DeployInput extends ClusterStepInput {
@@ -64,6 +66,31 @@ export function deployArgs(cluster: ClusterConfig, dep: PlannedDeployment, deplo
   return args;
 }
 
+export interface AnswerPromptsInput extends ClusterStepInput {
+  /** The remote job's step: one per deployment and generation (a retry re-reads, a redeploy asks again). */
+  step: string;
+  prompts: number;
+  tokens: number;
+}
+
+/** A collocated deployment of one TP-`tp` replica on `node`: the output check's reference (no KV transfer). */
+export function referenceDeployment(cluster: ClusterConfig, tp: number, node: string): PlannedDeployment {
+  const sweep = validateSweep({
+    name: 'reference',
+    model: { id: cluster.model.id, servedName: cluster.model.servedName },
+    workloads: [{ isl: 128, osl: 16 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [tp] }],
+    load: { concurrency: [1], promptsPerConcurrency: 1 },
+  }, 'reference');
+  if (!sweep.ok) throw ApplicationFailure.nonRetryable(`internal reference sweep invalid: ${sweep.issues.map((i) => i.message).join('; ')}`, 'ConfigError');
+  const plan = planSweep(cluster, sweep.value);
+  const dep = plan.deployments[0];
+  if (!dep) throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} cannot run a collocated TP${tp} reference: ${plan.rejected.map((r) => r.message).join('; ')}`, 'ConfigError');
+  // On the node of the deployment it is for (pack: the planner's first fit may pick another).
+  const instances = dep.mode === 'collocated' ? dep.replicas.instances.map((i) => ({ ...i, node })) : [];
+  return dep.mode === 'collocated' ? { ...dep, id: `reference-tp${tp}`, label: `reference 1x TP${tp}`, replicas: { ...dep.replicas, instances }, points: [] } : dep;
+}
+
 /** The smallest PD deployment the cluster can run: 1 prefill TP1 + 1 decode TP1, packed. */
 export function smallestPdDeployment(cluster: ClusterConfig): PlannedDeployment {
   const sweep = validateSweep({
@@ -91,6 +118,10 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
       return smallestPdDeployment(cluster);
     },
 
+    async referenceDeployment({ cluster, tp, node }: ClusterStepInput & { tp: number; node: string }): Promise<PlannedDeployment> {
+      return referenceDeployment(cluster, tp, node);
+    },
+
     async deployServe({ cluster, deployment, generation, deployMinutes, engine }: DeployInput & { deployMinutes?: number }): Promise<{ summary: string; url: string; seconds?: number }> {
       const { head, l } = await onHead(cluster);
       const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', deployArgs(cluster, deployment, deployMinutes ?? 20, engine), {
@@ -108,6 +139,36 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
       });
       if (!json.ok) throw ApplicationFailure.create({ type: 'SmokeFailed', message: `streaming completion failed: ${json.error}` });
       return { summary: `TTFT ${json.ttftMs?.toFixed(0)} ms, TPOT ${json.tpotMs?.toFixed(1)} ms, ${json.tokens} tokens: "${json.text.slice(0, 40)}"`, ttftMs: json.ttftMs, tpotMs: json.tpotMs, text: json.text };
+    },
+
+    /**
+     * Whether the deployment that should be up still is (Serve's own status and the model on its
+     * HTTP route). Never fails: a head that cannot be reached or a Ray without its GCS is an answer
+     * ("unreachable"), the one a sweep asks for after a point failed.
+     */
+    async deploymentStatus({ cluster }: ClusterStepInput): Promise<{ status: 'healthy' | 'deploying' | 'failed' | 'absent' | 'unreachable'; error: string | null }> {
+      try {
+        const { head, l } = await onHead(cluster);
+        const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', [
+          'status', '--address', rayAddress(cluster), '--port', String(cluster.ray.serveHttpPort), '--host', head.host, '--model-id', cluster.model.servedName, '--probe',
+        ], { interpreter: l.python, env: runtimeEnv(l), timeoutMs: 120_000 });
+        const status = (['healthy', 'deploying', 'failed', 'absent'] as const).find((x) => x === json.status) ?? 'failed';
+        return { status, error: json.error ?? null };
+      } catch (err) {
+        return { status: 'unreachable', error: (err as Error).message.split('\n')[0]!.slice(0, 400) };
+      }
+    },
+
+    /** The deployment that is up answers the output check's prompts greedily. */
+    async answerPrompts({ cluster, step, prompts, tokens }: AnswerPromptsInput): Promise<AnswerSet & { summary: string }> {
+      const { head, l } = await onHead(cluster);
+      const { json } = await scripts.run<unknown>(cluster, head.name, 'answer_check.py', [
+        '--url', serveUrl(cluster), '--model', cluster.model.servedName, '--count', String(prompts), '--max-tokens', String(tokens),
+      ], { step, interpreter: l.python, hint: 'no prompt got an answer: check that the deployment still answers (serve status, the replicas\' logs)' });
+      const j = parseAnswerCheckJson(json);
+      if (!j.ok) throw ApplicationFailure.create({ type: 'OutputCheckFailed', message: `no prompt of the output check got an answer: ${j.error}` });
+      const answered = j.answers.filter((a) => !a.error).length;
+      return { ...answerSetOf(j), summary: `${answered}/${j.answers.length} prompts answered in ${j.seconds.toFixed(1)} s` };
     },
 
     async teardownServe({ cluster, deployment, generation }: DeployInput): Promise<{ summary: string }> {

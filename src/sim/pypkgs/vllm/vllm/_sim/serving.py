@@ -29,11 +29,25 @@ def tokens_of(tokenizer, prompt, add_special_tokens=True):
     return len(tokenizer.encode(str(prompt or ""), add_special_tokens=add_special_tokens))
 
 
-def _pieces(seed, n, garbled):
-    rng = random.Random(seed)
-    if garbled:
-        return ["".join(rng.choice("!#$%&@^~<>|?\ufffd") for _ in range(rng.randint(1, 3))) for _ in range(n)]
-    return [" " + rng.choice(WORDS) for _ in range(n)]
+def answer_key(prompt):
+    return hashlib.sha256(json.dumps(str(prompt)).encode()).hexdigest()
+
+
+def _pieces(key, n, garbled, tp=1):
+    """Greedy output: token i depends on the prompt and i alone (max_tokens only cuts the answer short).
+    A healthy engine of another TP drifts late, as real ones do (another reduction order): from a
+    prompt-dependent position of 24..63 on, tokens depend on the TP too. Corrupted KV (a transfer that
+    wrote the wrong blocks) breaks the answer from its first token."""
+    drift_at = 24 + int(key[:4], 16) % 40
+    out = []
+    for i in range(n):
+        if garbled:
+            rng = random.Random("%s:garbled:%d" % (key, i))
+            out.append("".join(rng.choice("!#$%&@^~<>|?\ufffd") for _ in range(rng.randint(1, 3))))
+        else:
+            rng = random.Random("%s:%d%s" % (key, i, ":tp%d" % tp if i >= drift_at else ""))
+            out.append(" " + rng.choice(WORDS))
+    return out
 
 
 def error(message, kind, code):
@@ -87,12 +101,11 @@ class Handler(object):
                 dep = {"mode": "collocated", "replicas": 1, "tp": eng.tp}
                 ttft, tpot = perf_model.single_request(dep, isl, osl, eng.inflight)
                 garbled = False
-            seed = hashlib.sha256(json.dumps([str(prompt), osl]).encode()).hexdigest()
-            pieces = _pieces(seed, osl, garbled)
+            pieces = _pieces(answer_key(prompt), osl, garbled, eng.tp)
             if request.stream:
                 return self._stream(request, pieces, ttft * factor, tpot * factor, isl)
             await asyncio.sleep((ttft + tpot * (osl - 1)) * factor)
-            return self._full(request, "".join(pieces), isl, osl, None)
+            return self._full(request, pieces, isl, osl, None)
         finally:
             eng.inflight -= 1
 
@@ -107,7 +120,7 @@ class Handler(object):
                   "remote_block_ids": list(range((isl + BLOCK_TOKENS - 1) // BLOCK_TOKENS)),
                   "remote_host": os.environ.get("VLLM_NIXL_SIDE_CHANNEL_HOST", eng.host),
                   "remote_port": int(os.environ.get("VLLM_NIXL_SIDE_CHANNEL_PORT", "5600")), "tp_size": eng.tp}
-        return self._full(request, _pieces(isl, 1, False)[0], isl, 1, params)
+        return self._full(request, _pieces(answer_key(request.prompt), 1, False, eng.tp), isl, 1, params)
 
     def _pd_deployment(self, kv):
         """(deployment for the performance model, error): the decode side of a NixlConnector hand-off."""
@@ -127,14 +140,21 @@ class Handler(object):
         return {"mode": mode, "backend": eng.backend, "transport": transport,
                 "prefill": {"num": 1, "tp": p_tp}, "decode": {"num": 1, "tp": eng.tp}}, None
 
-    def _full(self, request, text, isl, osl, kv_params):
+    def _full(self, request, pieces, isl, osl, kv_params):
         model = request.model or self._names()[0]
         usage = P.UsageInfo(prompt_tokens=isl, completion_tokens=osl, total_tokens=isl + osl)
+        text = "".join(pieces)
         if self.chat:
             return P.ChatCompletionResponse(model=model, usage=usage, kv_transfer_params=kv_params, choices=[
                 P.ChatCompletionResponseChoice(index=0, message=P.ChatMessage(role="assistant", content=text), finish_reason="length")])
+        logprobs = None
+        if request.logprobs is not None:
+            # vLLM's CompletionLogProbs: one entry per generated token (greedy: the top one is the sampled one).
+            offsets = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces))]
+            logprobs = P.CompletionLogProbs(text_offset=offsets, token_logprobs=[-0.01] * len(pieces), tokens=list(pieces),
+                                            top_logprobs=[{p: -0.01} for p in pieces] if request.logprobs > 0 else [None] * len(pieces))
         return P.CompletionResponse(model=model, usage=usage, kv_transfer_params=kv_params, choices=[
-            P.CompletionResponseChoice(index=0, text=text, finish_reason="length")])
+            P.CompletionResponseChoice(index=0, text=text, logprobs=logprobs, finish_reason="length")])
 
     async def _stream(self, request, pieces, ttft_s, tpot_s, isl):
         model = request.model or self._names()[0]
