@@ -1,6 +1,7 @@
 // The setup pipeline: one child workflow per stage, in order, each visible on its own in the
 // Web UI. Stops at the first failing stage with that stage's typed error.
-import { executeChild, log, patched, setHandler, setCurrentDetails, workflowInfo, upsertSearchAttributes, ApplicationFailure, ChildWorkflowFailure, ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { executeChild, log, patched, setHandler, setCurrentDetails, workflowInfo, upsertSearchAttributes, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { rootCause } from '../common/failures.js';
 import { progressQuery, type RunProgress, type StageProgress } from './messages.js';
 import { STAGES, type PipelineInput, type PipelineResult, type StageName, type StageResult } from './stage-types.js';
 import type { StepTimeouts } from './activity-options.js';
@@ -114,8 +115,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       upsertSearchAttributes([{ key: PdflowOutcome, value: state }]);
       if (isCancellation(err)) throw err;
       // The stage's own failure sits under the child and activity wrappers: report that one.
-      let cause: unknown = err instanceof ChildWorkflowFailure ? err.cause : err;
-      while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+      const cause = rootCause(err);
       lastError = `${name}: ${(cause as Error)?.message ?? String(cause)}`;
       entry.summary = lastError;
       const type = cause instanceof ApplicationFailure ? cause.type ?? 'StageFailed' : 'StageFailed';

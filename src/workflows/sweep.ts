@@ -19,6 +19,7 @@ import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 import { resultsStore } from './sweep-store.js';
 import { requireRunInput, resolveRun } from './run-input.js';
 import { clockTime } from '../common/clock-time.js';
+import { failureReason } from '../common/failures.js';
 import type { ClusterConfig } from '../config/index.js';
 import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
@@ -406,13 +407,6 @@ const MAX_REPLACEMENTS = 2;
  */
 function shapeOf(dep: PlannedDeployment): PlannedDeployment {
   return { ...dep, points: [] };
-}
-
-function failureReason(err: unknown): string {
-  let e: unknown = err;
-  if (e instanceof ActivityFailure && e.cause) e = e.cause;
-  if (e instanceof ApplicationFailure) return `${e.type ?? 'Error'}: ${e.message}`;
-  return (e as Error)?.message ?? String(e);
 }
 
 /** `attempts`: how many times the bench ran (0: never, its deployment did not come up). */

@@ -2,6 +2,7 @@
 // retry policies match on; messages name the node, host, user (and key path, never key content)
 // and say what to do. Details carry no secrets.
 import { ApplicationFailure } from '@temporalio/common';
+import { FAILURES } from '../../common/failures.js';
 
 export const SshErrorType = {
   /** The node offered a host key different from the one in known_hosts. Non-retryable. */
@@ -24,16 +25,10 @@ export const SshErrorType = {
   RemoteJobLost: 'RemoteJobLost',
   /** The command could not be built (bad env name, NUL byte). Non-retryable. */
   InvalidRemoteCommand: 'InvalidRemoteCommand',
-} as const;
+} as const satisfies Record<string, keyof typeof FAILURES>;
 
-/** Types a workflow's retry policy should never retry. */
-export const NON_RETRYABLE_SSH_ERRORS = [
-  SshErrorType.HostKeyMismatch,
-  SshErrorType.HostKeyUnknown,
-  SshErrorType.AuthFailed,
-  SshErrorType.KeyUnreadable,
-  SshErrorType.InvalidRemoteCommand,
-];
+/** Types a workflow's retry policy should never retry (as the failure catalogue says). */
+export const NON_RETRYABLE_SSH_ERRORS = Object.values(SshErrorType).filter((t) => !FAILURES[t].retryable);
 
 /** Who we tried to reach: enough to name in a message, nothing secret. */
 export interface SshEndpoint {
