@@ -41,6 +41,18 @@ export default tseslint.config(
     },
   },
   {
+    // The product path: activities and the worker never reach into the simulator or the workflows.
+    files: ['src/activities/**/*.ts', 'src/worker.ts', 'src/results-store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/sim/**', '**/sim/*'], message: 'The simulator is not part of the product path.' },
+          { group: ['**/workflows/*', '**/workflows/**'], message: 'Activities take their contracts from src/activities/types.ts, never from src/workflows.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'src/plan/**/*.ts', 'src/parse/**/*.ts', 'src/analysis/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

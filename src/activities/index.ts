@@ -2,7 +2,7 @@
 // so tests hand in real or scripted dependencies (docs/architecture.md, "Layers").
 import { createHelloActivities } from './hello.js';
 import { createRunConfigActivities } from './run-config.js';
-import { createRemoteActivities, defaultSshPool } from './remote.js';
+import { createRemoteActivities } from './remote.js';
 import { createStageActivities } from './stages/index.js';
 import type { SshPool } from './ssh/pool.js';
 import { createStoreActivities } from './store.js';
@@ -11,8 +11,8 @@ import { openResultsStore, workerStoreSpec, type ResultsStore } from '../results
 export interface ActivityDeps {
   /** Folder on the worker where run logs and copied results are written. */
   runsDir: string;
-  /** The worker process's SSH connection pool (one is created when absent). */
-  sshPool?: SshPool;
+  /** The worker's SSH connection pool (one connection per node for every activity); its owner closes it. */
+  sshPool: SshPool;
   /**
    * Where every sweep record is written as it is made. Default: PDFLOW_RESULTS_URL from the
    * worker's environment, else SQLite `results.db` beside the runs folder (.pdflow/ for
@@ -29,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHelloActivities(),
     ...createRunConfigActivities(),
     ...createRemoteActivities(deps),
-    ...createStageActivities({ pool: () => deps.sshPool ?? defaultSshPool(), runsDir: deps.runsDir }),
+    ...createStageActivities({ pool: () => deps.sshPool, runsDir: deps.runsDir }),
   };
 }
 

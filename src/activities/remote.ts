@@ -79,26 +79,12 @@ export interface RemoteExecInput {
 
 export interface RemoteActivityDeps {
   runsDir: string;
-  /** The worker's pool; the process-wide default pool when absent. */
-  sshPool?: SshPool;
-}
-
-let processPool: SshPool | undefined;
-
-/** The worker process's default SSH pool (one connection per node for every activity). */
-export function defaultSshPool(): SshPool {
-  return (processPool ??= new SshPool());
-}
-
-/** Closes the default pool (call after the worker stops, or open sockets keep the process alive). */
-export async function closeDefaultSshPool(): Promise<void> {
-  const p = processPool;
-  processPool = undefined;
-  await p?.closeAll();
+  /** The worker's pool (its owner, the composition root, closes it). */
+  sshPool: SshPool;
 }
 
 export function createRemoteActivities(deps: RemoteActivityDeps) {
-  const pool = () => deps.sshPool ?? defaultSshPool();
+  const pool = () => deps.sshPool;
 
   return {
     /** Runs a long command as a detached job on a node; re-attaches on retry. Needs heartbeatTimeout. */

@@ -44,13 +44,4 @@ export interface PipelineResult {
   seconds: number;
 }
 
-/** Input of every per-node activity. */
-export interface NodeStepInput {
-  cluster: ClusterConfig;
-  node: string;
-}
-
-/** Input of activities that drive the cluster from its head node. */
-export interface ClusterStepInput {
-  cluster: ClusterConfig;
-}
+export type { NodeStepInput, ClusterStepInput } from '../activities/types.js';

@@ -4,15 +4,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { startTestTemporal, uniqueTaskQueue, type TestTemporal } from './temporal.js';
 import { startWorkerProcess, killWorkerProcess, TEST_WORKER_TUNING, type WorkerChild } from './worker-process.js';
 import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../src/sim/index.js';
 import { parseClusterYaml, type ClusterConfig } from '../../src/config/index.js';
-import { createActivities } from '../../src/activities/index.js';
-import { SshPool } from '../../src/activities/ssh/pool.js';
 import { openResultsStore, type ResultsStore } from '../../src/results-store/store.js';
-import { pdflowInterceptors, workflowBundle } from '../../src/worker.js';
+import { createPdflowWorker, workflowBundle } from '../../src/worker.js';
 import { sharedSimDir } from './shared-sim.js';
 
 export interface StackOptions {
@@ -74,16 +71,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const stack: Stack = {
     dir, t, sim, cluster: parsed.value, taskQueue, runsDir, resultsStore, storeFile,
     async withWorker(fn, opts = {}) {
-      const sshPool = new SshPool();
-      const worker = await Worker.create({
-        connection: t.env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: bundle,
-        activities: createActivities({ runsDir, sshPool, resultsStore: opts.resultsStore ?? resultsStore }), interceptors: pdflowInterceptors, shutdownGraceTime: '2 seconds', ...TEST_WORKER_TUNING,
+      // Production's factory; only the connection, the bundle and the test tuning differ.
+      const worker = await createPdflowWorker({
+        connection: t.env.nativeConnection, namespace: 'default', taskQueue, bundle,
+        deps: { runsDir, resultsStore: opts.resultsStore ?? resultsStore }, ...TEST_WORKER_TUNING,
       });
-      try {
-        return await worker.runUntil(fn());
-      } finally {
-        await sshPool.closeAll();
-      }
+      return worker.runUntil(fn);
     },
     async startWorkerProcess() {
       const w = await startWorkerProcess({ address: stack.t.address, taskQueue, runsDir, bundlePath });

@@ -4,10 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities/index.js';
-import { SshPool } from '../../src/activities/ssh/pool.js';
-import { pdflowInterceptors } from '../../src/worker.js';
+import { NativeConnection } from '@temporalio/worker';
+import { createPdflowWorker } from '../../src/worker.js';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -19,26 +17,18 @@ export interface WorkerProcessConfig {
   shutdownGraceTime?: string;
 }
 
-/** Worker options the SSH tests use: heartbeats leave at most every second, so cancellation is quick. */
-export const TEST_WORKER_TUNING = { maxHeartbeatThrottleInterval: '1 second', defaultHeartbeatThrottleInterval: '1 second' } as const;
+/** What tests tune on production's factory: heartbeats leave at most every second (cancellation is quick), a short grace. */
+export const TEST_WORKER_TUNING = { heartbeatThrottleInterval: '1 second', shutdownGraceTime: '2 seconds' } as const;
 
 async function main(cfg: WorkerProcessConfig): Promise<void> {
   const connection = await NativeConnection.connect({ address: cfg.address });
-  const sshPool = new SshPool();
-  const worker = await Worker.create({
-    connection,
-    namespace: cfg.namespace ?? 'default',
-    taskQueue: cfg.taskQueue,
-    workflowBundle: { codePath: cfg.bundlePath },
-    activities: createActivities({ runsDir: cfg.runsDir, sshPool }),
-    interceptors: pdflowInterceptors,
-    shutdownGraceTime: (cfg.shutdownGraceTime ?? '2 seconds') as never,
-    ...TEST_WORKER_TUNING,
+  const worker = await createPdflowWorker({
+    connection, namespace: cfg.namespace ?? 'default', taskQueue: cfg.taskQueue, bundle: { codePath: cfg.bundlePath },
+    deps: { runsDir: cfg.runsDir }, ...TEST_WORKER_TUNING, ...(cfg.shutdownGraceTime ? { shutdownGraceTime: cfg.shutdownGraceTime } : {}),
   });
   const running = worker.run();
   process.stdout.write('ready\n');
   await running;
-  await sshPool.closeAll();
   await connection.close();
 }
 

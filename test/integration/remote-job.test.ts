@@ -9,16 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { startTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.js';
-import { pdflowInterceptors, workflowInterceptorModules } from '../../src/worker.js';
+import { createPdflowWorker, workflowInterceptorModules } from '../../src/worker.js';
 import { killWorkerProcess, startWorkerProcess, TEST_WORKER_TUNING, type WorkerChild } from '../helpers/worker-process.js';
 import { startSimCluster } from '../../src/sim/index.js';
 import type { SimCluster } from '../../src/sim/index.js';
 import { ClusterSchema } from '../../src/config/cluster.js';
-import { createActivities } from '../../src/activities/index.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
 import { nodeSpecs, type NodeSpec } from '../../src/activities/ssh/targets.js';
 import type { RemoteJobInput } from '../../src/activities/remote.js';
@@ -88,16 +87,11 @@ function start(taskQueue: string, input: RemoteJobTestInput, id: string): Promis
   return t.env.client.workflow.start(remoteJobTest, { taskQueue, workflowId: `pdflow-test-${id}-${Date.now()}`, args: [input] });
 }
 
-/** An in-process worker with its own pool (so the test can look at reconnects). */
+/** An in-process worker with the test's pool (so the test can look at reconnects). */
 async function inProcessWorker(taskQueue: string, pool: SshPool, runsDir: string) {
-  return Worker.create({
-    connection: t.env.nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: bundlePath },
-    activities: createActivities({ runsDir, sshPool: pool }),
-    interceptors: pdflowInterceptors,
-    shutdownGraceTime: '1 second',
-    ...TEST_WORKER_TUNING,
+  return createPdflowWorker({
+    connection: t.env.nativeConnection, namespace: 'default', taskQueue, bundle: { codePath: bundlePath },
+    deps: { runsDir, sshPool: pool }, ...TEST_WORKER_TUNING, shutdownGraceTime: '1 second',
   });
 }
 

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterConfig, SoftwarePin } from '../../config/index.js';
 import { judgeNixlInstall, nixlBuildJsonSchema, parseBuildJson, ParseError, ucxBuildFacts, ucxBuildJsonSchema } from '../../parse/index.js';
-import type { NodeStepInput } from '../../workflows/stage-types.js';
+import type { NodeStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
 import { nodeOf } from './provision.js';

@@ -5,7 +5,7 @@ import {
   checkInventory, installCommand, libfabricWarning, missingPrerequisites, packageManagerOf, prerequisitesMessage, readInventory, type PackageManager,
 } from '../../parse/index.js';
 import type { ClusterConfig, ClusterNode } from '../../config/index.js';
-import type { NodeStepInput } from '../../workflows/stage-types.js';
+import type { NodeStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
 import { describePythonEnv, parsePythonEnvJson } from '../../parse/python-env.js';

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterConfig } from '../../config/index.js';
 import { checkRayJson, judgeRayNodes, RayStartResultSchema, RayStatusResultSchema, type RayHealth } from '../../parse/index.js';
-import type { ClusterStepInput, NodeStepInput } from '../../workflows/stage-types.js';
+import type { ClusterStepInput, NodeStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout } from './layout.js';
 import { nodeOf } from './provision.js';

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { validateSweep, type ClusterConfig } from '../../config/index.js';
 import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.js';
-import type { ClusterStepInput } from '../../workflows/stage-types.js';
+import type { ClusterStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
 import { answerSetOf, parseAnswerCheckJson } from '../../parse/index.js';

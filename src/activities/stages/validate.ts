@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { checkTransfer, libfabricWarning, parseTransferTestResult, type TransferTestResult, type TransferVerdict } from '../../parse/index.js';
 import type { ClusterConfig } from '../../config/index.js';
-import type { ClusterStepInput } from '../../workflows/stage-types.js';
+import type { ClusterStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
 import { nodeLayout, runtimeEnv } from './layout.js';
 import { headOf, rayAddress } from './ray.js';

@@ -19,8 +19,8 @@ export function registerWorker(program: Command) {
     .addHelpText('after', '\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables or a profile (TEMPORAL_PROFILE); --address/--namespace override.\n\nExamples:\n  pdflow worker\n  pdflow worker --cluster site-a.yaml --cluster site-b.yaml      # queues pdflow-<name> of each\n  TEMPORAL_ADDRESS=temporal.internal:7233 pdflow worker --task-queue pdflow-lab\n')
     .action(async (o: { taskQueue?: string; cluster: string[]; runsDir: string; store?: string; grace: string; wait: boolean }, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { address?: string; namespace?: string; profile?: string };
-      const [{ connectNative }, { createPdflowWorker, workflowBundle }, { closeDefaultSshPool }, { openResultsStore, workerStoreSpec }, { loadClusterFile }] = await Promise.all([
-        import('../connect-native.js'), import('../../worker.js'), import('../../activities/remote.js'), import('../../results-store/store.js'), import('../config-files.js'),
+      const [{ connectNative }, { createPdflowWorker, workflowBundle }, { SshPool }, { openResultsStore, workerStoreSpec }, { loadClusterFile }] = await Promise.all([
+        import('../connect-native.js'), import('../../worker.js'), import('../../activities/ssh/pool.js'), import('../../results-store/store.js'), import('../config-files.js'),
       ]);
       // Checked before connecting: a bad cluster file is bad input (exit 2), not a wait for Temporal.
       const clusterQueues = (await Promise.all(o.cluster.map(loadClusterFile))).map((c) => clusterTaskQueue(c.name));
@@ -31,15 +31,16 @@ export function registerWorker(program: Command) {
       const resultsStore = openResultsStore(o.store?.trim() || workerStoreSpec(o.runsDir));
       const bundle = await workflowBundle();
       // One worker per queue in this process, sharing the connection, the SSH pool and the store.
+      const sshPool = new SshPool();
       const workers = await Promise.all(queues.map((taskQueue) => createPdflowWorker({
         connection, namespace, taskQueue, bundle,
-        deps: { runsDir: path.resolve(o.runsDir), resultsStore },
+        deps: { runsDir: path.resolve(o.runsDir), resultsStore, sshPool },
         shutdownGraceTime: o.grace,
       })));
       console.log(`pdflow worker on ${address} namespace ${namespace} task queue${queues.length > 1 ? 's' : ''} ${queues.join(', ')}; results store: ${resultsStore.where} (Ctrl-C stops it gracefully)`);
       // The SDK runtime shuts the workers down on SIGINT/SIGTERM, giving activities the grace time.
       await Promise.all(workers.map((w) => w.run()));
-      await closeDefaultSshPool(); // open SSH sockets would keep the process alive
+      await sshPool.closeAll(); // open SSH sockets would keep the process alive
       await connection.close();
       await resultsStore.close();
       console.log('worker stopped');
