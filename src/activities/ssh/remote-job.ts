@@ -2,8 +2,8 @@
 // scripts/remote/pdflow-job.sh; the activity starts or re-attaches to it by a job id that is
 // stable across attempts, follows its log, heartbeats {offset, phase, jobId, pid}, and on
 // cancellation kills the job's process group (but not on worker shutdown: a new worker attaches).
+import { fileSafe, stepLogPath } from '../../common/run-folder.js';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CommandBuildError } from './quote.js';
@@ -42,9 +42,7 @@ export function jobIdFor(workflowId: string, step: string): string {
 }
 
 /** Folder/file-name-safe form of a value (for the worker's run folder). */
-export function fileSafe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[.-]+/, '_') || '_';
-}
+export { fileSafe };
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks (usable outside an activity, e.g. by the CLI or tests)
@@ -274,7 +272,7 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
   const shown = displayCommand(opts.argv, secrets);
   const interval = opts.pollIntervalMs ?? 1000;
   const maxChunk = opts.maxChunkBytes ?? 256 * 1024;
-  const logFile = path.join(ctx.runsDir, fileSafe(ctx.workflowId), fileSafe(target.name), `${fileSafe(opts.step)}.log`);
+  const logFile = stepLogPath(ctx.runsDir, ctx.workflowId, target.name, opts.step);
 
   const prev = hooks.heartbeatDetails as Partial<RemoteJobHeartbeat> | undefined;
   const hb = prev && prev.jobId === opts.jobId ? prev : undefined;

@@ -14,6 +14,7 @@ import type { NodeScripts } from '../node-scripts.js';
 import { execOnNode } from '../ssh/exec.js';
 import type { SshPool } from '../ssh/pool.js';
 import { currentRunName, runIdOf } from '../remote.js';
+import { resultCopyPath } from '../../common/run-folder.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
 import { benchArgs, benchResultDir } from './bench-args.js';
@@ -50,7 +51,7 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       if (!json.ok || !json.resultFile) throw ApplicationFailure.create({ type: 'BenchFailed', message: `vllm bench serve for ${point.id} wrote no result: ${json.error ?? 'unknown error'}` });
       // Copy the raw JSON to the worker too: the head's disk is not the only copy.
       const raw = await execOnNode(deps.pool(), scripts.target(cluster, head.name), ['cat', json.resultFile], { maxOutputBytes: 64 * 1024 * 1024 });
-      const local = path.join(deps.runsDir, runIdOf(ctx), 'results', `${point.id}.json`);
+      const local = resultCopyPath(deps.runsDir, runIdOf(ctx), point.id);
       await mkdir(path.dirname(local), { recursive: true });
       await writeFile(local, raw.stdout);
       const result = parseVllmBenchResult(raw.stdout, json.resultFile);

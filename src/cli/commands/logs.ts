@@ -1,46 +1,11 @@
 import type { Command } from 'commander';
-import { existsSync, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { statSync, openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError } from '../errors.js';
 import { printJson } from '../flags.js';
+import { findLogs, type LogFile } from '../../common/run-folder.js';
 
-export interface LogFile {
-  run: string;
-  node: string;
-  step: string;
-  file: string;
-  bytes: number;
-}
-
-/**
- * The remote-job logs a worker streamed for a run: <runsDir>/<workflow-id>/<node>/<step>.log, for
- * the run itself and its stage children (<workflow-id>-<stage>), in the order the steps started
- * (a log is created when its step starts; where the file system keeps no birth time, the order of
- * the last write stands in).
- */
-export function findLogs(runsDir: string, id: string, filter: { node?: string; step?: string } = {}): LogFile[] {
-  if (!existsSync(runsDir)) return [];
-  const out: Found[] = [];
-  for (const run of readdirSync(runsDir).sort()) {
-    if (run !== id && !run.startsWith(`${id}-`)) continue;
-    for (const node of readdirSync(path.join(runsDir, run)).sort()) {
-      const nodeDir = path.join(runsDir, run, node);
-      if (!statSync(nodeDir).isDirectory() || (filter.node && node !== filter.node)) continue;
-      for (const f of readdirSync(nodeDir).sort()) {
-        if (!f.endsWith('.log')) continue;
-        const step = f.slice(0, -4);
-        if (filter.step && step !== filter.step && !step.startsWith(filter.step)) continue;
-        const file = path.join(nodeDir, f);
-        const st = statSync(file);
-        out.push({ run, node, step, file, bytes: st.size, startedMs: st.birthtimeMs || st.mtimeMs });
-      }
-    }
-  }
-  // Stable: steps that started in the same millisecond keep run, node and name order.
-  return out.sort((a, b) => a.startedMs - b.startedMs).map(({ startedMs: _, ...f }) => f);
-}
-
-type Found = LogFile & { startedMs: number };
+export { findLogs, type LogFile } from '../../common/run-folder.js';
 
 function readFrom(file: string, offset: number): { text: string; size: number } {
   const size = statSync(file).size;
