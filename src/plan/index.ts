@@ -1,5 +1,5 @@
 // Sweep planning: expansion, placement, feasibility, ordering, estimates. Pure: no I/O.
-export { planSweep, planPoints, gpuNodesOf, softwareVersions, type PlanOptions } from './plan.js';
+export { planSweep, planPoints, pointsOfDeployment, pointCountOf, gpuNodesOf, softwareVersions, type PlanOptions } from './plan.js';
 export { expandLoad, workloadId, loadId } from './expand.js';
 export { expandDeployments, expandDeploymentEntry } from '../config/index.js';
 export { placeDeployment, type GpuNode, type PlacementResult } from './place.js';

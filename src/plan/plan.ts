@@ -13,6 +13,8 @@ import type {
 export interface PlanOptions {
   /** Timing overrides with the last word (e.g. from a flag or a benchmark harness). */
   timings?: Partial<PlanTimings>;
+  /** Leave the point lists out (pointsOfDeployment makes them): what a sweep of any size runs on. */
+  lazyPoints?: boolean;
 }
 
 const hours = (gpus: number, seconds: number) => Math.round((gpus * seconds / 3600) * 1000) / 1000;
@@ -49,22 +51,19 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
       rejected.push({ id: shape.id, source: shape.source, mode: shape.mode, label: shape.label, gpus: shape.gpus, reason: placed.reason, message: placed.message });
       continue;
     }
-    const points: PlannedPoint[] = [];
-    for (const w of workloads) {
-      for (const load of loads) {
-        const wid = workloadId(w);
-        const lid = loadId(load);
-        points.push({
-          id: `${shape.id}/${wid}/${lid}`, index: pointIndex++, deploymentId: shape.id, workloadId: wid, loadId: lid,
-          workload: { ...w }, load, label: pointLabel(shape, w, load), estimatedSeconds: estimatePointSeconds(timings, w, load),
-        });
-      }
-    }
-    const benchSeconds = tenths(points.reduce((s, p) => s + p.estimatedSeconds, 0));
+    const firstPointIndex = pointIndex;
+    const pointCount = workloads.length * loads.length;
+    pointIndex += pointCount;
+    const points = opts.lazyPoints ? [] : makePoints(shape, workloads, loads, timings, firstPointIndex);
+    // Every deployment runs the same workloads x loads: its bench estimate needs no point list
+    // (summed in run order, as over the points).
+    let benchSum = 0;
+    for (const w of workloads) for (const load of loads) benchSum += estimatePointSeconds(timings, w, load);
+    const benchSeconds = tenths(benchSum);
     const totalSeconds = tenths(timings.deploySeconds + benchSeconds + timings.teardownSeconds);
     const base = {
       id: shape.id, index: deployments.length, source: shape.source, label: shape.label, env: shape.env, gpus: shape.gpus,
-      nodes: placed.nodes, points,
+      nodes: placed.nodes, points, pointCount, firstPointIndex,
       estimate: {
         deploySeconds: timings.deploySeconds, benchSeconds, teardownSeconds: timings.teardownSeconds, totalSeconds,
         gpuHours: hours(shape.gpus, totalSeconds),
@@ -118,7 +117,35 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
   };
   if (sweep.sla) plan.sla = { ...sweep.sla };
   if (warnings.length > 0) plan.warnings = warnings;
+  if (opts.lazyPoints) plan.lazy = { workloads, loads };
   return plan;
+}
+
+function makePoints(shape: Pick<DeploymentShape, 'id' | 'label'>, workloads: PlannedWorkload[], loads: PointLoad[], timings: PlanTimings, first: number): PlannedPoint[] {
+  const points: PlannedPoint[] = [];
+  let index = first;
+  for (const w of workloads) {
+    for (const load of loads) {
+      const wid = workloadId(w);
+      const lid = loadId(load);
+      points.push({
+        id: `${shape.id}/${wid}/${lid}`, index: index++, deploymentId: shape.id, workloadId: wid, loadId: lid,
+        workload: { ...w }, load, label: pointLabel(shape as DeploymentShape, w, load), estimatedSeconds: estimatePointSeconds(timings, w, load),
+      });
+    }
+  }
+  return points;
+}
+
+/** A deployment's points in run order: its list in an eager plan, made from the plan's workloads and loads in a lazy one. */
+export function pointsOfDeployment(plan: Pick<Plan, 'lazy' | 'timings'>, dep: PlannedDeployment): PlannedPoint[] {
+  if (!plan.lazy || dep.points.length > 0) return dep.points;
+  return makePoints(dep, plan.lazy.workloads, plan.lazy.loads, plan.timings, dep.firstPointIndex ?? 0);
+}
+
+/** How many points a deployment has (eager or lazy plan). */
+export function pointCountOf(dep: PlannedDeployment): number {
+  return dep.pointCount ?? dep.points.length;
 }
 
 /** The pinned versions every node gets (vllm, nixl, ucx, ray): what records and known-bad checks name. */
@@ -129,5 +156,5 @@ export function softwareVersions(cluster: Pick<ClusterConfig, 'software'>): Reco
 
 /** Every point of a plan in run order. */
 export function planPoints(plan: Plan): PlannedPoint[] {
-  return plan.deployments.flatMap((d) => d.points);
+  return plan.deployments.flatMap((d) => pointsOfDeployment(plan, d));
 }

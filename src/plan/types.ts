@@ -75,7 +75,12 @@ interface PlannedBase {
   gpus: number;
   /** Nodes it occupies, in cluster order. */
   nodes: string[];
+  /** Its points in run order; [] in a lazy plan (pointsOfDeployment makes them on demand). */
   points: PlannedPoint[];
+  /** How many points it has (whether or not `points` holds them). */
+  pointCount?: number;
+  /** The plan-wide index of its first point. */
+  firstPointIndex?: number;
   estimate: DeploymentEstimate;
   /** Its nodes' hardware as the cluster file declares it (every record of it carries this). */
   hardware?: BenchHardware;
@@ -162,6 +167,11 @@ export interface Plan {
   sla?: SlaConfig;
   /** One line per flagged deployment: `pdflow plan` prints them before anyone spends GPU-hours. */
   warnings?: string[];
+  /**
+   * Set in a lazy plan: deployments carry no point lists (a sweep of any size fits in memory and in
+   * a workflow); their points come from these by pointsOfDeployment, the same as an eager plan's.
+   */
+  lazy?: { workloads: PlannedWorkload[]; loads: PointLoad[] };
   timings: PlanTimings;
   estimate: PlanEstimate;
 }
