@@ -260,9 +260,16 @@ start_node() {
   log "+ setsid ray ${args[*]}${env_keys:+ (env: ${env_keys[*]})}"
   mkdir -p "$STATE_DIR"
   rm -f "$FINGERPRINT_FILE"
-  local pid attempt=1
+  local pid attempt=1 lock_fd
+  # Ray nodes that share a host's temp folder (the simulated cluster, containers sharing /tmp)
+  # share the head's session folder, where each raylet takes the first free socket name: two
+  # starting at once take the same one and the second dies ("bind: Address already in use"),
+  # after which `ray start` waits 30 s and fails. One start at a time per temp folder: a lock
+  # there, held until Ray says this node started (never inherited by Ray itself).
+  exec {lock_fd}>"${RAY_TMPDIR:-/tmp}/pdflow-ray-start.lock"
+  flock -w 300 "$lock_fd" || log "waited 300 s for another ray start on this host; starting anyway"
   launch() {
-    setsid "$RAY" "${args[@]}" </dev/null >"$START_LOG" 2>&1 &
+    setsid "$RAY" "${args[@]}" </dev/null >"$START_LOG" 2>&1 {lock_fd}>&- &
     pid=$!
     printf '%s\n' "$(json_obj sid "$(json_str "$pid")" pid "$(json_str "$pid")")" >"$SESSION_FILE"
   }
@@ -287,6 +294,7 @@ start_node() {
       die "ray start --head failed: ${tail3}(full log: $START_LOG)"
     fi
     if grep -q 'Ray runtime started' "$START_LOG"; then
+      if [[ -n ${lock_fd:-} ]]; then exec {lock_fd}>&-; lock_fd=; fi
       probe_out=$(probe "$DASHBOARD")
       mine=$(local_node "$probe_out")
       if [[ -n $mine ]]; then break; fi

@@ -436,19 +436,45 @@ def serve_running(ray):
 def serve_shutdown(ray, timeout):
     """Serve shut down through its Python API, then checked: the controller must be gone. (The
     `serve shutdown` CLI goes through the dashboard; when it cannot reach it, it logs an error
-    and exits 0, and the replicas keep their GPUs.)"""
+    and exits 0, and the replicas keep their GPUs.) Then whatever is left in Serve's namespace
+    goes too: a controller that died (killed, or lost with its node) leaves its replicas and
+    proxies running, holding their GPUs, and serve.shutdown() no longer knows them."""
     from ray import serve
 
     if not serve_running(ray):
         print("Serve is not running: nothing to shut down", flush=True)
-        return
-    serve.shutdown()
-    deadline = time.time() + timeout
-    while serve_running(ray):
-        if time.time() >= deadline:
-            raise RuntimeError("serve.shutdown() returned but Serve's controller still runs after %.0f s" % timeout)
-        time.sleep(1.0)
-    print("Serve shut down (controller gone)", flush=True)
+    else:
+        serve.shutdown()
+        deadline = time.time() + timeout
+        while serve_running(ray):
+            if time.time() >= deadline:
+                raise RuntimeError("serve.shutdown() returned but Serve's controller still runs after %.0f s" % timeout)
+            time.sleep(1.0)
+        print("Serve shut down (controller gone)", flush=True)
+    kill_serve_leftovers(ray)
+
+
+def kill_serve_leftovers(ray):
+    """Kills the live actors of Serve's namespace (orphaned replicas and proxies); returns how many."""
+    try:
+        from ray.util.state import list_actors
+
+        actors = list_actors(filters=[("state", "=", "ALIVE")], limit=10000, raise_on_missing_output=False)
+    except Exception as e:  # noqa: BLE001 (no state API: nothing more we can do from here)
+        print("could not list Ray's actors (%s): leftover Serve actors are not checked" % short_error(e), flush=True)
+        return 0
+    killed = 0
+    for a in actors:
+        if getattr(a, "ray_namespace", None) != SERVE_CONTROLLER[1] or not getattr(a, "name", None):
+            continue
+        try:
+            ray.kill(ray.get_actor(a.name, namespace=SERVE_CONTROLLER[1]), no_restart=True)
+            killed += 1
+        except Exception as e:  # noqa: BLE001 (gone in between)
+            print("leftover Serve actor %s: %s" % (a.name, short_error(e)), flush=True)
+    if killed:
+        print("killed %d leftover Serve actor(s) (replicas or proxies of a controller that died)" % killed, flush=True)
+    return killed
 
 
 def cmd_shutdown(args):

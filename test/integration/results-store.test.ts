@@ -21,7 +21,7 @@ import type { SweepResult } from '../../src/workflows/sweep-types.js';
 
 let s: Stack;
 before(async () => {
-  s = await startStack({ sim: { workers: 1 } });
+  s = await startStack({ shareInstalls: true, sim: { workers: 2 } });
   await prepareCluster(s);
 });
 afterEach(terminateLeftoverSweeps);

@@ -27,6 +27,9 @@ const plan = (name: string) => planFor(s, {
   deployments: [{ mode: 'pd-spread', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } }],
   load: { concurrency: [4, 8, 16], promptsPerConcurrency: 2 },
   retries: 1,
+  // Requests to a dead decode engine hang (vllm bench serve would wait hours): the point's own
+  // limit ends them. A point here takes seconds.
+  timeouts: { pointMinutes: 0.5 },
 });
 
 /** Waits until the `n`-th `vllm bench serve` of the sweep has started on the head. */

@@ -149,7 +149,6 @@ test('a sweep records every point with metrics, tears down after each deployment
   assert.equal(result.finalProgress.done, total);
 });
 
-
 test('the output check: a deployment whose KV transfers corrupt output is measured but flagged, never best; its reference is made once and then comes from the store', async () => {
   const file = {
     name: 'outcheck',
@@ -211,6 +210,7 @@ test('the output check: a deployment whose KV transfers corrupt output is measur
   assert.ok(!again.steps.some((x) => x.includes('reference')), JSON.stringify(again.steps));
   assert.ok(again.result.outputChecks?.[ucx.id]?.result?.ok, JSON.stringify(again.result.outputChecks));
 });
+
 test('a point that keeps failing is recorded with its reason; a deployment that will not come up is recorded, torn down and skipped', async () => {
   const plan = planFor(s, {
     name: 'failures',
@@ -283,7 +283,14 @@ test('a point that keeps failing is recorded with its reason; a deployment that 
     assert.deepEqual([result.outcome, result.ok, result.failed], ['partial', 2, 4]);
 
     // The failed deployment is torn down too (a half-up deployment may hold GPUs), then the sweep goes on.
-    assert.deepEqual(steps, ['health', `deploy ${bad.id}`, `teardown ${bad.id}`, 'health', `deploy ${good.id}`, ...good.points.map((p) => `bench ${p.id}`), `teardown ${good.id}`]);
+    // After the failing point the sweep asks whether the deployment still serves (Ray, Serve, a
+    // 2-token completion): it does, so the point is recorded failed and nothing is replaced.
+    const [p1, ...pRest] = good.points;
+    assert.deepEqual(steps, [
+      'health', `deploy ${bad.id}`, `teardown ${bad.id}`, 'health', `deploy ${good.id}`, `bench ${p1!.id}`, 'health', 'deploymentStatus',
+      ...pRest.map((p) => `bench ${p.id}`), `teardown ${good.id}`,
+    ]);
+    assert.equal(result.replacements, undefined, 'a live deployment is never replaced');
     await assertGpusFree(s.sim, 'after the sweep with failures');
   } finally {
     await s.sim.clearFaults();

@@ -47,12 +47,13 @@ export function createRayActivities(scripts: NodeScripts, workdirOf: (cluster: C
     return judgeRayNodes(cluster.nodes.map((n) => ({ name: n.name, gpus: n.gpus.count })), s.probe);
   };
   return {
-    async startRay({ cluster, node }: NodeStepInput): Promise<{ summary: string; address: string | null }> {
+    /** `again`: a second start in the same stage (a node that did not show up): a new remote job. */
+    async startRay({ cluster, node, again }: NodeStepInput & { again?: boolean }): Promise<{ summary: string; address: string | null }> {
       const n = nodeOf(cluster, node);
       const action = n.role === 'head' ? ['start-head'] : ['start-worker', '--address', rayAddress(cluster)];
       const cpus = cluster.ray.numCpus ? ['--num-cpus', String(cluster.ray.numCpus)] : [];
       const { json } = await scripts.run<unknown>(cluster, node, 'ray.sh', [...action, '--node-name', n.name, '--num-gpus', String(n.gpus.count), ...cpus, ...(await common(cluster, node))], {
-        step: `ray-${action[0]}`, hint: `check that ${node} reaches the head ${rayAddress(cluster)} and that the venv has ray[serve,llm]`,
+        step: `ray-${action[0]}${again ? '-again' : ''}`, hint: `check that ${node} reaches the head ${rayAddress(cluster)} and that the venv has ray[serve,llm]`,
       });
       const r = checkRayJson(json, 'ray.sh start', RayStartResultSchema);
       return { summary: `Ray ${n.role} ${r.status} on ${r.nodeIp ?? '?'}${r.gpus !== null ? `, ${r.gpus} GPUs` : ''}`, address: r.nodeIp };
