@@ -266,6 +266,7 @@ start_node() {
   # starting at once take the same one and the second dies ("bind: Address already in use"),
   # after which `ray start` waits 30 s and fails. One start at a time per temp folder: a lock
   # there, held until Ray says this node started (never inherited by Ray itself).
+  mkdir -p "${RAY_TMPDIR:-/tmp}"
   exec {lock_fd}>"${RAY_TMPDIR:-/tmp}/pdflow-ray-start.lock"
   flock -w 300 "$lock_fd" || log "waited 300 s for another ray start on this host; starting anyway"
   launch() {

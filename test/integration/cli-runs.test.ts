@@ -33,6 +33,8 @@ before(async () => {
     'load: { concurrency: [4, 8, 16], promptsPerConcurrency: 2 }',
     'timeouts: { deployMinutes: 5, pointMinutes: 5 }',
     'pauseTeardownAfterMinutes: 5',
+    // The output check has its own tests (sweep, pipeline): these are about the CLI.
+    'outputCheck: { enabled: false }',
     '',
   ].join('\n'));
   worker = startPdflow(['--address', s.t.address, 'worker', '--task-queue', s.taskQueue, '--runs-dir', s.runsDir, '--grace', '5s']);
