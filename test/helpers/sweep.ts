@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Stack } from './stack.js';
+import { before, after, afterEach } from 'node:test';
+import { startStack, type Stack, type StackOptions } from './stack.js';
 import { validateSweep, type SweepInput as SweepFile } from '../../src/config/index.js';
 import { planSweep, type Plan, type PlannedDeployment } from '../../src/plan/index.js';
 import { pipeline } from '../../src/workflows/pipeline.js';
@@ -231,4 +232,20 @@ export function assertStepsWithHealthGates(steps: string[], expected: string[], 
       sinceDeploy = [];
     } else sinceDeploy.push(step);
   }
+}
+
+/**
+ * The hooks of a file that sweeps on a prepared cluster (by default the shared prepared sim, 1 head
+ * + 2 workers): the stack reaches `use` once provision, build and ray have run; leftover sweeps
+ * are ended after each test and the stack torn down after the file.
+ */
+export function onPreparedStack(use: (s: Stack) => void, opts: StackOptions = { shareInstalls: true, sim: { workers: 2 } }): void {
+  let s: Stack | undefined;
+  before(async () => {
+    s = await startStack(opts);
+    await prepareCluster(s);
+    use(s);
+  });
+  afterEach(terminateLeftoverSweeps);
+  after(async () => { await s?.teardown(); });
 }

@@ -2,7 +2,7 @@
 // results store as it is made; its workflow is then deleted from Temporal, and `pdflow results
 // <id>` (the real CLI) still prints every record, read from the store. With SQLite (the default)
 // and with PostgreSQL (a real server started here). Writing a record again adds no row.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,8 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { prepareCluster, planFor, startSweep, progressOf, sleep, terminateLeftoverSweeps, waitFor } from '../helpers/sweep.js';
+import type { Stack } from '../helpers/stack.js';
+import { onPreparedStack, planFor, startSweep, progressOf, sleep, waitFor } from '../helpers/sweep.js';
 import { pdflow } from '../helpers/cli.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { createStoreActivities } from '../../src/activities/store.js';
@@ -20,12 +20,7 @@ import type { BenchPointRecord } from '../../src/analysis/records.js';
 import type { SweepResult } from '../../src/workflows/sweep-types.js';
 
 let s: Stack;
-before(async () => {
-  s = await startStack({ shareInstalls: true, sim: { workers: 2 } });
-  await prepareCluster(s);
-});
-afterEach(terminateLeftoverSweeps);
-after(async () => { await s?.teardown(); });
+onPreparedStack((x) => { s = x; });
 
 /** Two deployments, two loads each; the first bench fails on its try and its retry (a failed record). */
 async function runSweep(name: string, store: ResultsStore) {

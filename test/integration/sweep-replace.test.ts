@@ -2,24 +2,19 @@
 // node and a killed Serve controller, each during a benchmark, end with every point ok. The point
 // that was cut short is measured again under a new job (its aborted run kept in the record), the
 // replacement is counted against the deployment, and a teardown that fails never fails the sweep.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { prepareCluster, planFor, startSweep, sleep, terminateLeftoverSweeps, assertGpusFree } from '../helpers/sweep.js';
+import type { Stack } from '../helpers/stack.js';
+import { onPreparedStack, planFor, startSweep, sleep, assertGpusFree } from '../helpers/sweep.js';
 import { buildCommand } from '../../src/activities/ssh/quote.js';
 
 const execFileP = promisify(execFile);
 let s: Stack;
-before(async () => {
-  s = await startStack({ shareInstalls: true, sim: { workers: 2 } });
-  await prepareCluster(s);
-});
-afterEach(terminateLeftoverSweeps);
-after(async () => { await s?.teardown(); });
+onPreparedStack((x) => { s = x; });
 
 const plan = (name: string) => planFor(s, {
   name,
