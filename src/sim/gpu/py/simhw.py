@@ -88,12 +88,14 @@ def sysfs_efa_devices(hw):
     return efa_names(hw["efaDevices"])
 
 
-def _alive(pid):
+def _alive(pid, start=None):
+    """Running (not a zombie) and, when `start` is known, the same process that claimed the GPU (pids are reused)."""
     try:
         with open("/proc/%d/stat" % int(pid)) as f:
-            stat = f.read()
-        return stat[stat.rindex(")") + 2] not in "ZX"
-    except (OSError, ValueError):
+            fields = f.read()
+        fields = fields[fields.rindex(")") + 2:].split()
+        return fields[0] not in "ZX" and (start is None or int(fields[19]) == int(start))
+    except (OSError, ValueError, IndexError):
         return False
 
 
@@ -113,7 +115,7 @@ def gpu_processes():
         if not isinstance(e, dict):
             continue
         pid = e.get("pid")
-        if pid is not None and not _alive(pid):
+        if pid is not None and not _alive(pid, e.get("pidStart")):
             continue
         try:
             out.append({

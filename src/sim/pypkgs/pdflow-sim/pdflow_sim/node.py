@@ -280,7 +280,8 @@ def claim_gpus(node, indices, pid, used_mib, name, utilization=0, owner=""):
     with locked_json(path, {"processes": []}) as box:
         procs = [p for p in box.data.get("processes", []) if not (p.get("owner") == owner and p.get("gpu") in indices)]
         for i in indices:
-            procs.append({"pid": pid, "gpu": i, "usedMiB": used_mib, "name": name, "utilizationPct": utilization, "owner": owner})
+            procs.append({"pid": pid, "pidStart": pid_start(pid), "gpu": i, "usedMiB": used_mib, "name": name,
+                          "utilizationPct": utilization, "owner": owner})
         box.data = {"processes": procs}
 
 
@@ -292,13 +293,33 @@ def release_gpus(node, owner):
         box.data = {"processes": [p for p in box.data.get("processes", []) if p.get("owner") != owner]}
 
 
-def pid_alive(pid):
+def _stat_fields(pid):
+    """/proc/<pid>/stat after the command name: [state, ppid, ...] (field 3 on); None when gone."""
     try:
         with open("/proc/%d/stat" % int(pid)) as f:
             stat = f.read()
-        return stat[stat.rindex(")") + 2] not in "ZX"
+        return stat[stat.rindex(")") + 2:].split()
     except (OSError, ValueError):
+        return None
+
+
+def pid_start(pid):
+    """When the process started (clock ticks since boot): with the pid, its identity. This machine
+    reuses pids within minutes (pid_max 32768 and thousands of processes a test run), so a pid
+    alone can name another process than the one that wrote it down."""
+    f = _stat_fields(pid)
+    try:
+        return int(f[19]) if f else None
+    except (IndexError, ValueError):
+        return None
+
+
+def pid_alive(pid, start=None):
+    """Whether the process runs (not a zombie) and, when `start` is given, is the one that started then."""
+    f = _stat_fields(pid)
+    if not f or f[0] in ("Z", "X"):
         return False
+    return start is None or pid_start(pid) == start
 
 
 def busy_gpus(node):
@@ -307,6 +328,6 @@ def busy_gpus(node):
     out = set()
     for p in data.get("processes", []) if isinstance(data, dict) else []:
         pid = p.get("pid")
-        if pid is None or pid_alive(pid):
+        if pid is None or pid_alive(pid, p.get("pidStart")):
             out.add(int(p.get("gpu", 0)))
     return out

@@ -16,7 +16,7 @@ def _dir():
 def register(engine):
     kv = engine.kv
     entry = {
-        "engineId": engine.engine_id, "pid": os.getpid(), "role": engine.role, "tp": engine.tp,
+        "engineId": engine.engine_id, "pid": os.getpid(), "pidStart": simnode.pid_start(os.getpid()), "role": engine.role, "tp": engine.tp,
         "node": engine.node, "host": engine.host, "backend": engine.backend if kv else None,
         "ucxTls": os.environ.get("UCX_TLS"), "modelIds": list(engine.model_config.served_model_name),
         "model": engine.model_config.model, "maxModelLen": engine.model_config.max_model_len, "started": engine.started,
@@ -41,10 +41,19 @@ def unregister(engine):
 
 
 def live(model_id=None):
+    """Entries of engines that still run: the same process (pid and start time: pids are reused) that
+    registered. An engine killed without unregistering (ray.kill, ray stop, a reboot) leaves its
+    entry behind; it is removed here."""
     out = []
     for name in sorted(os.listdir(_dir())):
-        e = simnode.read_json(os.path.join(_dir(), name), None)
-        if not isinstance(e, dict) or not simnode.pid_alive(e.get("pid", 0)):
+        path = os.path.join(_dir(), name)
+        e = simnode.read_json(path, None)
+        if not isinstance(e, dict) or not simnode.pid_alive(e.get("pid", 0), e.get("pidStart")):
+            if isinstance(e, dict):
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
             continue
         if model_id is None or model_id in e.get("modelIds", []):
             out.append(e)
