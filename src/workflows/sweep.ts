@@ -155,7 +155,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     withDeployment: async (ref, use) => {
       extraDeployments.set(ref.id, ref);
       try {
-        await deploy(ref, { deployMinutes: plan.timeouts.deployMinutes, engine: plan.engine });
+        await deploy(ref);
         await use();
       } finally {
         await teardown(ref);

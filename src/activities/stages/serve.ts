@@ -1,7 +1,7 @@
 // Serve activities: deploy a planned deployment with Ray Serve LLM (wait until healthy), a
 // streaming smoke query, and teardown with the GPUs checked free.
 import { ApplicationFailure } from '@temporalio/common';
-import { validateSweep, type ClusterConfig } from '../../config/index.js';
+import { validateSweep, type ClusterConfig, type SweepInput } from '../../config/index.js';
 import { planSweep, type Plan, type PlannedDeployment } from '../../plan/index.js';
 import type { ClusterStepInput } from '../types.js';
 import type { NodeScripts } from '../node-scripts.js';
@@ -73,38 +73,31 @@ export interface AnswerPromptsInput extends ClusterStepInput {
   tokens: number;
 }
 
-/** A collocated deployment of one TP-`tp` replica on `node`: the output check's reference (no KV transfer). */
-export function referenceDeployment(cluster: ClusterConfig, tp: number, node: string): PlannedDeployment {
+/** The one deployment a small internal sweep of `entry` plans on the cluster (smoke, output-check reference). */
+function planOneDeployment(cluster: ClusterConfig, name: string, entry: SweepInput['deployments'][number], what: string): PlannedDeployment {
   const sweep = validateSweep({
-    name: 'reference',
-    model: { id: cluster.model.id, servedName: cluster.model.servedName },
-    workloads: [{ isl: 128, osl: 16 }],
-    deployments: [{ mode: 'collocated', replicas: [1], tp: [tp] }],
-    load: { concurrency: [1], promptsPerConcurrency: 1 },
-  }, 'reference');
-  if (!sweep.ok) throw ApplicationFailure.nonRetryable(`internal reference sweep invalid: ${sweep.issues.map((i) => i.message).join('; ')}`, 'ConfigError');
+    name, model: { id: cluster.model.id, servedName: cluster.model.servedName },
+    workloads: [{ isl: 128, osl: 32 }], deployments: [entry], load: { concurrency: [1], promptsPerConcurrency: 1 },
+  }, name);
+  if (!sweep.ok) throw ApplicationFailure.nonRetryable(`internal ${name} sweep invalid: ${sweep.issues.map((i) => i.message).join('; ')}`, 'ConfigError');
   const plan = planSweep(cluster, sweep.value);
   const dep = plan.deployments[0];
-  if (!dep) throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} cannot run a collocated TP${tp} reference: ${plan.rejected.map((r) => r.message).join('; ')}`, 'ConfigError');
+  if (!dep) throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} cannot run ${what}: ${plan.rejected.map((r) => r.message).join('; ')}`, 'ConfigError');
+  return dep;
+}
+
+/** A collocated deployment of one TP-`tp` replica on `node`: the output check's reference (no KV transfer). */
+export function referenceDeployment(cluster: ClusterConfig, tp: number, node: string): PlannedDeployment {
+  const dep = planOneDeployment(cluster, 'reference', { mode: 'collocated', replicas: [1], tp: [tp] }, `a collocated TP${tp} reference`);
+  if (dep.mode !== 'collocated') return dep;
   // On the node of the deployment it is for (pack: the planner's first fit may pick another).
-  const instances = dep.mode === 'collocated' ? dep.replicas.instances.map((i) => ({ ...i, node })) : [];
-  return dep.mode === 'collocated' ? { ...dep, id: `reference-tp${tp}`, label: `reference 1x TP${tp}`, replicas: { ...dep.replicas, instances }, points: [] } : dep;
+  const instances = dep.replicas.instances.map((i) => ({ ...i, node }));
+  return { ...dep, id: `reference-tp${tp}`, label: `reference 1x TP${tp}`, replicas: { ...dep.replicas, instances }, points: [] };
 }
 
 /** The smallest PD deployment the cluster can run: 1 prefill TP1 + 1 decode TP1, packed. */
 export function smallestPdDeployment(cluster: ClusterConfig): PlannedDeployment {
-  const sweep = validateSweep({
-    name: 'smoke',
-    model: { id: cluster.model.id, servedName: cluster.model.servedName },
-    workloads: [{ isl: 128, osl: 32 }],
-    deployments: [{ mode: 'pd-pack', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } }],
-    load: { concurrency: [1], promptsPerConcurrency: 1 },
-  }, 'smoke');
-  if (!sweep.ok) throw ApplicationFailure.nonRetryable(`internal smoke sweep invalid: ${sweep.issues.map((i) => i.message).join('; ')}`, 'ConfigError');
-  const plan = planSweep(cluster, sweep.value);
-  const dep = plan.deployments[0];
-  if (!dep) throw ApplicationFailure.nonRetryable(`cluster ${cluster.name} cannot run even 1P-TP1:1D-TP1 pack: ${plan.rejected.map((r) => r.message).join('; ')}`, 'ConfigError');
-  return dep;
+  return planOneDeployment(cluster, 'smoke', { mode: 'pd-pack', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } }, 'even 1P-TP1:1D-TP1 pack');
 }
 
 export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
