@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What this node has, as raw facts: nvidia-smi's query CSV and banner, the EFA sysfs entries,
 # fi_info's output, free disk, Python, venv packages, and what the builds need (commands on PATH,
-# headers). Missing pieces are reported, never fatal; src/parse reads and judges all of it.
-# Usage: inventory.sh [--workdir DIR] [--venv DIR] [--python 3.11]
+# headers); with --ucx-prefix and --model, the built UCX's `ucx_info -v` and the model revision in
+# the Hugging Face cache (what a record's identity names). Missing pieces are reported, never
+# fatal; src/parse reads and judges all of it.
+# Usage: inventory.sh [--workdir DIR] [--venv DIR] [--python 3.11] [--ucx-prefix DIR] [--model ORG/NAME --hf-home DIR]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,16 +12,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORKDIR=${PDFLOW_WORKDIR:-$HOME/pdflow}
 VENV=
 PYVER=3
+UCX_PREFIX=
+MODEL=
+HF_HOME_DIR=
 while (($#)); do
   case $1 in
     --workdir) need_value "$@"; WORKDIR=$(expand_path "$2"); shift 2 ;;
     --venv) need_value "$@"; VENV=$(expand_path "$2"); shift 2 ;;
     --python) need_value "$@"; PYVER=$2; shift 2 ;;
-    -h | --help) sed -n '2,4p' "$0"; exit 0 ;;
-    *) usage_error "unknown flag '$1' (inventory.sh takes --workdir, --venv, --python)" ;;
+    --ucx-prefix) need_value "$@"; UCX_PREFIX=$(expand_path "$2"); shift 2 ;;
+    --model) need_value "$@"; MODEL=$2; shift 2 ;;
+    --hf-home) need_value "$@"; HF_HOME_DIR=$(expand_path "$2"); shift 2 ;;
+    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) usage_error "unknown flag '$1' (inventory.sh takes --workdir, --venv, --python, --ucx-prefix, --model, --hf-home)" ;;
   esac
 done
 [[ $PYVER =~ ^3(\.[0-9]+)?$ ]] || usage_error "--python must look like 3 or 3.11, got '$PYVER'"
+[[ -z $MODEL || $MODEL =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$ ]] || usage_error "--model must be a Hugging Face id like org/name, got '$MODEL'"
 SYSFS_IB="${PDFLOW_SYSFS_ROOT:-}/sys/class/infiniband"
 
 # ---- GPUs ----
@@ -142,6 +151,28 @@ PY
   fi
 fi
 
+# ---- the built stack ----
+# ucx_info of the UCX pdflow built (NIXL and vLLM load it), and the model snapshot the Hugging
+# Face cache resolves "main" to (hf_weights.py downloaded it): raw text, parsed on the worker.
+stack_json=null
+if [[ -n $UCX_PREFIX || -n $MODEL ]]; then
+  phase stack
+  ucx_rc=null
+  ucx_v=
+  if [[ -n $UCX_PREFIX && -x $UCX_PREFIX/bin/ucx_info ]]; then
+    rc=0
+    ucx_v=$("$UCX_PREFIX/bin/ucx_info" -v 2>&1) || rc=$?
+    ucx_rc=$rc
+  fi
+  revision=
+  if [[ -n $MODEL && -n $HF_HOME_DIR ]]; then
+    ref=$HF_HOME_DIR/hub/models--${MODEL//\//--}/refs/main
+    [[ -r $ref ]] && revision=$(head -c 200 "$ref" | tr -d '[:space:]')
+  fi
+  log "stack: ucx_info ${UCX_PREFIX:+(exit $ucx_rc) }$(printf '%s' "$ucx_v" | head -n 1); model ${MODEL:-?} revision ${revision:-unknown}"
+  stack_json=$(json_obj ucxInfo "$(json_obj exitCode "$ucx_rc" version "$(json_str "$ucx_v")")" model "$(json_str_or_null "$MODEL")" modelRevision "$(json_str_or_null "$revision")")
+fi
+
 mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
 json_obj \
   script '"inventory"' \
@@ -154,5 +185,6 @@ json_obj \
   disk "$(json_obj path "$(json_str "$WORKDIR")" measuredAt "$(json_str "$probe")" freeBytes "$(json_num "$disk_free")" totalBytes "$(json_num "$disk_total")")" \
   python "$(json_obj path "$(json_str_or_null "$py_bin")" version "$(json_str_or_null "$py_version")")" \
   venv "$venv_json" \
+  stack "$stack_json" \
   prerequisites "$(json_obj os "$(json_obj id "$(json_str "$os_id")" version "$(json_str "$os_version")")" commands "$(json_obj "${commands_json[@]}")" headers "$(json_obj "${headers_json[@]}")")"
 echo

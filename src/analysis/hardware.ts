@@ -21,10 +21,17 @@ export function shortGpuModel(model: string): string {
   return model.replace(/^NVIDIA\s+/i, '').trim();
 }
 
-/** "8x H100 80GB HBM3 per node", "8 GPUs per node (model unknown)". */
+/** "8x H100 80GB HBM3 per node (81559 MiB, driver 580.95.05, CUDA 13.0, 32 EFA)", "8 GPUs per node (model unknown)". */
 export function hardwareLabel(h: BenchHardware | undefined): string {
   if (!h) return 'hardware not recorded';
-  return h.gpuModel ? `${h.gpusPerNode}x ${shortGpuModel(h.gpuModel)} per node` : `${h.gpusPerNode} GPUs per node (model unknown)`;
+  const gpus = h.gpuModel ? `${h.gpusPerNode}x ${shortGpuModel(h.gpuModel)} per node` : `${h.gpusPerNode} GPUs per node (model unknown)`;
+  const details = [
+    h.gpuMemoryMiB !== undefined ? `${h.gpuMemoryMiB} MiB` : undefined,
+    h.driverVersion ? `driver ${h.driverVersion}` : undefined,
+    h.cudaVersion ? `CUDA ${h.cudaVersion}` : undefined,
+    h.efaDevices !== undefined && (h.driverVersion || h.gpuMemoryMiB !== undefined) ? `${h.efaDevices} EFA` : undefined,
+  ].filter((d) => d !== undefined);
+  return details.length ? `${gpus} (${details.join(', ')})` : gpus;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ParseError } from './errors.js';
 import { parseFiInfo, type FiInfoResult } from './fi-info.js';
 import { parseJsonWith } from './json-line.js';
 import { parseNvidiaSmiBanner, parseNvidiaSmiQuery, type NvidiaSmiGpu } from './nvidia-smi.js';
+import { parseUcxInfoVersion } from './ucx-info.js';
 
 const path = z.string().nullable();
 
@@ -27,6 +28,12 @@ export const InventoryJsonSchema = z.object({
   disk: z.object({ path: z.string(), measuredAt: z.string(), freeBytes: z.number().nullable(), totalBytes: z.number().nullable() }),
   python: z.object({ path, version: z.string().nullable() }),
   venv: z.object({ path: z.string(), exists: z.boolean(), info: z.unknown() }).nullable(),
+  /** Present when inventory.sh was given --ucx-prefix or --model (absent from older scripts). */
+  stack: z.object({
+    ucxInfo: z.object({ exitCode: z.number().int().nullable(), version: z.string() }),
+    model: z.string().nullable(),
+    modelRevision: z.string().nullable(),
+  }).nullable().optional(),
   prerequisites: z.object({
     os: z.object({ id: z.string(), version: z.string() }),
     /** command name → its path on PATH, null when absent */
@@ -52,6 +59,21 @@ export interface Inventory {
   disk: InventoryJson['disk'];
   python: InventoryJson['python'];
   prerequisites: InventoryJson['prerequisites'];
+  /** Installed versions in the venv (--venv), by distribution name; absent ones left out. */
+  packages: Record<string, string>;
+  /** `ucx_info -v` of the built UCX (--ucx-prefix), when it ran. */
+  ucxVersion?: string;
+  /** The snapshot the Hugging Face cache resolves the model's "main" to (--model, --hf-home). */
+  modelRevision?: string;
+}
+
+const VenvInfoSchema = z.object({ packages: z.record(z.string(), z.string().nullable()) });
+
+/** The venv's package versions; {} when the venv is absent or its probe printed nothing usable. */
+function venvPackages(info: unknown): Record<string, string> {
+  const parsed = VenvInfoSchema.safeParse(info);
+  if (!parsed.success) return {};
+  return Object.fromEntries(Object.entries(parsed.data.packages).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
 }
 
 /** Validates the JSON line and reads the raw tool output in it. */
@@ -65,7 +87,16 @@ export function readInventory(value: unknown): Inventory {
     disk: j.disk,
     python: j.python,
     prerequisites: j.prerequisites,
+    packages: venvPackages(j.venv?.info),
   };
+  if (j.stack?.modelRevision) inv.modelRevision = j.stack.modelRevision;
+  if (j.stack && j.stack.ucxInfo.exitCode === 0) {
+    try {
+      inv.ucxVersion = parseUcxInfoVersion(j.stack.ucxInfo.version).version;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+    }
+  }
   const smi = j.nvidiaSmi;
   // 127: a wrapper on PATH whose program is gone (the shell's "command not found").
   if (smi.exitCode === null || smi.exitCode === 127) inv.gpuNote = 'nvidia-smi is not installed (no NVIDIA driver)';

@@ -7,6 +7,7 @@ import type { BenchPointRecord } from '../analysis/records.js';
 import type { SweepOutcome } from '../analysis/outcome.js';
 import type { SlaConfig } from '../config/index.js';
 import type { OutputCheckOutcome, OutputCheckState } from './output-check.js';
+import type { NodeIdentity } from '../analysis/node-identity.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -53,6 +54,8 @@ export interface SweepCarry extends OutputCheckState {
   replacements?: Record<string, number>;
   /** Teardowns that failed (their real cause), each followed by a forced cleanup. */
   teardownFailures?: FailedDeployment[];
+  /** The GPU nodes' identity, read once per run before the first deploy (absent: not yet, or an older run). */
+  identities?: NodeIdentity[];
 }
 
 export interface SweepResult {

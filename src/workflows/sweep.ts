@@ -25,6 +25,9 @@ import type { Plan } from '../plan/types.js';
 import type { SweepOptions } from './sweep-types.js';
 import { outputChecker, type OutputChecker } from './output-check.js';
 import { withFlags } from '../analysis/known-bad.js';
+import { hardwareOfIdentities, versionsOfIdentities } from '../analysis/node-identity.js';
+import { softwareVersions } from '../plan/plan.js';
+import type { PointIdentity } from '../activities/types.js';
 
 async function resolvedSweep(input: SweepInput, opts: SweepOptions): Promise<{ cluster: ClusterConfig; plan: Plan }> {
   try {
@@ -207,10 +210,34 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     }
   };
 
+  // What the GPU nodes are and run, asked once per run (records name it; sweeps begun before this
+  // replay without it and keep the cluster file's declaration).
+  const identifying = patched('pdflow-node-identity');
+  const identifyNodes = async () => {
+    if (!identifying || s.identities) return;
+    say('reading the nodes\' identity (GPUs, driver, CUDA, EFA, installed versions)');
+    const gpuNodes = cluster.nodes.filter((n) => n.gpus.count > 0);
+    const found = await Promise.all(gpuNodes.map((n) => checks.identifyNode.executeWithOptions({ summary: `identity of ${n.name}` }, [{ cluster, node: n.name }])
+      .catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        // Not worth failing a sweep over: its records then keep the cluster file's facts.
+        log.warn('node identity unknown: records keep the cluster file\'s hardware and pins', { node: n.name, error: failureReason(err) });
+        return undefined;
+      })));
+    s.identities = found.filter((i) => i !== undefined);
+  };
+  /** The hardware and versions a deployment's points ran on (absent: not identified; the plan's then). */
+  const identityOf = (dep: PlannedDeployment): PointIdentity | undefined => {
+    if (!s.identities?.length) return undefined;
+    const hardware = hardwareOfIdentities(s.identities, dep.nodes);
+    return { ...(hardware ? { hardware } : {}), versions: versionsOfIdentities(s.identities, dep.nodes, softwareVersions(cluster)) };
+  };
+
   /** Health gate and deploy. One that will not come up is recorded, torn down, and its remaining points failed. */
   const bringUp = async (dep: PlannedDeployment): Promise<boolean> => {
     try {
       await healthGate();
+      await identifyNodes();
       await checker?.ensureReference(dep);
       await deploy(dep);
       await checker?.check(dep, s.generation);
@@ -220,7 +247,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       const reason = failureReason(err);
       lastError = `${dep.label}: ${reason}`;
       s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
-      for (const point of dep.points.slice(s.cursor.point)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0));
+      for (const point of dep.points.slice(s.cursor.point)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0, new Date(), identityOf(dep)));
       await teardown(dep).catch((e: unknown) => log.warn('teardown after a failed deploy failed', { deployment: dep.label, error: failureReason(e) }));
       return false;
     }
@@ -246,6 +273,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     try {
       return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}${retake ? ` (retake ${retake})` : ''}` }, [{
         cluster, deployment: shapeOf(dep), point, sweepName: plan.sweepName, bench: plan.bench, ...(retake ? { retake } : {}),
+        ...(identityOf(dep) ? { identity: identityOf(dep) } : {}),
       }]);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -253,7 +281,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       lastError = `${point.id}: ${reason}`;
       // Retries exhausted: every attempt ran. Otherwise (non-retryable) assume the first did.
       const attempts = err instanceof ActivityFailure && err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? pointAttempts : 1;
-      return failedRecord(dep, point, reason, attempts, startedAt);
+      return failedRecord(dep, point, reason, attempts, startedAt, identityOf(dep));
     }
   };
 
@@ -410,6 +438,9 @@ function shapeOf(dep: PlannedDeployment): PlannedDeployment {
 }
 
 /** `attempts`: how many times the bench ran (0: never, its deployment did not come up). */
-function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string, attempts: number, startedAt = new Date()): BenchPointRecord {
-  return pointRecord(dep, point, { status: 'failed', reason, attempt: attempts, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000 });
+function failedRecord(dep: PlannedDeployment, point: PlannedPoint, reason: string, attempts: number, startedAt = new Date(), identity?: PointIdentity): BenchPointRecord {
+  return pointRecord(dep, point, {
+    status: 'failed', reason, attempt: attempts, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
+    ...(identity?.hardware ? { hardware: identity.hardware } : {}), ...(identity ? { versions: identity.versions } : {}),
+  });
 }

@@ -179,14 +179,20 @@ test('results of the finished sweep: --format json|csv on stdout, --out writes r
   ]);
   const table = await cli('results', sweepId);
   ok(json, 'results --format json');
-  const parsed = JSON.parse(json.stdout) as { summary: { counts: { points: number; ok: number } }; records: Array<{ status: string }> };
+  const parsed = JSON.parse(json.stdout) as { summary: { counts: { points: number; ok: number } }; records: Array<{ status: string; versions?: Record<string, string> }> };
   assert.deepEqual(parsed.summary.counts, { ...parsed.summary.counts, points: 6, ok: 6 });
   assert.equal(parsed.records.length, 6);
+  // Versions as installed on the nodes (the venv's metadata, the built UCX), not only the pins.
+  for (const r of parsed.records) {
+    assert.match(r.versions?.ray ?? '', /^2\.51/, JSON.stringify(r.versions));
+    assert.match(r.versions?.torch ?? '', /^\d+\.\d+/, JSON.stringify(r.versions));
+    assert.match(r.versions?.ucx ?? '', /^1\.\d+/, JSON.stringify(r.versions));
+  }
   ok(csv, 'results --format csv');
   const rows = csv.stdout.trim().split('\n');
   assert.match(rows[0]!, /^deployment_id,deployment,mode,/);
   assert.equal(rows.length, 7, csv.stdout);
-  // Every record names its hardware as the cluster file declares it (GPU model, node size, EFA).
+  // Every record names its hardware as the nodes' own tools report it (nvidia-smi, sysfs, the venv).
   const header = rows[0]!.split(',');
   for (const row of rows.slice(1)) {
     // From the end: these columns come last, and earlier cells (env, reason) may hold quoted commas.
@@ -194,7 +200,10 @@ test('results of the finished sweep: --format json|csv on stdout, --out writes r
     assert.match(cell('gpu_model') ?? '', /\S/, row);
     assert.equal(cell('gpus_per_node'), '8', row);
     assert.equal(cell('efa_devices'), '32', row);
-    assert.equal(cell('hardware_source'), 'cluster-file', row);
+    assert.equal(cell('gpu_memory_mib'), '81559', row);
+    assert.match(cell('driver') ?? '', /^\d+\.\d+/, row);
+    assert.match(cell('cuda') ?? '', /^\d+\.\d+$/, row);
+    assert.equal(cell('hardware_source'), 'inventory', row);
     assert.equal(cell('flags'), '', row);
   }
   ok(table, 'results (table)');

@@ -11,6 +11,7 @@ import { softwareVersions } from '../../plan/index.js';
 import type { ClusterConfig } from '../../config/index.js';
 import type { Plan, PlannedDeployment, PlannedPoint } from '../../plan/index.js';
 import type { NodeScripts } from '../node-scripts.js';
+import type { PointIdentity } from '../types.js';
 import { execOnNode } from '../ssh/exec.js';
 import type { SshPool } from '../ssh/pool.js';
 import { currentRunName, runIdOf } from '../remote.js';
@@ -29,6 +30,8 @@ export interface BenchPointInput {
   bench?: Plan['bench'];
   /** Set when the point is measured again on a replaced deployment: a new remote job, never a re-read of the cut-short one. */
   retake?: number;
+  /** The nodes' own account of hardware and versions (absent: the cluster file's declaration and pins). */
+  identity?: PointIdentity;
 }
 
 interface BenchJson {
@@ -39,7 +42,7 @@ interface BenchJson {
 
 export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, deps: { pool: () => SshPool; runsDir: string }) {
   return {
-    async runBenchPoint({ cluster, deployment, point, sweepName, bench, retake }: BenchPointInput): Promise<BenchPointRecord> {
+    async runBenchPoint({ cluster, deployment, point, sweepName, bench, retake, identity }: BenchPointInput): Promise<BenchPointRecord> {
       const ctx = Context.current();
       const startedAt = new Date();
       const head = headOf(cluster);
@@ -55,16 +58,15 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       await mkdir(path.dirname(local), { recursive: true });
       await writeFile(local, raw.stdout);
       const result = parseVllmBenchResult(raw.stdout, json.resultFile);
-      // The hardware as the cluster file declares it for this deployment's nodes: this activity
-      // does not see the provision stage's inventory, which checked the file's GPU count, model
-      // and EFA devices on every node; memory, driver and CUDA are left out rather than guessed.
-      // pointRecordFromBench flags the record when its versions and hardware are known-bad.
-      const hardware = hardwareOfClusterNodes(cluster, deployment.nodes);
+      // The nodes' own account when the sweep read it; else the cluster file's declaration (provision
+      // checked its GPU count, model and EFA devices) with memory, driver and CUDA left out rather
+      // than guessed. pointRecordFromBench flags the record when its versions and hardware are known-bad.
+      const hardware = identity ? identity.hardware : hardwareOfClusterNodes(cluster, deployment.nodes);
       return pointRecordFromBench(deployment, point, result, {
         ...(hardware ? { hardware } : {}),
         attempt: ctx.info.attempt, startedAt: startedAt.toISOString(), durationSec: (Date.now() - startedAt.getTime()) / 1000,
         rawResultPath: `${head.name}:${json.resultFile}`, localResultPath: local, logPath: local, servedName: cluster.model.servedName,
-        versions: softwareVersions(cluster),
+        versions: identity?.versions ?? softwareVersions(cluster),
       });
     },
   };

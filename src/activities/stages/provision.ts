@@ -11,6 +11,7 @@ import { nodeLayout } from './layout.js';
 import { describePythonEnv, parsePythonEnvJson } from '../../parse/python-env.js';
 import { NODE_CONSTRAINTS_FILE, nodePins, weightsFor } from '../../plan/node-stack.js';
 import { jobsDirOf, RUNNER_NAME } from '../ssh/job-script.js';
+import { identityOfInventory, type NodeIdentity } from '../../analysis/node-identity.js';
 
 /** Folders of jobs that ended this long ago are removed from the node (their logs are on the worker). */
 export const JOB_RETENTION_DAYS = 14;
@@ -77,6 +78,18 @@ export function createProvisionActivities(scripts: NodeScripts, workdirOf: (clus
       const gpus = inv.gpus.length ? `${inv.gpus.length}× ${inv.gpus[0]!.name}` : 'no GPUs';
       const summary = `${gpus}, ${inv.efaDevices.length} EFA, ${freeGb}, Python ${inv.python.version ?? '?'}`;
       return { summary, warnings, ...(missing.length && manager ? { install: { manager, packages: [...new Set(missing.map((m) => m.package))] } } : {}) };
+    },
+
+    /**
+     * What a GPU node is and runs, for the records' identity: its inventory with the venv's
+     * packages, the built UCX and the cached model revision. Judges nothing (provision did).
+     */
+    async identifyNode({ cluster, node }: NodeStepInput): Promise<NodeIdentity> {
+      const l = nodeLayout(await workdirOf(cluster, node));
+      const args = ['--workdir', l.workdir, '--venv', l.venv, '--python', cluster.software.python.version, '--ucx-prefix', l.ucxPrefix];
+      if (cluster.model.source === 'huggingface') args.push('--model', cluster.model.id, '--hf-home', l.hfHome);
+      const { json } = await scripts.run<unknown>(cluster, node, 'inventory.sh', args);
+      return identityOfInventory(node, readInventory(json));
     },
 
     /** Only when the cluster file says provision.installPrerequisites: true (inventoryNode asked for it). */
