@@ -9,7 +9,10 @@
 //      Target: the sweep within 10% of the bound.
 //   2. The worker's peak memory (VmHWM of the worker process) over a 500-point sweep with tiny
 //      points. Target: under 400 MB.
-// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--skip-lower-bound] [--skip-memory]
+//   3. A 100,000-point sweep: how long it takes to plan (lazily) and to start (a short input: the
+//      workflow reads and plans it itself, up to its first record), then the worker's RSS and the
+//      history over its first --huge-points (2,000) near-empty points. Target: bounded, under 400 MB.
+// Run: npx tsx bench/sweep.ts [--lower-bound 120] [--points 500] [--huge-points 2000] [--skip-lower-bound] [--skip-memory] [--skip-huge]
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +37,7 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 
 const TARGET_LOWER_BOUND_S = Number(arg('lower-bound', '120'));
 const MEMORY_POINTS = Number(arg('points', '500'));
+const HUGE_POINTS = Number(arg('huge-points', '2000'));
 /** The sim's time scale while the cluster is prepared (builds, Ray); the sweep is slowed on top. */
 const PREP_SCALE = 0.02;
 /** Modelled (unscaled) seconds of the emulation: Serve PD bring-up and GPU release on shutdown. */
@@ -249,12 +253,90 @@ async function workerMemory(s: Stack): Promise<void> {
   log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB) — target under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
 }
 
+/** The history of a run as the server counts it (events, bytes), across its continue-as-new chain's latest run. */
+async function historyOf(s: Stack, workflowId: string): Promise<{ events: number; bytes: number }> {
+  const d = await s.t.env.client.workflow.getHandle(workflowId).describe();
+  return { events: d.historyLength, bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0) };
+}
+
+async function hugeSweep(s: Stack): Promise<void> {
+  // 2 deployments × 50 workloads × 1,000 load levels = 100,000 points.
+  const sweepDoc: SweepFile = {
+    name: 'huge', model: { id: s.cluster.model.id, servedName: s.cluster.model.servedName },
+    workloads: Array.from({ length: 50 }, (_, i) => ({ isl: 100 + 10 * i, osl: 4 })),
+    deployments: [
+      { mode: 'collocated', replicas: [1], tp: [1] },
+      { mode: 'collocated', replicas: [1], tp: [2] },
+    ],
+    // One prompt a point: request rates that differ only to make 1,000 distinct load levels.
+    load: { requestRate: Array.from({ length: 1000 }, (_, i) => 1000 + i), numPrompts: 1 },
+    retries: 0, outputCheck: { enabled: false },
+  };
+  const { validateSweep } = await import('../src/config/index.js');
+  const { planSweep } = await import('../src/plan/index.js');
+  const v = validateSweep(sweepDoc, 'huge.yaml', { cluster: s.cluster });
+  if (!v.ok) throw new Error(v.issues.map((i) => i.message).join('; '));
+  let t0 = performance.now();
+  const lazy = planSweep(s.cluster, v.value, { lazyPoints: true });
+  const planLazyMs = performance.now() - t0;
+  t0 = performance.now();
+  const eager = planSweep(s.cluster, v.value);
+  const planEagerMs = performance.now() - t0;
+  log(`${lazy.estimate.points}-point sweep planned lazily in ${planLazyMs.toFixed(0)} ms (${(JSON.stringify(lazy).length / 1024).toFixed(1)} KB); eagerly in ${planEagerMs.toFixed(0)} ms (${(JSON.stringify(eager).length / 1e6).toFixed(1)} MB)`);
+
+  await slowDown(s, 0.1);
+  const worker = await s.startWorkerProcess();
+  const pid = worker.child.pid!;
+  const start = memoryOf(pid);
+  let maxRss = start.rss;
+  const sampler = setInterval(() => { maxRss = Math.max(maxRss, memoryOf(pid).rss); }, 250);
+  const h = await s.t.env.client.workflow.start(sweep, {
+    taskQueue: s.taskQueue, workflowId: `pdflow-bench-huge-${Date.now()}`,
+    args: [{ cluster: s.cluster, sweep: sweepDoc as unknown as Record<string, unknown>, options: { heartbeatTimeout: '30s' } }],
+  });
+  const started = performance.now();
+  let firstRecordS: number | undefined;
+  let lastShown = 0;
+  let done = 0;
+  const rows: string[] = [];
+  while (done < HUGE_POINTS) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const p = await h.query<{ done: number; failed: number; total: number }>('progress').catch(() => undefined);
+    if (!p) continue;
+    done = p.done + p.failed;
+    if (done > 0 && firstRecordS === undefined) firstRecordS = (performance.now() - started) / 1000;
+    if (done - lastShown >= 250) {
+      lastShown = done;
+      const hist = await historyOf(s, h.workflowId);
+      rows.push(`| ${done} | ${memoryOf(pid).rss.toFixed(0)} | ${hist.events} | ${(hist.bytes / 1024).toFixed(0)} |`);
+      log(`  ${done}/${p.total} points, worker RSS ${memoryOf(pid).rss.toFixed(0)} MB, history ${hist.events} events / ${(hist.bytes / 1024).toFixed(0)} KB`);
+    }
+  }
+  const wall = (performance.now() - started) / 1000;
+  const view = await h.query<{ records: unknown[]; recordWindow?: { from: number; total: number } }>('results');
+  await h.cancel();
+  await h.result().catch(() => undefined);
+  clearInterval(sampler);
+  const end = memoryOf(pid);
+  await s.killWorkerProcess(worker, 'SIGTERM');
+  await s.sim.clearFaults();
+  console.log('');
+  console.log('| points done | worker RSS MB | history events (current run) | history KB |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  console.log('');
+  log(`start: ${firstRecordS?.toFixed(1)} s from the workflow's start to its first record (reads and plans the sweep itself, Ray gate, identity, deploy, one point)`);
+  log(`${done} points in ${fmt(wall)} (${(wall / done).toFixed(2)} s per point); the state kept ${view.records.length} records (window ${JSON.stringify(view.recordWindow)})`);
+  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, ${start.rss.toFixed(0)} MB at start) — target bounded, under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
+}
+
 log(`${os.cpus().length} CPUs; preparing a simulated cluster (provision, build, ray at time scale ${PREP_SCALE})`);
 const s = await startStack({ sim: { workers: 2, timeScale: PREP_SCALE } });
 try {
   await prepareCluster(s);
   if (!flag('skip-lower-bound')) await sweepVsLowerBound(s);
   if (!flag('skip-memory')) await workerMemory(s);
+  if (!flag('skip-huge')) await hugeSweep(s);
 } finally {
   await s.teardown();
 }

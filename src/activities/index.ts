@@ -34,3 +34,4 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+export type { GpuSamplerStarted, GpuSamplingStartInput, GpuSamplingStopInput, GpuSamplingSummary } from './stages/gpu-sampling.js';

@@ -1,6 +1,7 @@
 // One CSV row per point, every number at full precision, for spreadsheets and pandas.
 import { flagsText } from './known-bad.js';
 import { pointKey } from './labels.js';
+import { costPerMillionOutputTokensUsd, outputTokensPerJoule } from './point-energy.js';
 import type { FrontierStatus } from './pareto.js';
 import type { BenchPointRecord, LatencySummary } from './records.js';
 
@@ -14,6 +15,8 @@ export const CSV_COLUMNS = [
   ...LATENCIES.flatMap((m) => [`${m}_mean_ms`, `${m}_median_ms`, `${m}_p99_ms`]),
   'started_at', 'duration_s', 'attempt', 'raw_result_path', 'log_path', 'versions',
   'flags', 'gpu_model', 'gpus_per_node', 'gpu_memory_mib', 'driver', 'cuda', 'efa_devices', 'hardware_source',
+  // What the GPUs drew and the EFA devices moved during the benchmark, and what it cost (point-energy.ts).
+  'energy_j', 'mean_power_w', 'p95_power_w', 'tokens_per_joule', 'cost_per_mtok_usd', 'efa_rx_bytes', 'efa_tx_bytes', 'throttled',
 ] as const;
 
 type Cell = string | number | undefined | null;
@@ -33,6 +36,8 @@ export function toCsv(records: BenchPointRecord[], statusByPoint: Record<string,
       ...lat(m?.ttftMs), ...lat(m?.tpotMs), ...lat(m?.itlMs), ...lat(m?.e2elMs),
       r.timings.startedAt, r.timings.durationSec, r.attempt, r.rawResultPath, r.logPath, kv(r.versions),
       flagsText(r) || undefined, h?.gpuModel, h?.gpusPerNode, h?.gpuMemoryMiB, h?.driverVersion, h?.cudaVersion, h?.efaDevices, h?.source,
+      r.gpu?.energyJ, r.gpu?.meanPowerW, r.gpu?.p95PowerW, outputTokensPerJoule(r), costPerMillionOutputTokensUsd(r),
+      r.gpu?.efaRxBytes, r.gpu?.efaTxBytes, r.gpu ? String(r.gpu.throttled) : undefined,
     ];
     return cells.map(csvCell).join(',');
   });

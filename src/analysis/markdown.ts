@@ -1,5 +1,6 @@
 // The Markdown report: frontier per workload, best config per SLA tier, failures, rejections,
 // versions and GPU-hours, with the plots embedded.
+import { energyCostSection } from './energy-markdown.js';
 import { flaggedDeploymentLines, pointLine, skippedText } from './flag-lines.js';
 import { hardwareLabel, hardwareShortName } from './hardware.js';
 import { flagsText } from './known-bad.js';
@@ -31,7 +32,7 @@ export function renderMarkdown(s: ResultsSummary, plots: PlotRef[] = []): string
     '',
   );
   if (s.flagged.length > 0) {
-    out.push(`## ⚠ Flagged points`, '', `${s.flagged.length} point${s.flagged.length === 1 ? '' : 's'} ran on a stack known (or suspected) to give wrong results. They are measured and listed (marked ⚠), but never on the frontier and never "best":`, '');
+    out.push(`## ⚠ Flagged points`, '', `${s.flagged.length} point${s.flagged.length === 1 ? '' : 's'} ran on a stack known (or suspected) to give wrong results, or on GPUs that throttled. They are measured and listed (marked ⚠), but never on the frontier and never "best":`, '');
     for (const l of flaggedDeploymentLines(s.flagged)) out.push(`- ⚠ ${l}`);
     out.push('');
   }
@@ -83,6 +84,8 @@ export function renderMarkdown(s: ResultsSummary, plots: PlotRef[] = []): string
     const sorted = [...w.points].sort((a, b) => a.record.deployment.name.localeCompare(b.record.deployment.name) || loadOrder(a) - loadOrder(b));
     out.push(markdownTable(POINT_HEADER, sorted.map(pointRow), POINT_ALIGN), '');
   }
+
+  out.push(...energyCostSection(s.workloads.flatMap((w) => w.points.map((p) => p.record))));
 
   out.push('## Failed points', '');
   if (s.failed.length === 0) out.push('None.', '');

@@ -75,7 +75,7 @@ export function pointRecord(dep: PlannedDeployment, point: PlannedPoint, extra: 
   if (extra.localResultPath) r.localResultPath = extra.localResultPath;
   if (extra.logPath) r.logPath = extra.logPath;
   if (extra.versions) r.versions = extra.versions;
-  return identify(r, dep, extra.hardware);
+  return identify(withProbe(r, point), dep, extra.hardware);
 }
 
 /**
@@ -88,7 +88,7 @@ export function pointRecordFromBench(
   result: VllmBenchResult,
   extra: Omit<PointRecordExtra, 'status' | 'reason' | 'metrics' | 'model'>,
 ): BenchPointRecord {
-  return identify(pointFromBench(result, {
+  return identify(withProbe(pointFromBench(result, {
     pointId: point.id,
     deployment: deploymentOfPlan(dep),
     workload: { isl: point.workload.isl, osl: point.workload.osl, mode: point.workload.mode },
@@ -100,7 +100,12 @@ export function pointRecordFromBench(
     ...(extra.localResultPath ? { localResultPath: extra.localResultPath } : {}),
     ...(extra.logPath ? { logPath: extra.logPath } : {}),
     ...(extra.versions ? { versions: extra.versions } : {}),
-  }), dep, extra.hardware);
+  }), point), dep, extra.hardware);
+}
+
+/** Which probe of an SLA search the point was (records of grid points have none). */
+function withProbe(r: BenchPointRecord, point: PlannedPoint): BenchPointRecord {
+  return point.probe ? { ...r, probe: { ...point.probe } } : r;
 }
 
 /** The planner's rejections, for the report. */

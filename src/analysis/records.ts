@@ -109,11 +109,45 @@ export interface BenchPointRecord {
   attempt: number;
   /** Runs of this point cut short because its deployment died; the point was measured again on a replacement. */
   abortedAttempts?: AbortedAttempt[];
+  /** Set when an SLA search picked the point: its number in its search and the phase that picked it. */
+  probe?: { number: number; phase: 'bracket' | 'bisect' | 'fill' };
   /** The nodes the point ran on (absent in records made before pdflow kept it). */
   hardware?: BenchHardware;
   /** Why the point must not be trusted as it is (known-bad stack, suspect import...): measured and
    * shown, but never on the frontier and never "best". Absent or [] when nothing is known against it. */
   flags?: RecordFlag[];
+  /** What the deployment's GPUs and EFA devices did during the benchmark (sampled about once a
+   * second on every GPU node); absent when the point was not sampled. */
+  gpu?: BenchGpuSummary;
+  /** The deployment's price per hour in USD: each of its nodes' `pricing.hourlyUsd` (cluster file)
+   * times the share of that node's GPUs it used. Absent when a node has no price. */
+  hourlyUsd?: number;
+}
+
+/** The summary of a point's GPU samples (src/analysis/gpu-energy.ts has the per-GPU detail). */
+export interface BenchGpuSummary {
+  /** GPUs summarized (the deployment's) and their samples (one GPU at one instant). */
+  gpus: number;
+  samples: number;
+  /** Seconds the samples cover (the benchmark's run). */
+  seconds: number;
+  /** Joules the GPUs drew over those seconds (trapezoid of power over time, summed over GPUs). */
+  energyJ?: number;
+  /** The GPUs' draw together, mean and 95th percentile, in W. */
+  meanPowerW?: number;
+  p95PowerW?: number;
+  meanUtilPct?: number;
+  maxMemoryUsedMiB?: number;
+  /** Any sample with HW slowdown, SW power cap, thermal slowdown or HW power brake active. */
+  throttled: boolean;
+  /** NVML reason names seen, e.g. ["hw_thermal_slowdown"]. */
+  throttleReasons: string[];
+  throttledSamples: number;
+  /** Bytes the deployment's nodes received / sent over EFA (hardware counters). */
+  efaRxBytes?: number;
+  efaTxBytes?: number;
+  /** The raw sample files, one per node (on the worker). */
+  samplesPaths: string[];
 }
 
 /** known-bad: the stack matches a known-bad combination; suspect: it may, what would tell is unknown;

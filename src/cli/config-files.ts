@@ -71,7 +71,7 @@ export async function validateFiles(files: readonly string[]): Promise<FileRepor
     }
     let summary = summarizeSweep(res.value);
     if (cluster) {
-      const plan = planSweep(cluster, res.value);
+      const plan = planSweep(cluster, res.value, { lazyPoints: true });
       summary += `; on ${cluster.name}: ${plan.estimate.rejected} rejected, about ${formatDuration(plan.estimate.totalSeconds)}`;
     }
     reports.set(i, { file: r.file, kind: 'sweep', ok: true, summary, issues: [] });

@@ -17,6 +17,7 @@ import { registerSchedule } from './commands/schedule.js';
 import { registerLogs } from './commands/logs.js';
 import { registerSim } from './commands/sim.js';
 import { registerResults } from './commands/results.js';
+import { registerCompare } from './commands/compare.js';
 
 export function buildProgram(): Command {
   const program = new Command('pdflow')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerLogs(program);
   registerSim(program);
   registerResults(program);
+  registerCompare(program);
   return program;
 }
 

@@ -65,7 +65,15 @@ export async function runRecords(id: string, src: RunRecordsSources): Promise<Ru
     const storeRecords = stored ? (await src.store.records(stored)).map((r) => r.record) : [];
     const known = new Set(temporal.records.map((r) => r.pointId));
     const extra = storeRecords.filter((r) => !known.has(r.pointId));
-    return { ...temporal, records: [...temporal.records, ...extra], source: extra.length ? `${temporalWhere} and the results store (${src.store.where})` : temporalWhere };
+    const both = `${temporalWhere} and the results store (${src.store.where})`;
+    if (temporal.recordWindow) {
+      // The run keeps only its newest records: the older ones come from the store, in run order.
+      const { recordWindow, ...view } = temporal;
+      const missing = recordWindow.total - (extra.length + temporal.records.length);
+      const source = missing > 0 ? `${both}; ${missing} of its ${recordWindow.total} records are in neither (another worker's store? see --store)` : both;
+      return { ...view, records: [...extra, ...temporal.records], source };
+    }
+    return { ...temporal, records: [...temporal.records, ...extra], source: extra.length ? both : temporalWhere };
   }
   if (stored) return fromStore(src.store, stored);
   const storeSays = storeError ? `the results store could not be read (${storeError})` : `the results store (${src.store.where}) has no run with that id`;

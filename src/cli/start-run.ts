@@ -30,7 +30,8 @@ export async function loadRunFiles(clusterFile: string, sweepFile?: string, limi
   const doc = async (file: string) => parseYaml(await readFile(file, 'utf8')) as Record<string, unknown>;
   if (!sweepFile) return { cluster: await loadClusterFile(clusterFile), docs: { cluster: await doc(clusterFile) } };
   const { cluster, sweep } = await loadClusterAndSweep(clusterFile, sweepFile);
-  const plan = planSweep(cluster, sweep);
+  // Lazy: checking a sweep of any size needs its counts and estimates, not its point lists.
+  const plan = planSweep(cluster, sweep, { lazyPoints: true });
   requireRunnable(plan);
   requireSize(plan, limits);
   return { cluster, plan, docs: { cluster: await doc(clusterFile), sweep: await doc(sweepFile) } };

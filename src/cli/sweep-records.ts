@@ -36,7 +36,7 @@ export async function sweepRecords(client: Client, id: string): Promise<SweepRec
   if (status.name === 'COMPLETED') {
     const r = (await handle.result()) as SweepResult | PipelineResult;
     const s = 'records' in r ? r : r.sweep;
-    if (s) return { workflowId: sweepId, status: status.name, ...about, records: s.records, failedDeployments: s.failedDeployments, rejected: s.rejected, gpuHours: s.gpuHours, ...(s.sla ? { sla: s.sla } : {}) };
+    if (s) return { workflowId: sweepId, status: status.name, ...about, records: s.records, ...(s.recordWindow ? { recordWindow: s.recordWindow } : {}), failedDeployments: s.failedDeployments, rejected: s.rejected, gpuHours: s.gpuHours, ...(s.sla ? { sla: s.sla } : {}) };
   }
   try {
     const view = await Promise.race([

@@ -1,6 +1,7 @@
 // The worker's run folder, one home for its layout and its one file-name rule:
 //   <runsDir>/<run>/<node>/<step>.log      a remote job's log, streamed while it runs
 //   <runsDir>/<run>/results/<point>.json   a benchmark point's raw vllm bench serve JSON, copied from the head
+//   <runsDir>/<run>/results/<point>.gpu-<node>.csv   that point's GPU and EFA samples from one node (gpu_sampler.sh)
 // <run> is the workflow id (stage children: <id>-<stage>); every part goes through fileSafe (point
 // ids contain "/"). Written by the activities, read by `pdflow logs` and the results store.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -19,6 +20,11 @@ export function stepLogPath(runsDir: string, run: string, node: string, step: st
 /** Where a point's raw result is copied on the worker. */
 export function resultCopyPath(runsDir: string, run: string, pointId: string): string {
   return path.join(runsDir, fileSafe(run), 'results', `${fileSafe(pointId)}.json`);
+}
+
+/** Where a point's GPU and EFA samples from one node are copied on the worker, beside its raw result. */
+export function samplesCopyPath(runsDir: string, run: string, pointId: string, node: string): string {
+  return path.join(runsDir, fileSafe(run), 'results', `${fileSafe(pointId)}.gpu-${fileSafe(node)}.csv`);
 }
 
 export interface LogFile {

@@ -56,6 +56,11 @@ const NodeSchema = z.strictObject({
   workdir: pathField().default(DEFAULT_WORKDIR).describe('Working directory on the node (venv, builds, jobs, logs). Default ~/pdflow.'),
   env: z.record(envKeyField(), EnvValueSchema).default({})
     .describe('Environment for every command run on this node, e.g. NCCL_DEBUG: WARN or HF_TOKEN: { fromWorkerEnv: HF_TOKEN, secret: true }.'),
+  pricing: z.strictObject({
+    hourlyUsd: positiveNumber().describe('What this machine costs per hour in USD (e.g. the instance type\'s on-demand or reserved price).'),
+  }).optional().describe(
+    'Optional price of the node, for cost per million output tokens in reports: a deployment costs the sum over its nodes of hourlyUsd x the share of the node\'s GPUs it uses (a CPU head is not charged). Leave it out on every node to report no cost.',
+  ),
 });
 
 const SourceSchema = z.union([

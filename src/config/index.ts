@@ -4,8 +4,8 @@ export {
   type ClusterConfig, type ClusterInput, type ClusterNode, type EnvValue, type ModelConfig, type SoftwarePin, type SoftwareSource,
 } from './cluster.js';
 export {
-  SweepSchema, DeploymentEntrySchema, LoadSchema,
-  type SweepConfig, type SweepInput, type DeploymentEntry, type PdDeploymentEntry, type CollocatedDeploymentEntry,
+  SweepSchema, DeploymentEntrySchema, LoadSchema, SEARCH_LIMITS,
+  type SweepConfig, type SearchLoadConfig, type SlaSearchConfig, type SweepInput, type DeploymentEntry, type PdDeploymentEntry, type CollocatedDeploymentEntry,
   type DeploymentMode, type Workload, type WorkloadMode, type LoadConfig, type BenchSettings, type SlaConfig, type KvBackend, type OutputCheckConfig,
 } from './sweep.js';
 export {

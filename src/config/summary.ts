@@ -14,6 +14,12 @@ export function summarizeCluster(c: ClusterConfig): string {
 
 /** e.g. `sweep pd-ratio, 8 deployments x 1 workload x 6 concurrency levels = 48 points` */
 export function summarizeSweep(s: SweepConfig): string {
+  if (s.load.kind === 'search') {
+    // The levels are picked while it runs: `pdflow plan` gives the worst case.
+    const q = s.load.search;
+    return `sweep ${s.name}, ${plural(expandDeployments(s.deployments).length, 'deployment')} x ${plural(s.workloads.length, 'workload')} x ` +
+      `an SLA search over ${q.over} ${q.min}..${q.max} (within ${q.tolerance * 100}%)`;
+  }
   const loads = s.load.kind === 'concurrency' ? s.load.concurrency.length : s.load.requestRate.length;
   const loadWord = s.load.kind === 'concurrency' ? 'concurrency level' : 'request rate';
   const deployments = expandDeployments(s.deployments).length;

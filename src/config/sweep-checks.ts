@@ -5,7 +5,7 @@ import { expandDeploymentEntry } from './deployments.js';
 import { IssueList, type PathSegment } from './issues.js';
 import { asArray, asNumber, asRecord } from './raw.js';
 import { closest } from './suggest.js';
-import { DeploymentEntrySchema } from './sweep.js';
+import { DeploymentEntrySchema, GRID_AND_SEARCH_MESSAGE } from './sweep.js';
 import { VLLM_BENCH_OPTIONS_SET_BY_PDFLOW, VLLM_BENCH_SERVE_OPTIONS_0_11 } from './vllm-bench-options.js';
 
 /** TP a node can hold when no cluster file is at hand (8 GPUs, as on p5/p4d/H100 boxes). */
@@ -96,6 +96,23 @@ export function checkSweepRules(raw: unknown, issues: IssueList): void {
 
   const sla = asRecord(root.sla);
   if (sla && Object.keys(sla).length === 0) issues.add(['sla'], 'sets no limit', { hint: 'set p99TtftMs and/or p99TpotMs, or remove sla' });
+  if (load && 'search' in load) checkSearchRules(load, sla, issues);
+}
+
+/** A search load: a grid beside it, and the SLA it judges probes by (its own, else the sweep's). */
+function checkSearchRules(load: Record<string, unknown>, sweepSla: Record<string, unknown> | undefined, issues: IssueList): void {
+  const grid = ['concurrency', 'requestRate'].find((k) => k in load);
+  if (grid) issues.add(['load'], GRID_AND_SEARCH_MESSAGE, { hint: `remove load.${grid} or load.search` });
+  const search = asRecord(load.search);
+  if (!search) return;
+  const own = asRecord(search.sla);
+  if (own && Object.keys(own).length === 0) {
+    issues.add(['load', 'search', 'sla'], 'sets no limit', { hint: 'set p99TtftMs and/or p99TpotMs, or remove it to use the sweep\'s sla' });
+  } else if (search.sla === undefined && !sweepSla) {
+    issues.add(['load', 'search', 'sla'], '"sla" is required when the sweep sets no sla: the search judges every probe by it', {
+      hint: 'set load.search.sla (e.g. { p99TtftMs: 2000, p99TpotMs: 50 }) or the sweep\'s sla',
+    });
+  }
 }
 
 /** The GPUs of the largest GPU node of a cluster. */

@@ -63,9 +63,88 @@ const RequestRateLoad = z.strictObject({
   burstiness: positiveNumber().default(1).describe('Arrival burstiness; 1 = Poisson (default).'),
 }).transform((v) => ({ kind: 'request-rate' as const, ...v }));
 
-export const LoadSchema = z.union([ConcurrencyLoad, RequestRateLoad], {
-  error: 'must be { concurrency: [...], promptsPerConcurrency: N } or { requestRate: [...], numPrompts: N }',
-}).describe('Load points: a concurrency list (closed loop) or a request-rate list (open loop).');
+const SlaSchema = z.strictObject({
+  p99TtftMs: positiveNumber().optional().describe('Maximum p99 time to first token, ms.'),
+  p99TpotMs: positiveNumber().optional().describe('Maximum p99 time per output token, ms.'),
+}).describe('Optional service-level objective; the report marks points that meet it.');
+
+/** Search bounds a run can still afford (a wider ratio or finer tolerance only adds probes). */
+export const SEARCH_LIMITS = { minTolerance: 0.001, maxRatio: 1e6, maxFill: 16 } as const;
+
+const SearchSchema = z.strictObject({
+  over: z.enum(['concurrency', 'requestRate']).describe('What the search varies: concurrency (closed loop, whole numbers) or requestRate (open loop, requests/s).'),
+  min: positiveNumber().describe('Lowest load probed, where the search starts (concurrency: a whole number; requestRate: requests/s).'),
+  max: positiveNumber().describe('Highest load probed; the search never goes above it (concurrency: a whole number; requestRate: requests/s).'),
+  sla: SlaSchema.optional()
+    .describe('The limits a probe must meet, with the keys of the sweep\'s sla (p99TtftMs, p99TpotMs); default: the sweep\'s sla.'),
+  tolerance: z.number().min(SEARCH_LIMITS.minTolerance).max(1).default(0.1)
+    .describe('Relative precision (default 0.1 = 10%): the search stops once the highest load L that met the SLA has a failing load at most L x (1 + tolerance) above it (concurrency also stops at neighbours L and L + 1).'),
+  fill: z.number().int().min(0).max(SEARCH_LIMITS.maxFill).default(0)
+    .describe('Extra points below the found load for the throughput/latency curve, each in the widest gap between the loads probed (default 0: the probes are the curve).'),
+}).superRefine((s, ctx) => {
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  if (s.over === 'concurrency') {
+    for (const key of ['min', 'max'] as const) {
+      if (ok(s[key]) && !Number.isInteger(s[key])) {
+        ctx.addIssue({ code: 'custom', path: [key], input: s[key], message: 'a concurrency is a whole number of requests', params: { hint: `use an integer, e.g. ${Math.max(1, Math.round(s[key]))}` } });
+      }
+    }
+  }
+  if (ok(s.min) && ok(s.max)) {
+    if (s.max <= s.min) {
+      ctx.addIssue({
+        code: 'custom', path: ['max'], input: s.max, message: `must be above min (${s.min})`,
+        params: { hint: s.max === s.min ? `to measure one level, use load.${s.over}: [${s.min}] instead of a search` : 'swap min and max' },
+      });
+    } else if (s.max / s.min > SEARCH_LIMITS.maxRatio) {
+      ctx.addIssue({ code: 'custom', path: ['max'], input: s.max, message: `is more than ${SEARCH_LIMITS.maxRatio} x min (${s.min})`, params: { hint: 'narrow the range to the loads the deployments can plausibly serve' } });
+    }
+  }
+}).describe('SLA-constrained load search: per deployment and workload, find the highest load that meets every SLA limit, probing from min up by doubling, then bisecting.');
+
+/** Fields of a search load that belong to one kind of search only. */
+const SEARCH_PROBE_FIELDS = {
+  concurrency: ['promptsPerConcurrency'],
+  requestRate: ['numPrompts', 'maxConcurrency', 'burstiness'],
+} as const;
+
+const SearchLoad = z.strictObject({
+  search: SearchSchema,
+  promptsPerConcurrency: positiveInt().optional().describe('Search over concurrency: prompts per unit of concurrency at each probe (default 5).'),
+  numPrompts: positiveInt().optional().describe('Search over requestRate: prompts per probe (default 500).'),
+  maxConcurrency: positiveInt().optional().describe('Search over requestRate: optional cap on concurrent requests.'),
+  burstiness: positiveNumber().optional().describe('Search over requestRate: arrival burstiness; 1 = Poisson (default).'),
+}).superRefine((v, ctx) => {
+  const over = v.search?.over;
+  if (over !== 'concurrency' && over !== 'requestRate') return;
+  const other = over === 'concurrency' ? 'requestRate' : 'concurrency';
+  for (const key of SEARCH_PROBE_FIELDS[other]) {
+    if (v[key] === undefined) continue;
+    ctx.addIssue({
+      code: 'custom', path: [key], input: v[key], message: `applies to a search over ${other}; this search is over ${over}`,
+      params: { hint: over === 'concurrency' ? 'prompts per probe come from promptsPerConcurrency (num_prompts = concurrency x it); remove this field' : 'prompts per probe come from numPrompts; remove this field' },
+    });
+  }
+}).transform((v) => {
+  const search = { ...v.search };
+  const probe = search.over === 'concurrency'
+    ? { kind: 'concurrency' as const, promptsPerConcurrency: v.promptsPerConcurrency ?? 5 }
+    : { kind: 'request-rate' as const, numPrompts: v.numPrompts ?? 500, burstiness: v.burstiness ?? 1, ...(v.maxConcurrency !== undefined ? { maxConcurrency: v.maxConcurrency } : {}) };
+  return { kind: 'search' as const, search, probe };
+});
+
+/** A load that sets a grid list and a search: one message, whichever alternative zod tried. */
+export const GRID_AND_SEARCH_MESSAGE = 'sets both a list of levels and a search: a load is a grid or a search, not both; remove the list to let the search pick the levels, or remove search to run the list';
+
+function loadUnionMessage(input: unknown): string {
+  const rec = input && typeof input === 'object' ? input as Record<string, unknown> : {};
+  if ('search' in rec && ('concurrency' in rec || 'requestRate' in rec)) return GRID_AND_SEARCH_MESSAGE;
+  return 'must be { concurrency: [...], promptsPerConcurrency: N } or { requestRate: [...], numPrompts: N } or { search: { over, min, max, sla } }';
+}
+
+export const LoadSchema = z.union([ConcurrencyLoad, RequestRateLoad, SearchLoad], {
+  error: (issue) => loadUnionMessage(issue.input),
+}).describe('Load points: a concurrency list (closed loop), a request-rate list (open loop), or a search for the highest load meeting an SLA (search: { over, min, max, sla, tolerance, fill }).');
 
 const BenchSchema = z.strictObject({
   dataset: z.enum(['prefix_repetition', 'random']).default('prefix_repetition')
@@ -79,11 +158,6 @@ const BenchSchema = z.strictObject({
   extraArgs: z.array(envValueText()).default([])
     .describe('Further vllm bench serve arguments, one list item per argument (passed quoted).'),
 }).describe('How vllm bench serve is run at every point.');
-
-const SlaSchema = z.strictObject({
-  p99TtftMs: positiveNumber().optional().describe('Maximum p99 time to first token, ms.'),
-  p99TpotMs: positiveNumber().optional().describe('Maximum p99 time per output token, ms.'),
-}).describe('Optional service-level objective; the report marks points that meet it.');
 
 const EngineSchema = z.strictObject({
   maxModelLen: positiveInt().default(16000).describe('vLLM max_model_len (default 16000); every isl + osl must fit.'),
@@ -134,6 +208,8 @@ export type DeploymentMode = DeploymentEntry['mode'];
 export type Workload = SweepConfig['workloads'][number];
 export type WorkloadMode = Workload['mode'];
 export type LoadConfig = SweepConfig['load'];
+export type SearchLoadConfig = Extract<LoadConfig, { kind: 'search' }>;
+export type SlaSearchConfig = SearchLoadConfig['search'];
 export type BenchSettings = SweepConfig['bench'];
 export type SlaConfig = NonNullable<SweepConfig['sla']>;
 export type OutputCheckConfig = SweepConfig['outputCheck'];

@@ -15,3 +15,4 @@ export * from './inventory.js';
 export * from './prerequisites.js';
 export * from './build-json.js';
 export * from './answers.js';
+export * from './gpu-samples.js';

@@ -1,7 +1,8 @@
 // planSweep: sweep file x cluster file -> the ordered, placed, estimated list of work.
 import { expandDeployments, type ClusterConfig, type SweepConfig } from '../config/index.js';
 import { estimatePointSeconds, resolveTimings } from './estimate.js';
-import { expandLoad, loadId, workloadId } from './expand.js';
+import { expandLoad, loadId, pointLabel, workloadId } from './expand.js';
+import { plannedSearch, worstCaseSeconds } from './search-points.js';
 import { placeDeployment, type GpuNode } from './place.js';
 import { hardwareOfClusterNodes } from '../analysis/hardware.js';
 import { flagText, knownBadFlags } from '../analysis/known-bad.js';
@@ -24,12 +25,6 @@ export function gpuNodesOf(cluster: ClusterConfig): GpuNode[] {
   return cluster.nodes.filter((n) => n.gpus.count > 0).map((n) => ({ name: n.name, gpus: n.gpus.count }));
 }
 
-function pointLabel(shape: DeploymentShape, w: PlannedWorkload, load: PointLoad): string {
-  const mode = w.mode === 'mixed' ? '' : ` ${w.mode}`;
-  const level = load.kind === 'concurrency' ? `c=${load.concurrency}` : `rate ${load.requestRate}/s`;
-  return `${shape.label}, ISL/OSL ${w.isl}/${w.osl}${mode}, ${level}`;
-}
-
 /**
  * Expand the sweep into deployments x workloads x load points, place each deployment on the
  * cluster, and order the work so each deployment is brought up once, runs all its points, and is
@@ -40,6 +35,9 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
   const gpuNodes = gpuNodesOf(cluster);
   const workloads: PlannedWorkload[] = sweep.workloads.map((w) => ({ isl: w.isl, osl: w.osl, mode: w.mode }));
   const loads = expandLoad(sweep.load);
+  // An SLA search picks its probes as it runs: a deployment reserves its worst case (points and time).
+  const search = plannedSearch(sweep, workloads);
+  const searchSeconds = search ? workloads.map((w) => worstCaseSeconds(search, timings, w)) : [];
   const deployments: PlannedDeployment[] = [];
   const rejected: RejectedDeployment[] = [];
   const warnings: string[] = [];
@@ -52,12 +50,12 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
       continue;
     }
     const firstPointIndex = pointIndex;
-    const pointCount = workloads.length * loads.length;
+    const pointCount = workloads.length * (search ? search.worstCase.probes : loads.length);
     pointIndex += pointCount;
-    const points = opts.lazyPoints ? [] : makePoints(shape, workloads, loads, timings, firstPointIndex);
+    const points = opts.lazyPoints || search ? [] : makePoints(shape, workloads, loads, timings, firstPointIndex);
     // Every deployment runs the same workloads x loads: its bench estimate needs no point list
     // (summed in run order, as over the points).
-    let benchSum = 0;
+    let benchSum = searchSeconds.reduce((a, b) => a + b, 0);
     for (const w of workloads) for (const load of loads) benchSum += estimatePointSeconds(timings, w, load);
     const benchSeconds = tenths(benchSum);
     const totalSeconds = tenths(timings.deploySeconds + benchSeconds + timings.teardownSeconds);
@@ -115,7 +113,10 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
       clusterGpuHours: hours(clusterGpus, totalSeconds),
     },
   };
+  // The report judges points by the sweep's SLA; a search's own stands in when the sweep sets none.
   if (sweep.sla) plan.sla = { ...sweep.sla };
+  else if (search) plan.sla = { ...search.sla };
+  if (search) plan.search = search;
   if (warnings.length > 0) plan.warnings = warnings;
   if (opts.lazyPoints) plan.lazy = { workloads, loads };
   return plan;
@@ -137,7 +138,10 @@ function makePoints(shape: Pick<DeploymentShape, 'id' | 'label'>, workloads: Pla
   return points;
 }
 
-/** A deployment's points in run order: its list in an eager plan, made from the plan's workloads and loads in a lazy one. */
+/**
+ * A deployment's points in run order: its list in an eager plan, made from the plan's workloads and
+ * loads in a lazy one; none in a search plan (probePoint makes each probe the search asks for).
+ */
 export function pointsOfDeployment(plan: Pick<Plan, 'lazy' | 'timings'>, dep: PlannedDeployment): PlannedPoint[] {
   if (!plan.lazy || dep.points.length > 0) return dep.points;
   return makePoints(dep, plan.lazy.workloads, plan.lazy.loads, plan.timings, dep.firstPointIndex ?? 0);

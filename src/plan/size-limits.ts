@@ -1,6 +1,6 @@
-// How big a sweep may be. A run carries its records in its workflow's history (until they move to
-// the results store alone), and Temporal refuses a payload over 2 MB: a sweep far above the hard
-// limit would start, then die at its first continue-as-new. Refused before anything starts instead.
+// How big a sweep may be. A run's state is bounded whatever its size (a lazy plan, the newest
+// records; every record is in the results store), so the hard limit is about sense, not payloads:
+// a million points is years of benchmarking. Warnings come far earlier, on points and GPU-hours.
 import type { Plan } from './types.js';
 
 export interface SizeLimits {
@@ -12,7 +12,7 @@ export interface SizeLimits {
   maxPoints: number;
 }
 
-export const DEFAULT_SIZE_LIMITS: SizeLimits = { warnPoints: 300, warnGpuHours: 200, maxPoints: 1000 };
+export const DEFAULT_SIZE_LIMITS: SizeLimits = { warnPoints: 300, warnGpuHours: 200, maxPoints: 1_000_000 };
 
 export interface SizeCheck {
   warnings: string[];
@@ -27,8 +27,8 @@ export function checkPlanSize(plan: Plan, limits: Partial<SizeLimits> = {}): Siz
   if (points > l.maxPoints) {
     return {
       warnings,
-      refusal: `sweep ${plan.sweepName} has ${points} points, above the limit of ${l.maxPoints} for one run (a run's records travel in its workflow history, which Temporal caps at 2 MB a payload); ` +
-        `split it into sweeps of at most ${l.maxPoints} points (fewer deployments, workloads or load levels per file), or raise the limit with --max-points (or options.maxPoints) if its records stay small`,
+      refusal: `sweep ${plan.sweepName} has ${points} points, above the limit of ${l.maxPoints} for one run (about ${Math.round(plan.estimate.totalSeconds / 86400)} days of benchmarking); ` +
+        `split it into sweeps of at most ${l.maxPoints} points (fewer deployments, workloads or load levels per file), or raise the limit with --max-points (or options.maxPoints)`,
     };
   }
   if (points > l.warnPoints) warnings.push(`sweep ${plan.sweepName} has ${points} points (more than ${l.warnPoints}): about ${Math.round(plan.estimate.totalSeconds / 3600)} h of wall time; check the load levels and deployments are all needed`);

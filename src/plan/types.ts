@@ -37,6 +37,45 @@ export interface PlannedWorkload {
   mode: WorkloadMode;
 }
 
+export type SearchOver = 'concurrency' | 'requestRate';
+/** bracket: doubling from min; bisect: between the last load met and the first missed; fill: extra curve points. */
+export type SearchPhase = 'bracket' | 'bisect' | 'fill';
+
+/** What the SLA search state machine needs (src/plan/sla-search.ts). */
+export interface SlaSearchSpec {
+  over: SearchOver;
+  min: number;
+  max: number;
+  /** Relative: stop once the failing load is at most (1 + tolerance) x the load met. */
+  tolerance: number;
+  /** Extra curve points below the found load. */
+  fill: number;
+}
+
+/** The most probes one search (one deployment, one workload) can take, by phase (each phase's own maximum). */
+export interface SearchWorstCase {
+  probes: number;
+  bracket: number;
+  bisect: number;
+  fill: number;
+}
+
+/** How a probe's load becomes a benchmark point (the fields of a grid load of the same kind). */
+export type ProbeLoadSettings =
+  | { kind: 'concurrency'; promptsPerConcurrency: number }
+  | { kind: 'request-rate'; numPrompts: number; burstiness: number; maxConcurrency?: number };
+
+/** A sweep whose load is an SLA search: per deployment and workload, one search. */
+export interface PlannedSearch extends SlaSearchSpec {
+  /** The limits each probe is judged by (the search's own, else the sweep's). */
+  sla: SlaConfig;
+  probe: ProbeLoadSettings;
+  /** Searched one after another on each deployment, in this order. */
+  workloads: PlannedWorkload[];
+  /** Per search; a deployment's pointCount is workloads x worstCase.probes. */
+  worstCase: SearchWorstCase;
+}
+
 /** One benchmark run: a workload at a load level on a deployment. */
 export interface PlannedPoint {
   /** `<deployment>/<workload>/<load>`, e.g. `pd-pack-1p-tp4-1d-tp4/isl5000-osl250/c16`. */
@@ -54,6 +93,8 @@ export interface PlannedPoint {
   label: string;
   /** Estimated benchmark seconds. */
   estimatedSeconds: number;
+  /** Set on a point an SLA search picked: its number in its search (1 for the first) and the phase that picked it. */
+  probe?: { number: number; phase: SearchPhase };
 }
 
 export interface DeploymentEstimate {
@@ -172,6 +213,11 @@ export interface Plan {
    * a workflow); their points come from these by pointsOfDeployment, the same as an eager plan's.
    */
   lazy?: { workloads: PlannedWorkload[]; loads: PointLoad[] };
+  /**
+   * Set when the load is an SLA search: deployments carry no points (the search picks each probe
+   * at run time: probePoint); their pointCount and estimates are the worst case.
+   */
+  search?: PlannedSearch;
   timings: PlanTimings;
   estimate: PlanEstimate;
 }

@@ -50,6 +50,8 @@ export const SELECT_RUNS_OF = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs
 export const SELECT_RECORD_RUNS_OF = 'SELECT workflow_id, first_run_id, MIN(started_at) AS started_at, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? GROUP BY workflow_id, first_run_id';
 export const SELECT_RECORDS = `SELECT seq, record, raw_json FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? ORDER BY seq`;
 export const SELECT_RECENT_RUNS = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs ORDER BY started_at DESC LIMIT ?`;
+/** A run's baseline: the newest run of the same sweep that ended ok and started before it, itself excluded. */
+export const SELECT_LAST_GOOD_RUN = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs WHERE sweep = ? AND outcome = 'ok' AND started_at < ? AND NOT (workflow_id = ? AND first_run_id = ?) ORDER BY started_at DESC LIMIT 1`;
 export const COUNT_RECORDS = 'SELECT status, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? GROUP BY status';
 
 /** A reference: the first one made for a key stays (answers made later under the same key are the same by definition). */

@@ -7,7 +7,7 @@ import {
 } from '../analysis/store-rows.js';
 import {
   SCHEMA, INSERT_RUN_START, UPSERT_RUN_END, UPSERT_RECORD, SELECT_RUNS_OF, SELECT_RECORD_RUNS_OF, SELECT_RECORDS,
-  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, runValues, recordValues, type SqlDb,
+  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, SELECT_LAST_GOOD_RUN, runValues, recordValues, type SqlDb,
 } from './sql.js';
 import { redactUrl } from './redact-url.js';
 import type { AnswerSet } from '../analysis/output-check.js';
@@ -99,6 +99,17 @@ export class ResultsStore {
     if (!db) return undefined;
     const [row] = await db.all<{ answers: string; made_by: string; made_at: string }>(SELECT_REFERENCE, [key]);
     return row ? { answers: JSON.parse(row.answers) as AnswerSet, madeBy: row.made_by, madeAt: row.made_at } : undefined;
+  }
+
+  /**
+   * The newest run of sweep `sweep` (the sweep file's name) that ended with outcome ok and started
+   * before `before` (ISO 8601), `except` excluded: the baseline `pdflow compare --baseline last-good` uses.
+   */
+  async lastGoodRun(sweep: string, before: string, except: StoreRunKey): Promise<StoredRun | undefined> {
+    const db = await this.conn();
+    if (!db) return undefined;
+    const [row] = await db.all<RunRow>(SELECT_LAST_GOOD_RUN, [sweep, before, except.workflowId, except.firstRunId]);
+    return row ? rowToRun(row) : undefined;
   }
 
   /** The newest runs, with their ok/failed counts. */

@@ -9,10 +9,43 @@ export const PERF_MODEL_PYTHONPATH = path.resolve(sourceDir(import.meta.url), 'p
 
 export type PerfTransport = 'cuda_ipc' | 'srd' | 'efa' | 'ud_verbs' | 'tcp';
 
-/** What the model needs of a deployment (vllm._sim.engines.deployment() in the emulated vLLM has this shape). */
+/**
+ * What the model needs of a deployment (vllm._sim.engines.deployment() in the emulated vLLM has this shape).
+ * gpuModel: the GPU name nvidia-smi prints ("NVIDIA H100 80GB HBM3", "NVIDIA H200"); its public specs
+ * (HBM bandwidth and size, FLOP/s) scale the step times and the KV pool. Missing or unknown: H100 SXM,
+ * the calibration's. A PD role may name its own (nodes of two kinds).
+ */
 export type PerfDeployment =
-  | { mode: 'collocated'; replicas: number; tp: number }
-  | { mode: 'pd-pack' | 'pd-spread'; prefill: { num: number; tp: number }; decode: { num: number; tp: number }; transport?: PerfTransport; backend?: string };
+  | { mode: 'collocated'; replicas: number; tp: number; gpuModel?: string }
+  | {
+    mode: 'pd-pack' | 'pd-spread';
+    prefill: { num: number; tp: number; gpuModel?: string };
+    decode: { num: number; tp: number; gpuModel?: string };
+    transport?: PerfTransport;
+    backend?: string;
+    gpuModel?: string;
+  };
+
+/**
+ * The model's calibrated constants (pdflow_sim.perf_model.CALIBRATION): what the H100 fixtures can
+ * tell. Pass some to override the shipped values (bench/perf-model.ts refits them).
+ */
+export interface PerfCalibration {
+  /** Fixed cost of one engine step, ms. */
+  decode_overhead_ms?: number;
+  /** Fraction of HBM bandwidth a decode step achieves. */
+  hbm_efficiency?: number;
+  /** Saturation past 16 sequences per GPU: ms per step per sequence per GPU over 16. */
+  knee_ms?: number;
+  /** Fraction of dense BF16 FLOP/s a prefill reaches with full GEMM tiles. */
+  prefill_mfu?: number;
+  /** Client -> Ray Serve -> LLM server request path, ms (PD adds its proxy hop). */
+  ingress_ms?: number;
+  /** What the PD proxy adds to a PD request's path, ms. */
+  pd_proxy_ms?: number;
+  /** Prefill efficiency of a collocated engine's mixed steps. */
+  collocated_prefill_efficiency?: number;
+}
 
 export interface PerfWorkload {
   isl: number;
@@ -33,6 +66,8 @@ export type PerfBenchResult = Record<string, number | null>;
 export interface PerfModelOptions {
   python?: string;
   timeoutMs?: number;
+  /** Overrides of the calibrated constants for this call. */
+  calibration?: PerfCalibration;
 }
 
 function run<T>(request: unknown, opts: PerfModelOptions = {}): Promise<T> {
@@ -73,13 +108,30 @@ const workloadJson = (w: PerfWorkload) => ({
   requestRate: w.requestRate === undefined || w.requestRate === null || !Number.isFinite(w.requestRate) ? null : w.requestRate,
 });
 
-/** Models several benchmark points in one python process (in order). */
-export function simulateBenchBatch(items: Array<{ deployment: PerfDeployment; workload: PerfWorkload }>, opts?: PerfModelOptions): Promise<PerfBenchResult[]> {
-  return run<PerfBenchResult[]>({ op: 'batch', items: items.map((i) => ({ deployment: i.deployment, workload: workloadJson(i.workload) })) }, opts);
+/** Models several benchmark points in one python process (in order); an item's calibration wins over opts'. */
+export function simulateBenchBatch(
+  items: Array<{ deployment: PerfDeployment; workload: PerfWorkload; calibration?: PerfCalibration }>,
+  opts?: PerfModelOptions,
+): Promise<PerfBenchResult[]> {
+  return run<PerfBenchResult[]>({
+    op: 'batch',
+    ...(opts?.calibration ? { calibration: opts.calibration } : {}),
+    items: items.map((i) => ({ deployment: i.deployment, workload: workloadJson(i.workload), ...(i.calibration ? { calibration: i.calibration } : {}) })),
+  }, opts);
 }
 
 export async function simulateBench(deployment: PerfDeployment, workload: PerfWorkload, opts?: PerfModelOptions): Promise<PerfBenchResult> {
-  return run<PerfBenchResult>({ op: 'bench', deployment, workload: workloadJson(workload) }, opts);
+  return run<PerfBenchResult>({ op: 'bench', deployment, workload: workloadJson(workload), ...(opts?.calibration ? { calibration: opts.calibration } : {}) }, opts);
+}
+
+/** The shipped calibrated constants (with opts.calibration applied) and each one's allowed range. */
+export function perfCalibration(opts?: PerfModelOptions): Promise<{ values: Required<PerfCalibration>; bounds: Record<keyof PerfCalibration, [number, number]> }> {
+  return run({ op: 'calibration', ...(opts?.calibration ? { calibration: opts.calibration } : {}) }, opts);
+}
+
+/** (TTFT, TPOT) in seconds of one request while `inflight` run at once, without queueing (the emulated server's smoke timings). */
+export function singleRequestModel(deployment: PerfDeployment, isl: number, osl: number, inflight = 1, opts?: PerfModelOptions): Promise<{ ttftS: number; tpotS: number }> {
+  return run({ op: 'single', deployment, isl, osl, inflight, ...(opts?.calibration ? { calibration: opts.calibration } : {}) }, opts);
 }
 
 /** Bandwidth (GB/s, 1e9 B) and duration of one bulk NIXL READ of `bytes` over a transport. */

@@ -134,7 +134,7 @@ export async function pipeline(input: PipelineInput & StepTimeouts): Promise<Pip
       sweepResult = await executeChild(sweepWorkflow, {
         workflowId,
         args: [{ cluster, plan, options: { heartbeatTimeout, ...options } }],
-        staticSummary: `sweep ${plan.sweepName} on ${cluster.name}: ${plan.deployments.length} deployments, ${plan.deployments.reduce((n, d) => n + d.points.length, 0)} points`,
+        staticSummary: `sweep ${plan.sweepName} on ${cluster.name}: ${plan.deployments.length} deployments, ${plan.estimate.points} points`,
         typedSearchAttributes: [{ key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName }],
       });
       entry.status = sweepResult.outcome === 'ok' ? 'done' : 'failed';

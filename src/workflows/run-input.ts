@@ -37,7 +37,9 @@ export async function resolveRun(refs: { cluster: ConfigRef | ClusterConfig; swe
     throw err;
   }
   if (!loaded.sweep) return loaded;
-  const plan = planSweep(loaded.cluster, loaded.sweep);
+  // Lazy: the deployments without their point lists (the sweep makes one deployment's at a time),
+  // so a plan of any size stays small in the history and in continue-as-new.
+  const plan = planSweep(loaded.cluster, loaded.sweep, { lazyPoints: true });
   const why = unrunnableReason(plan) ?? checkPlanSize(plan, t.maxPoints ? { maxPoints: t.maxPoints } : {}).refusal;
   if (why) throw ApplicationFailure.nonRetryable(why, 'ConfigError');
   return { ...loaded, plan };

@@ -13,7 +13,7 @@ const acts = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 5 },
 });
 
-export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records' | 'unstored'>) {
+export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records' | 'unstored' | 'recordsFrom'>) {
   // A sweep that began on a worker without the store replays without its writes (same commands).
   const enabled = patched('pdflow-results-store');
   /** Runs a write; false when it failed for good (logged), a cancellation is passed on. */
@@ -28,8 +28,10 @@ export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records
       return false;
     }
   };
+  /** `index`: the record's number in the run (the state keeps the newest, from s.recordsFrom; unstored ones are never dropped). */
   const storeRecord = async (index: number): Promise<void> => {
-    const record = s.records[index]!;
+    const record = s.records[index - (s.recordsFrom ?? 0)];
+    if (!record) return;
     (s.unstored ??= []).push(index);
     if (await attempt(`record ${record.pointId}`, () => acts.storeSweepRecord.executeWithOptions({ summary: `store ${record.pointId}` }, [{ record, index }]))) {
       s.unstored = s.unstored.filter((i) => i !== index);

@@ -8,6 +8,7 @@ import type { SweepOutcome } from '../analysis/outcome.js';
 import type { SlaConfig } from '../config/index.js';
 import type { OutputCheckOutcome, OutputCheckState } from './output-check.js';
 import type { NodeIdentity } from '../analysis/node-identity.js';
+import type { SearchAnswer, SearchState } from '../plan/sla-search.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -17,6 +18,14 @@ export interface SweepOptions {
   maxPoints?: number;
   /** A pause longer than this tears the deployment down (default: the sweep file's, else 30). */
   pauseTeardownAfterMinutes?: number;
+  /** Records the workflow keeps in its state (the newest; all are in the results store). Default 500. */
+  recordWindow?: number;
+}
+
+/** The records in a view are the newest ones, numbers [from, total) of the run; the store has all. */
+export interface RecordWindow {
+  from: number;
+  total: number;
 }
 
 export interface SweepInput {
@@ -54,6 +63,14 @@ export interface SweepCarry extends OutputCheckState {
   replacements?: Record<string, number>;
   /** Teardowns that failed (their real cause), each followed by a forced cleanup. */
   teardownFailures?: FailedDeployment[];
+  /** ok/failed over every record made (absent: carried by an older run, whose records were all kept). */
+  tally?: { ok: number; failed: number };
+  /** The number of the first record in `records` (older ones were dropped once stored). */
+  recordsFrom?: number;
+  /** The SLA search on the current deployment: which workload, and its state (absent: none begun). */
+  search?: { workload: number; state: SearchState };
+  /** Each finished SLA search's answer, by `<deployment id>/<workload id>`. */
+  searchAnswers?: Record<string, SearchAnswer>;
   /** The GPU nodes' identity, read once per run before the first deploy (absent: not yet, or an older run). */
   identities?: NodeIdentity[];
 }
@@ -65,7 +82,9 @@ export interface SweepResult {
   outcome: SweepOutcome;
   ok: number;
   failed: number;
+  /** Every record, or the newest ones when `recordWindow` is set (the results store has all). */
   records: BenchPointRecord[];
+  recordWindow?: RecordWindow;
   failedDeployments: FailedDeployment[];
   rejected: RejectedDeployment[];
   gpuHours: number;
@@ -79,15 +98,20 @@ export interface SweepResult {
   /** Deployments that died mid-sweep and were replaced, by deployment id: how many times. */
   replacements?: Record<string, number>;
   teardownFailures?: FailedDeployment[];
+  /** Each SLA search's answer (the highest load meeting the SLA), by `<deployment id>/<workload id>`. */
+  searchAnswers?: Record<string, SearchAnswer>;
 }
 
 export interface SweepResultsView {
   records: BenchPointRecord[];
+  /** Set when `records` are only the newest: read the rest from the results store. */
+  recordWindow?: RecordWindow;
   failedDeployments: FailedDeployment[];
   rejected: RejectedDeployment[];
   /** The sweep file's SLA, for the report (absent: the sweep named none). */
   sla?: SlaConfig;
   outputChecks?: Record<string, OutputCheckOutcome>;
+  searchAnswers?: Record<string, SearchAnswer>;
 }
 
 /** Every record so far (for `pdflow results` on a running sweep). */

@@ -22,6 +22,10 @@ import { clockTime } from '../common/clock-time.js';
 import { failureReason } from '../common/failures.js';
 import type { ClusterConfig } from '../config/index.js';
 import type { Plan } from '../plan/types.js';
+import { pointCountOf, pointsOfDeployment } from '../plan/plan.js';
+import { nextProbe, probeOutcomeOf, recordProbe, searchAnswer, searchProgressText, startSearch, type NextProbe, type SearchState } from '../plan/sla-search.js';
+import { probePoint, searchSpecOf } from '../plan/search-points.js';
+import { workloadId } from '../plan/expand.js';
 import type { SweepOptions } from './sweep-types.js';
 import { outputChecker, type OutputChecker } from './output-check.js';
 import { withFlags } from '../analysis/known-bad.js';
@@ -62,16 +66,32 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     paused: false, startedAt: new Date().toISOString(), gpuSecondsSpent: 0, continuedAsNew: 0,
   };
   if (s.deployed) s.deployed.heldSinceMs ??= Date.now();
-  const counts = () => {
-    const ok = s.records.filter((r) => r.status === 'ok').length;
-    return { ok, failed: s.records.length - ok };
+  // Every record goes to the results store as it is made; the state keeps the recent ones and the
+  // counts, so a sweep of any size has a bounded state (runs carried before this kept them all).
+  const recordWindow = Math.max(1, opts.recordWindow ?? RECORD_WINDOW);
+  const tally = s.tally ??= { ok: s.records.filter((r) => r.status === 'ok').length, failed: s.records.filter((r) => r.status !== 'ok').length };
+  const counts = () => ({ ok: tally.ok, failed: tally.failed });
+  const recordCount = () => tally.ok + tally.failed;
+  /** Drops the oldest records the store has confirmed, down to the window. */
+  const trimRecords = () => {
+    const unstored = new Set(s.unstored ?? []);
+    while (s.records.length > recordWindow && !unstored.has(s.recordsFrom ?? 0)) {
+      s.records.shift();
+      s.recordsFrom = (s.recordsFrom ?? 0) + 1;
+    }
+  };
+  /** The current deployment's points (a lazy plan makes them per deployment; never all at once). */
+  let pointsCache: { id: string; points: PlannedPoint[] } | undefined;
+  const pointsOf = (dep: PlannedDeployment): PlannedPoint[] => {
+    if (pointsCache?.id !== dep.id) pointsCache = { id: dep.id, points: pointsOfDeployment(plan, dep) };
+    return pointsCache.points;
   };
   // However the run was started (CLI, Web UI, Temporal CLI, schedule), it is listed and filterable.
   upsertSearchAttributes([
     { key: PdflowCluster, value: cluster.name }, { key: PdflowStage, value: 'sweep' }, { key: PdflowSweep, value: plan.sweepName },
     { key: PdflowOutcome, value: 'running' }, { key: PdflowFailedPoints, value: counts().failed },
   ]);
-  const totalPoints = plan.deployments.reduce((n, d) => n + d.points.length, 0);
+  const totalPoints = plan.deployments.reduce((n, d) => n + pointCountOf(d), 0);
   const store = resultsStore({
     sweep: plan.sweepName, cluster: cluster.name, startedAt: s.startedAt, rejected: plan.rejected, totalPoints,
     ...(plan.sla ? { sla: plan.sla } : {}), ...(workflowInfo().parent ? { parentWorkflowId: workflowInfo().parent!.workflowId } : {}),
@@ -81,8 +101,11 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     // The output check's verdict on the deployment goes with every point measured on it.
     const r = checker && r0.status === 'ok' ? withFlags(r0, checker.flagsOf(r0.deployment.id)) : r0;
     s.records.push(r);
+    if (r.status === 'ok') tally.ok++;
+    else tally.failed++;
     if (r.status !== 'ok') upsertSearchAttributes([{ key: PdflowFailedPoints, value: counts().failed }]);
-    store.record(s.records.length - 1);
+    store.record(recordCount() - 1);
+    trimRecords();
   };
   let activity = 'starting';
   let current: { deployment?: string; point?: string } = {};
@@ -98,16 +121,19 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     return {
       kind: 'sweep', cluster: cluster.name, state: endState ?? (holding ? 'paused' : 'running'),
       activity: s.paused && !holding && !endState ? `${activity} (pause requested: stops after this step)` : activity, current,
-      done, failed, total: totalPoints, remaining: totalPoints - s.records.length,
+      done, failed, total: totalPoints, remaining: totalPoints - recordCount(),
       startedAt: s.startedAt, stepStartedAt, asOf: new Date().toISOString(), elapsedSec: (Date.now() - Date.parse(s.startedAt)) / 1000,
       etaSec: estimateRemainingSec(plan, s),
       gpuHours: gpuHours(s.gpuSecondsSpent + liveGpuSec), heldGpus, lastError,
     };
   };
   setHandler(progressQuery, progress);
+  /** Set when the state holds only the recent records: the rest are in the results store. */
+  const windowOf = () => (s.recordsFrom ? { recordWindow: { from: s.recordsFrom, total: recordCount() } } : {});
   setHandler(sweepResultsQuery, () => ({
-    records: s.records, failedDeployments: s.failedDeployments, rejected: plan.rejected,
+    records: s.records, ...windowOf(), failedDeployments: s.failedDeployments, rejected: plan.rejected,
     ...(plan.sla ? { sla: plan.sla } : {}), ...(s.outputChecks ? { outputChecks: s.outputChecks } : {}),
+    ...(s.searchAnswers ? { searchAnswers: s.searchAnswers } : {}),
   }));
   setHandler(pauseSignal, () => { s.paused = true; });
   setHandler(resumeSignal, () => { s.paused = false; });
@@ -117,7 +143,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     activity = what;
     stepStartedAt = new Date().toISOString();
     // Absolute times: an elapsed figure would freeze between workflow tasks.
-    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${s.records.length}/${totalPoints} points (${outcomeCounts(counts())})\n\nrun started ${clockTime(s.startedAt)}; this step started ${clockTime(stepStartedAt)}`);
+    setCurrentDetails(`**sweep ${plan.sweepName}** on ${cluster.name}: ${what} — ${recordCount()}/${totalPoints} points (${outcomeCounts(counts())})\n\nrun started ${clockTime(s.startedAt)}; this step started ${clockTime(stepStartedAt)}`);
   };
   /** Deployments of this run that are not in the plan (output-check references). */
   const extraDeployments = new Map<string, PlannedDeployment>();
@@ -210,6 +236,46 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     }
   };
 
+  // An SLA search picks each probe from the last one's verdict (deterministic: plan/sla-search.ts);
+  // a grid runs the plan's points. Either way the cursor counts the deployment's points done.
+  const search = plan.search;
+  /** The search in progress on the current deployment (a new deployment starts at its first workload). */
+  const searchNow = (): { workload: number; state: SearchState } => s.search ?? { workload: 0, state: startSearch(searchSpecOf(search!)) };
+  let probeAsked: { workload: number; probe: NextProbe } | undefined;
+  /** The deployment's next point, or undefined when its points (or searches) are done. */
+  const nextPoint = (dep: PlannedDeployment): PlannedPoint | undefined => {
+    if (!search) return s.cursor.point < pointCountOf(dep) ? pointsOf(dep)[s.cursor.point] : undefined;
+    const now = searchNow();
+    const probe = now.workload < search.workloads.length ? nextProbe(now.state) : null;
+    probeAsked = probe ? { workload: now.workload, probe } : undefined;
+    return probe ? probePoint(plan, dep, now.workload, probe) : undefined;
+  };
+  /** A search takes the point's verdict against its SLA; a finished search's answer is kept and the next workload's begins. */
+  const afterPoint = (dep: PlannedDeployment, r: BenchPointRecord) => {
+    if (!search || !probeAsked) return;
+    const state = recordProbe(searchNow().state, probeAsked.probe.load, probeOutcomeOf(r, search.sla));
+    const w = probeAsked.workload;
+    probeAsked = undefined;
+    if (nextProbe(state)) {
+      s.search = { workload: w, state };
+      return;
+    }
+    (s.searchAnswers ??= {})[`${dep.id}/${workloadId(search.workloads[w]!)}`] = searchAnswer(state);
+    s.search = { workload: w + 1, state: startSearch(searchSpecOf(search)) };
+  };
+  /** The points a deployment that will not come up leaves unmeasured: the grid's rest, or each search's next probe. */
+  const pointsLeft = (dep: PlannedDeployment): PlannedPoint[] => {
+    if (!search) return pointsOf(dep).slice(s.cursor.point);
+    const now = searchNow();
+    const out: PlannedPoint[] = [];
+    for (let w = now.workload; w < search.workloads.length; w++) {
+      const probe = nextProbe(w === now.workload ? now.state : startSearch(searchSpecOf(search)));
+      if (probe) out.push(probePoint(plan, dep, w, probe));
+    }
+    return out;
+  };
+  const searchText = () => (search && s.search ? ` — ${searchProgressText(s.search.state)}` : '');
+
   // What the GPU nodes are and run, asked once per run (records name it; sweeps begun before this
   // replay without it and keep the cluster file's declaration).
   const identifying = patched('pdflow-node-identity');
@@ -247,7 +313,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       const reason = failureReason(err);
       lastError = `${dep.label}: ${reason}`;
       s.failedDeployments.push({ deployment: dep.label, reason } satisfies FailedDeployment);
-      for (const point of dep.points.slice(s.cursor.point)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0, new Date(), identityOf(dep)));
+      for (const point of pointsLeft(dep)) record(failedRecord(dep, point, `deployment did not come up: ${reason}`, 0, new Date(), identityOf(dep)));
       await teardown(dep).catch((e: unknown) => log.warn('teardown after a failed deploy failed', { deployment: dep.label, error: failureReason(e) }));
       return false;
     }
@@ -268,7 +334,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   };
 
   const runPoint = async (dep: PlannedDeployment, point: PlannedPoint, retake = 0): Promise<BenchPointRecord> => {
-    say(`bench ${point.label}${retake ? ` (again, on the replaced deployment)` : ''}`);
+    say(`bench ${point.label}${retake ? ` (again, on the replaced deployment)` : ''}${searchText()}`);
     const startedAt = new Date();
     try {
       return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}${retake ? ` (retake ${retake})` : ''}` }, [{
@@ -374,20 +440,21 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
       const dep = plan.deployments[s.cursor.deployment]!;
       current = { deployment: dep.label };
-      for (; s.cursor.point < dep.points.length; s.cursor.point++) {
-        const point = dep.points[s.cursor.point]!;
+      for (let point = nextPoint(dep); point; point = nextPoint(dep)) {
         current = { deployment: dep.label, point: point.label };
         if (!(await readyFor(dep, point))) break;
         const r = await measure(dep, point);
         if (!r) break;
         record(r);
-        if (workflowInfo().continueAsNewSuggested && s.cursor.point + 1 < dep.points.length) {
-          s.cursor.point++;
+        afterPoint(dep, r);
+        s.cursor.point++;
+        if (workflowInfo().continueAsNewSuggested && nextPoint(dep)) {
           bankGpuTime(dep);
           s.continuedAsNew++;
           await continueAsNew<typeof sweep>({ cluster, plan, options: input.options, carried: s });
         }
       }
+      s.search = undefined;
       // The next deployment's health gate needs no GPUs: check Ray while this one is torn down.
       if (s.deployed && !s.paused && !workflowInfo().continueAsNewSuggested && s.cursor.deployment + 1 < plan.deployments.length) healthAhead = checkRay().catch(() => undefined);
       await (replacing ? tearDownSafely(dep) : teardown(dep));
@@ -418,13 +485,17 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const summary = `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`;
   await store.end(outcome, { status: 'completed', failedDeployments: s.failedDeployments, gpuHours: gpuHours(s.gpuSecondsSpent), summary });
   return {
-    sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, failedDeployments: s.failedDeployments,
+    sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, ...windowOf(), failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
     summary, continuedAsNew: s.continuedAsNew,
     ...(plan.sla ? { sla: plan.sla } : {}), ...(s.outputChecks ? { outputChecks: s.outputChecks } : {}),
     ...(s.replacements ? { replacements: s.replacements } : {}), ...(s.teardownFailures ? { teardownFailures: s.teardownFailures } : {}),
+    ...(s.searchAnswers ? { searchAnswers: s.searchAnswers } : {}),
   };
 }
+
+/** Records the state keeps (the newest); every record is in the results store. */
+const RECORD_WINDOW = 500;
 
 /** Replacements of one deployment before its failing points are recorded as failed. */
 const MAX_REPLACEMENTS = 2;

@@ -136,8 +136,11 @@ export async function scheduledActivities(client: Client, workflowId: string, fi
   return out;
 }
 
-/** Writes to the results store: between the steps, not steps (test/integration/results-store.test.ts checks them). */
-const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun', 'loadAnswerReference', 'saveAnswerReference']);
+/**
+ * Not steps of the sweep's order: writes to the results store (test/integration/results-store.test.ts
+ * checks them) and the nodes' identity, read once per run (sweep-continue-as-new.test.ts checks it).
+ */
+const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun', 'loadAnswerReference', 'saveAnswerReference', 'identifyNode']);
 
 /** What the sweep did in order, as short lines: "deploy <id>", "bench <point>", "teardown <id>", "health". */
 export function sweepSteps(acts: ScheduledActivity[]): string[] {

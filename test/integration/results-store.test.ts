@@ -155,3 +155,22 @@ test('PostgreSQL: a worker given PDFLOW_RESULTS_URL writes there; the results su
     await pgServer?.stop();
   }
 });
+
+test('a sweep whose state keeps only its newest record (recordWindow 1): the result says so, and `pdflow results` prints every record, the older ones from the store', async () => {
+  const plan = planFor(s, {
+    name: 'store-window',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [2] }],
+    load: { concurrency: [2, 4, 6], promptsPerConcurrency: 2 },
+  });
+  const { h, result } = await s.withWorker(async () => {
+    const handle = await startSweep(s, plan, { recordWindow: 1 });
+    return { h: handle, result: await handle.result() };
+  }, { resultsStore: s.resultsStore });
+  assert.equal(result.ok, 3);
+  assert.deepEqual(result.records.map((r) => r.pointId), [plan.deployments[0]!.points[2]!.id]);
+  assert.deepEqual(result.recordWindow, { from: 2, total: 3 });
+  const { records } = await cliRecords([h.workflowId, "--store", s.storeFile]);
+  assert.deepEqual(records.map((x) => x.pointId), plan.deployments[0]!.points.map((p) => p.id), 'every record, in run order');
+  assert.deepEqual(records[2], result.records[0]);
+});

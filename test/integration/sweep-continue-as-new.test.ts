@@ -37,7 +37,7 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
   const vllm0 = s.sim.countRuns('head', 'vllm');
   const engines0 = engineStarts(s.sim);
 
-  const { result, snapshots, runs, attempts, steps, final } = await s.withWorker(async () => {
+  const { result, snapshots, runs, attempts, steps, identified, final } = await s.withWorker(async () => {
     const h = await startSweep(s, plan);
     const snapshots: RunProgress[] = [];
     let finished = false;
@@ -54,6 +54,7 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
       runs: await runChain(s.t.env.client, h.workflowId, h.firstExecutionRunId),
       attempts: await deployAttempts(s.t.env.client, h.workflowId, h.firstExecutionRunId),
       steps: sweepSteps(await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)),
+      identified: (await scheduledActivities(s.t.env.client, h.workflowId, h.firstExecutionRunId)).filter((a) => a.type === 'identifyNode').map((a) => a.input.node),
       final: await resultsOf(h),
     };
   });
@@ -75,6 +76,9 @@ test('a sweep continues as new at least twice with its records, cursor and deplo
   assert.ok(checks >= plan.deployments.length && checks <= plan.deployments.length + result.continuedAsNew, `${checks} health checks`);
   assert.deepEqual(final, { records: result.records, failedDeployments: [], rejected: [] });
   assert.ok(result.gpuHours > 0);
+  // The nodes' identity is read once per run, not per deployment nor per continue-as-new; every record names it.
+  assert.deepEqual(identified.sort(), s.sim.nodes.filter((n) => n.gpus > 0).map((n) => n.name).sort());
+  for (const r of result.records) assert.equal(r.hardware?.source, 'inventory', r.pointId);
   await assertGpusFree(s.sim, 'after the sweep');
 
   // Progress across the runs: one start time, counts never going back.

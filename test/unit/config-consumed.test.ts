@@ -56,6 +56,7 @@ const sweepBase = (): SweepInput => ({
   load: { concurrency: [4, 16] },
 });
 const rateBase = (): SweepInput => ({ ...sweepBase(), load: { requestRate: [2], numPrompts: 100 } });
+const searchBase = (): SweepInput => ({ ...sweepBase(), load: { search: { over: 'concurrency', min: 4, max: 64, sla: { p99TtftMs: 2000 } } } });
 
 /** Everything a run does with the two files that pure code can show. */
 function outcome(clusterIn: ClusterInput, sweepIn: SweepInput): string {
@@ -83,9 +84,10 @@ function outcome(clusterIn: ClusterInput, sweepIn: SweepInput): string {
 // ---- what each field is set to, and where it is consumed when not in the outcome ----
 
 interface Mutation {
-  /** Sets a non-default value (on the baseline, or on the request-rate baseline with `rate`). */
+  /** Sets a non-default value (on the baseline, or on the request-rate baseline with `rate`, the SLA search one with `search`). */
   set: (c: Json, s: Json) => void;
   rate?: true;
+  search?: true;
 }
 /** Consumed by code the outcome does not cover: the file and what it reads there. */
 interface ConsumedElsewhere { file: string; reads: RegExp; why: string }
@@ -120,6 +122,14 @@ const SWEEP: Record<string, Entry> = {
   'load.numPrompts': { rate: true, set: (_c, s) => { s.load = { requestRate: [2], numPrompts: 200 }; } },
   'load.maxConcurrency': { rate: true, set: (_c, s) => { s.load = { requestRate: [2], numPrompts: 100, maxConcurrency: 64 }; } },
   'load.burstiness': { rate: true, set: (_c, s) => { s.load = { requestRate: [2], numPrompts: 100, burstiness: 0.5 }; } },
+  // An SLA search reserves its worst case of probes: the plan's points and estimates change.
+  'load.search.over': { search: true, set: (_c, s) => { s.load = { search: { over: 'requestRate', min: 4, max: 64, sla: { p99TtftMs: 2000 } } }; } },
+  'load.search.min': { search: true, set: (_c, s) => { s.load = { search: { over: 'concurrency', min: 1, max: 64, sla: { p99TtftMs: 2000 } } }; } },
+  'load.search.max': { search: true, set: (_c, s) => { s.load = { search: { over: 'concurrency', min: 4, max: 512, sla: { p99TtftMs: 2000 } } }; } },
+  'load.search.tolerance': { search: true, set: (_c, s) => { s.load = { search: { over: 'concurrency', min: 4, max: 64, tolerance: 0.02, sla: { p99TtftMs: 2000 } } }; } },
+  'load.search.fill': { search: true, set: (_c, s) => { s.load = { search: { over: 'concurrency', min: 4, max: 64, fill: 3, sla: { p99TtftMs: 2000 } } }; } },
+  'load.search.sla.p99TtftMs': { file: 'src/plan/sla-search.ts', reads: /p99TtftMs: sla\.p99TtftMs/, why: 'slaVerdict judges every probe (the sweep workflow calls probeOutcomeOf)' },
+  'load.search.sla.p99TpotMs': { file: 'src/plan/sla-search.ts', reads: /p99TpotMs: sla\.p99TpotMs/, why: 'slaVerdict judges every probe (the sweep workflow calls probeOutcomeOf)' },
   'sla.p99TtftMs': { gap: 'the sweep SLA reaches the plan but no report (issue 11 item 5)' },
   'sla.p99TpotMs': { gap: 'the sweep SLA reaches the plan but no report (issue 11 item 5)' },
   'engine.maxModelLen': { set: (_c, s) => { s.engine = { maxModelLen: 32000 }; } },
@@ -171,6 +181,7 @@ const CLUSTER: Record<string, Entry> = {
   'nodes[].env.*': { set: (c) => { node(c, 1).env = { NCCL_DEBUG: 'WARN' }; } },
   'nodes[].env.*.fromWorkerEnv': { set: (c) => { node(c, 1).env = { HF_TOKEN: { fromWorkerEnv: 'MY_TOKEN' } }; } },
   'nodes[].env.*.secret': { set: (c) => { node(c, 1).env = { HF_TOKEN: { fromWorkerEnv: 'HF_TOKEN', secret: false } }; } },
+  'nodes[].pricing.hourlyUsd': { file: 'src/analysis/point-energy.ts', reads: /pricing\?\.hourlyUsd/, why: 'the deployment\'s hourly price: cost per million output tokens in the record and reports' },
   'network.backend': { file: 'src/activities/stages/validate.ts', reads: /network\.backend/, why: 'the backend the transfer test uses' },
   'network.expectedTransport': { file: 'src/activities/stages/validate.ts', reads: /expectedTransport/, why: 'the transport the network gate demands' },
   'network.minBandwidthGBps': { file: 'src/activities/stages/validate.ts', reads: /minBandwidthGBps/, why: 'the network gate\'s floor' },
@@ -227,7 +238,7 @@ function check(kind: 'sweep' | 'cluster', table: Record<string, Entry>, paths: s
       });
     } else {
       it(`${p}: a non-default value changes the plan or the activity arguments`, () => {
-        const base = () => ({ c: clusterBase() as unknown as Json, s: (e.rate ? rateBase() : sweepBase()) as unknown as Json });
+        const base = () => ({ c: clusterBase() as unknown as Json, s: (e.rate ? rateBase() : e.search ? searchBase() : sweepBase()) as unknown as Json });
         const before = base();
         const after = base();
         e.set(after.c, after.s);

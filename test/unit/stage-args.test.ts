@@ -148,9 +148,23 @@ describe('estimateRemainingSec', () => {
   it('at the end: nothing left', () => {
     assert.equal(estimateRemainingSec(p, carry({ cursor: { deployment: p.deployments.length, point: 0 } })), 0);
   });
+  it('a lazy plan (no point lists) estimates like the eager one: at the start, mid-deployment and after it', () => {
+    const lazy = planSweep(p5, ok(parseSweepYaml(readFileSync(path.join(examples, 'sweep-demo.yaml'), 'utf8'), 'sweep-demo.yaml')), { lazyPoints: true });
+    assert.equal(lazy.deployments[0]!.points.length, 0);
+    const dep = p.deployments[0]!;
+    for (const c of [carry({}), carry({ cursor: { deployment: 0, point: 0 }, deployed: { deploymentId: dep.id, generation: 1 } }), carry({ cursor: { deployment: 1, point: 0 } })]) {
+      const eager = estimateRemainingSec(p, c);
+      assert.ok(Math.abs(estimateRemainingSec(lazy, c) - eager) < 1e-6 * Math.max(1, eager), `${estimateRemainingSec(lazy, c)} vs ${eager}`);
+    }
+    // Mid-deployment the lazy one counts its points at their average.
+    const mid = carry({ cursor: { deployment: 0, point: 1 }, deployed: { deploymentId: dep.id, generation: 1 } });
+    const avg = dep.estimate.benchSeconds / dep.points.length;
+    const eagerMid = estimateRemainingSec(p, mid);
+    assert.ok(Math.abs(estimateRemainingSec(lazy, mid) - (eagerMid + dep.points[0]!.estimatedSeconds - avg)) < 1e-6 * eagerMid);
+  });
   it('scales by how measured points compared with their estimates', () => {
     const dep = p.deployments[0]!;
-    const rec = (i: number) => ({ pointId: dep.points[i]!.id, status: 'ok', timings: { startedAt: '', durationSec: dep.points[i]!.estimatedSeconds * 2 } }) as BenchPointRecord;
+    const rec = (i: number) => ({ pointId: dep.points[i]!.id, deployment: { id: dep.id }, status: 'ok', timings: { startedAt: '', durationSec: dep.points[i]!.estimatedSeconds * 2 } }) as BenchPointRecord;
     const base = carry({ cursor: { deployment: 0, point: 2 }, deployed: { deploymentId: dep.id, generation: 1 } });
     const plain = estimateRemainingSec(p, base);
     const slow = estimateRemainingSec(p, { ...base, records: [rec(0), rec(1)] });

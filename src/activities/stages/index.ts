@@ -9,6 +9,7 @@ import { createRayActivities } from './ray.js';
 import { createValidateActivities } from './validate.js';
 import { createServeActivities } from './serve.js';
 import { createBenchActivities } from './bench.js';
+import { createGpuSamplingActivities } from './gpu-sampling.js';
 
 export function createStageActivities(deps: { pool: () => SshPool; runsDir: string }) {
   const scripts = createNodeScripts(deps);
@@ -20,5 +21,6 @@ export function createStageActivities(deps: { pool: () => SshPool; runsDir: stri
     ...createValidateActivities(scripts, workdirOf),
     ...createServeActivities(scripts, workdirOf),
     ...createBenchActivities(scripts, workdirOf, deps),
+    ...createGpuSamplingActivities(scripts, workdirOf, deps),
   };
 }

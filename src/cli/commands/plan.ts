@@ -11,7 +11,7 @@ export function registerPlan(program: Command) {
     .requiredOption('--cluster <file>', 'cluster file')
     .requiredOption('--sweep <file>', 'sweep file')
     .option('--json', 'print the plan as JSON (the data the sweep workflow runs)')
-    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1000)')
+    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1,000,000)')
     .addHelpText('after', '\nExamples:\n  pdflow plan --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml\n' +
       '  pdflow plan --cluster examples/cluster-p5.yaml --sweep examples/sweep-pack-vs-spread.yaml --json\n')
     .action(async (o: { cluster: string; sweep: string; json?: boolean; maxPoints?: string }) => {

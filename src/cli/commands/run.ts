@@ -13,7 +13,7 @@ export function registerRun(program: Command) {
     .option('--task-queue <name>', `task queue of the workers (default: pdflow-<cluster name> when a \`pdflow worker --cluster FILE\` serves it, else ${DEFAULT_TASK_QUEUE})`)
     .option('--heartbeat-timeout <duration>', 'how soon a dead worker\'s step moves to another worker', '30s')
     .option('--follow', 'watch the run until it ends; exit code says how it ended')
-    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1000)')
+    .option('--max-points <n>', 'refuse sweeps with more points than this (default 1,000,000)')
     .option('--json', 'print {workflowId, url} as JSON')
     .option('--print-input [form]', 'print the workflow input for the Web UI\'s Start Workflow form or `temporal workflow start` and start nothing: "paths" (the files\' absolute paths, read on the worker\'s machine; the default) or "inline" (the documents)')
     .addHelpText('after', `

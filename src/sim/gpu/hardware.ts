@@ -21,6 +21,9 @@ export interface NodeHardware {
    * the real model's numbers against a real node's disk). */
   diskTotalBytes: number;
   diskFreeBytes: number;
+  /** Clock-event reasons the emulated nvidia-smi reports while a GPU computes, as NVML's hex mask,
+   * e.g. "0x40" (HW thermal slowdown) to make a point look throttled; absent: none. */
+  throttleReasons?: string;
 }
 
 export const DEFAULT_GPU_MODEL = 'NVIDIA H100 80GB HBM3';

@@ -4,11 +4,18 @@ Reads $PDFLOW_SIM_STATE/hardware.json (written by src/sim/gpu/hardware.ts at `si
 GPU usage that emulated deployments publish in $PDFLOW_SIM_STATE/gpu-usage.json:
   {"processes": [{"pid": 123, "gpu": 0, "usedMiB": 74000, "name": "ray::ServeReplica", "utilizationPct": 35}]}
 Entries whose pid is no longer alive are ignored, so GPUs look free once the owner is gone.
+How busy a held GPU is comes from $PDFLOW_SIM_CLUSTER/gpu-activity/<owner>.json, written by the
+emulated `vllm bench serve` for each engine of the deployment it measures while its run lasts
+(src/sim/pypkgs/pdflow-sim/pdflow_sim/gpu_load.py):
+  {"engineId", "role", "pid", "pidStart", "from", "until", "util": 0-100, "intensity": 0-1}
+hardware.json may carry "throttleReasons" (e.g. "0x40", HW thermal slowdown): reported, with a
+lower SM clock, while a GPU is busy.
 """
 import hashlib
 import json
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 # src/sim/gpu/py -> src/sim/emulators/lib (the sim's shared fault helper)
@@ -124,30 +131,83 @@ def gpu_processes():
                 "usedMiB": int(e.get("usedMiB", e.get("memoryUsedMiB", 0))),
                 "name": str(e.get("name", e.get("processName", "python3"))),
                 "utilizationPct": int(e.get("utilizationPct", e.get("utilization", 0))),
+                "owner": str(e.get("owner") or ""),
             })
         except (TypeError, ValueError):
             continue
     return out
 
 
-def gpu_state(hw):
-    """Per GPU: index, memory used/total, utilization, temperature, power."""
+IDLE_SM_MHZ = 345
+MAX_SM_MHZ = 1980
+THROTTLED_SM_MHZ = 1410
+REASON_IDLE = 0x1
+
+
+def gpu_activity(owner, now=None):
+    """The load an emulated benchmark puts on the GPUs of engine `owner` right now, or None."""
+    base = os.environ.get("PDFLOW_SIM_CLUSTER") or ""
+    if not base or not owner:
+        return None
+    path = os.path.join(base, "gpu-activity", "%s.json" % owner.replace("/", "_"))
+    try:
+        with open(path) as f:
+            a = json.load(f)
+    except (OSError, ValueError):
+        return None
+    now = time.time() if now is None else now
+    try:
+        if not float(a.get("from", 0)) <= now <= float(a.get("until", 0)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    if a.get("pid") is not None and not _alive(a["pid"], a.get("pidStart")):
+        return None
+    return a
+
+
+def _wobble(now, index):
+    """-3..3, the same for one GPU within one second: real readings jitter, tests need determinism."""
+    return (int(now) * 7919 + index * 104729) % 7 - 3
+
+
+def gpu_state(hw, now=None):
+    """Per GPU: index, memory used/total, utilization, temperature, power, SM clock, clock-event reasons."""
     procs = gpu_processes()
     total = int(hw["memoryMiB"])
+    cap = float(hw.get("powerCapW", 700))
+    throttle = int(str(hw.get("throttleReasons") or "0"), 0)
+    now = time.time() if now is None else now
     gpus = []
     for i in range(int(hw["gpus"])):
         mine = [p for p in procs if p["gpu"] == i]
         used = min(total, sum(p["usedMiB"] for p in mine))
         util = min(100, max([p["utilizationPct"] for p in mine] or [0]))
         busy = used > 0
+        idle_w = 69.5 + (i * 13) % 9
+        # Weights loaded, nothing running: the CUDA context and HBM refresh draw ~55 W more.
+        power = idle_w + (55.0 + util * 4.5 if busy else 0.0)
+        acts = [a for a in (gpu_activity(o, now) for o in {p["owner"] for p in mine}) if a]
+        if busy and acts:
+            a = max(acts, key=lambda x: float(x.get("util", 0)))
+            duty = min(1.0, max(0.0, float(a.get("util", 0)) / 100.0))
+            intensity = min(1.0, max(0.0, float(a.get("intensity", 0.7))))
+            if duty > 0:
+                util = max(util, min(100, max(1, int(round(duty * 100)) + _wobble(now, i))))
+                loaded = idle_w + 55.0
+                power = loaded + (0.92 * cap - loaded) * duty * intensity + _wobble(now, i) * 1.7
+        reasons = REASON_IDLE if util == 0 else (throttle if busy else 0)
+        clock = IDLE_SM_MHZ if util == 0 else (THROTTLED_SM_MHZ if reasons & ~REASON_IDLE else MAX_SM_MHZ)
         gpus.append({
             "index": i,
             "usedMiB": used,
             "totalMiB": total,
             "util": util,
-            "temp": 33 + (i * 7) % 5 + (9 if busy else 0),
-            "power": 69.5 + (i * 13) % 9 + (55.0 + util * 4.5 if busy else 0.0),
-            "powerCap": 700,
+            "temp": 33 + (i * 7) % 5 + (9 if busy else 0) + int(util * 0.3),
+            "power": min(cap, power),
+            "powerCap": int(cap),
+            "smMHz": clock,
+            "reasons": reasons,
             "processes": mine,
         })
     return gpus

@@ -17,6 +17,7 @@ import sys
 import time
 import zlib
 
+from pdflow_sim import efa_counters
 from pdflow_sim import node as simnode
 from pdflow_sim import perf_model
 from pdflow_sim import transport as simtransport
@@ -401,6 +402,7 @@ class nixl_agent(object):
         x["start"] = t0
         x["done_at"] = t0 + seconds * self._time_factor
         x["state"] = "PROC"
+        efa_counters.add_transfer(tr, self.node, remote["node"], x["bytes"], x["op"])  # what sysfs hw_counters show
         return "PROC"
 
     def check_xfer_state(self, handle):

@@ -1,54 +1,94 @@
 """The performance model of the simulated GPU side: the one place its numbers come from.
 
-Used by the emulated nixl (transfer bandwidth), ray.serve (per-request TTFT/TPOT of a smoke
-query) and `vllm bench serve` (a whole benchmark point), and by the TypeScript tests through
+Used by the emulated nixl (transfer bandwidth), ray.serve / vLLM server (per-request TTFT/TPOT of a
+smoke query) and `vllm bench serve` (a whole benchmark point), and by the TypeScript side through
 `python3 -m pdflow_sim.perf_model` (JSON on stdin, JSON on stdout).
 
-Calibrated on gpt-oss-120b, 2x p5.48xlarge (H100), vLLM 0.11, Ray Serve 2.51, ISL 5000 / OSL 250
-(test/fixtures/shared and docs/node-facts.md). A benchmark point is a small discrete-event simulation:
-engines (one per replica / prefill / decode instance) run vLLM-like steps (decode batch plus
-chunked prefill under a token budget), PD requests move their KV over a link shared by the
-flows between two nodes (processor sharing, per-flow and aggregate caps). On a slow link a flow
-that outlives its deadline (48-80 s) is taken as done and stops competing: the fixtures' broken
-network shows TTFT saturating near a minute while throughput still grows with concurrency, and
-decode ITL stays normal. Noise is small and deterministic from a seed.
+Model: gpt-oss-120b served by vLLM 0.11 behind Ray Serve 2.51. A benchmark point is a discrete-event
+simulation (perf_des.py): engines run vLLM-like steps (the decode batch plus chunked prefill under
+a token budget, a KV-cache pool with preemption), PD requests move their KV over a link shared by
+the flows between two nodes. Step times come from the model's size and the GPU's public specs
+(gpu_specs.py): a step reads the weights its batch touches and the batch's KV cache from HBM and
+does the batch's FLOPs, whichever takes longer (a roofline), plus fixed per-step costs.
+
+What the real results can tell is calibrated (CALIBRATION, on the H100 fixtures of
+test/fixtures/shared; bench/perf-model.ts refits and reports the leave-one-config-out error);
+everything else is physics or public facts. Callers may pass `calibration` overrides.
 """
 import hashlib
-import heapq
 import json
 import math
 import os
 import random
 import sys
-from collections import deque
 
-# BF16 KV bytes per token of gpt-oss-120b: 36 layers x (K,V) x 8 heads x 64 dims x 2 B (docs/node-facts.md).
-KV_BYTES_PER_TOKEN = 73728
+from pdflow_sim import gpu_specs
+
+# ---------------------------------------------------------------------------------------------
+# gpt-oss-120b (config.json / model card) and vLLM 0.11 defaults
+
+LAYERS = 36
+FULL_ATTN_LAYERS = 18  # the other 18 use a 128-token sliding window
+SLIDING_WINDOW = 128
+KV_BYTES_PER_TOKEN_LAYER = 2048  # K and V: 8 KV heads x 64 dims x 2 B (BF16)
+# A KV connector turns vLLM's hybrid allocator off: every layer keeps the full KV (docs/node-facts.md).
+KV_BYTES_PER_TOKEN = LAYERS * KV_BYTES_PER_TOKEN_LAYER  # 73728
+EXPERTS, EXPERTS_PER_TOKEN = 128, 4
+EXPERT_BYTES = 3 * 2880 * 2880 * 4.25 / 8  # gate/up/down of one expert in one layer, MXFP4 (4 bits + a scale per 32)
+DENSE_BYTES = 3.1e9  # attention, router, norms and the output embedding in BF16, read every step
+WEIGHT_BYTES = 64.38 * 2 ** 30  # "Model loading took 64.38 GiB" on one GPU
+ACTIVE_FLOPS_PER_TOKEN = 2 * 5.1e9  # 5.1 B active parameters per token
+ATTN_FLOPS_PER_CONTEXT_TOKEN = 4 * 64 * 64  # QK^T and PV, 64 query heads x 64 dims, per layer
+GPU_MEMORY_UTILIZATION = 0.9  # vLLM default
+ACTIVATION_RESERVE_BYTES = 3 * 2 ** 30  # CUDA graphs, activations, NCCL buffers per GPU
 MAX_BATCHED_TOKENS = 8192  # vLLM 0.11 default on H100-class GPUs (chunked prefill budget per step)
 MAX_NUM_SEQS = 256
 REF_CONTEXT = 5125.0  # mean context of the calibration workload (ISL 5000 + OSL 250 / 2)
 
-# Per engine (one vLLM instance) by tensor-parallel size: prompt tokens/s, and a decode step time
-# of base + k x batch^0.7 x context factor (sub-linear: MoE experts are shared by the batch), plus
-# a quadratic term past 64 sequences (all experts busy, attention dominates).
-ENGINE = {
-    1: {"prefill_tok_s": 28000.0, "base_ms": 5.6, "k_ms": 1.10},
-    2: {"prefill_tok_s": 56000.0, "base_ms": 5.3, "k_ms": 0.66},
-    4: {"prefill_tok_s": 110000.0, "base_ms": 4.6, "k_ms": 0.48},
-    8: {"prefill_tok_s": 200000.0, "base_ms": 4.9, "k_ms": 0.36},
-}
-BATCH_EXPONENT = 0.7
-BIG_BATCH = 64
-QUAD_MS = 0.0028  # per (batch - 64)^2, scaled by k_ms / 0.48
-JOIN_MS = 3.5  # a decode step that takes in a request whose KV just arrived (block setup, last token)
-# A collocated engine interleaves prompt chunks with decode steps, and mixed steps are less
-# efficient than a prefill-only instance's (the ITL spikes of collocated runs show it).
-COLLOCATED_PREFILL_EFFICIENCY = 0.9
-PENDING_XFER_MS = 0.1  # per KV transfer still in flight to this decode instance (polled every step)
+# A prefill step's MoE runs as grouped GEMMs over the tokens routed to each expert: with few tokens
+# per expert the 128-row tiles run part empty, so a step with more prompt tokens is more efficient
+# (one 5000-token prompt alone vs a full 8192-token budget under load: ~1.2x).
+GEMM_TILE_TOKENS = 128.0
 
-# Request path overheads (client -> Ray Serve ingress -> LLM server, and the PD proxy hops).
-INGRESS_MS = {"collocated": 72.0, "pd": 100.0}
-PD_HOP_MS = 12.0  # prefill response back through the proxy, decode request out
+# Two all-reduces per layer under tensor parallelism; NVLink latency-bound at decode sizes.
+ALLREDUCE_US = {1: 0.0, 2: 15.0, 4: 18.0, 8: 22.0}
+
+# The calibrated constants: what the fixtures (gpt-oss-120b on H100, ISL 5000 / OSL 250) can tell.
+# bench/perf-model.ts refits them (whole set and leave-one-config-out) and prints the errors.
+CALIBRATION = {
+    # Fixed cost of one engine step (scheduler, kernel launches, sampling, output processing), ms.
+    "decode_overhead_ms": 3.4,
+    # Fraction of the GPU's HBM bandwidth a decode step achieves reading weights and KV.
+    "hbm_efficiency": 0.8,
+    # Saturation past KNEE_SEQS_PER_GPU sequences per GPU: ms per step per sequence per GPU over it.
+    "knee_ms": 0.8,
+    # Fraction of the GPU's dense BF16 FLOP/s a prefill reaches with full GEMM tiles.
+    "prefill_mfu": 0.45,
+    # Client -> Ray Serve proxy -> LLM server and back, per request (collocated), ms.
+    "ingress_ms": 72.0,
+    # What the PD proxy adds: its own hop in, the prefill's response back, the decode request out, ms.
+    "pd_proxy_ms": 40.0,
+    # A collocated engine interleaves prompt chunks with decode steps; mixed steps are less
+    # efficient than a prefill-only instance's (the ITL spikes of collocated runs show it).
+    "collocated_prefill_efficiency": 0.9,
+}
+CALIBRATION_BOUNDS = {
+    "decode_overhead_ms": (0.5, 10.0),
+    "hbm_efficiency": (0.2, 1.0),
+    "knee_ms": (0.0, 10.0),
+    "prefill_mfu": (0.05, 1.0),
+    "ingress_ms": (5.0, 400.0),
+    "pd_proxy_ms": (0.0, 400.0),
+    "collocated_prefill_efficiency": (0.2, 1.0),
+}
+# Where decode steps leave their near-linear regime: TP4 fixtures show it between 15 and 25
+# sequences per GPU (conc64 fine, conc128 / rr16 not); TP2 runs of the public archive between 16 and
+# 21. Past it a step costs about the same per sequence per GPU at any TP (TP2 at 29 and 71 per GPU,
+# TP4 at 30: the archive's ISL 1 and rr16 runs), which a linear term matches and a quadratic does not.
+KNEE_SEQS_PER_GPU = 16.0
+DECODE_SEQ_MS = 0.01  # per sequence per step: block tables, sampling, detokenizing (CPU)
+JOIN_MS = 3.5  # a decode step that takes in a request whose KV just arrived (block setup, last token)
+PENDING_XFER_MS = 0.1  # per KV transfer still in flight to this decode instance (polled every step)
 
 # KV links by transport. per_request / aggregate in bytes/s while a deployment serves (many
 # small block descriptors per request); test_gbps is what one bulk NIXL READ gets (transfer test).
@@ -72,32 +112,113 @@ def rng_for(*parts):
     return random.Random(int(digest[:16], 16))
 
 
-def _engine_params(tp):
-    if tp in ENGINE:
-        return ENGINE[tp]
-    # Other TP sizes: interpolate on log2(tp) between the calibrated ones.
-    keys = sorted(ENGINE)
-    x = math.log2(max(1, tp))
-    lo = max([k for k in keys if math.log2(k) <= x] or [keys[0]])
-    hi = min([k for k in keys if math.log2(k) >= x] or [keys[-1]])
-    if lo == hi:
-        return ENGINE[lo]
-    w = (x - math.log2(lo)) / (math.log2(hi) - math.log2(lo))
-    return {k: ENGINE[lo][k] * (1 - w) + ENGINE[hi][k] * w for k in ENGINE[lo]}
+# ---------------------------------------------------------------------------------------------
+# Calibration
 
 
-def decode_step_ms(tp, batch, context_tokens=REF_CONTEXT):
+def calibration(overrides=None):
+    """The calibrated constants with `overrides` ({name: number}) applied; ValueError naming a
+    field that is unknown or out of range."""
+    out = dict(CALIBRATION)
+    if overrides is None:
+        return out
+    if not isinstance(overrides, dict):
+        raise ValueError("calibration must be an object of {name: number}, got %r" % (overrides,))
+    for k, v in overrides.items():
+        if k not in CALIBRATION:
+            raise ValueError("calibration.%s is not a calibrated constant (one of %s)" % (k, ", ".join(sorted(CALIBRATION))))
+        lo, hi = CALIBRATION_BOUNDS[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v <= hi):
+            raise ValueError("calibration.%s must be a number in [%g, %g], got %r" % (k, lo, hi, v))
+        out[k] = float(v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Step times (roofline of one engine step on `tp` GPUs of one kind)
+
+
+def _allreduce_ms(tp):
+    us = ALLREDUCE_US.get(tp)
+    if us is None:
+        us = 0.0 if tp <= 1 else 12.0 + 3.0 * math.log2(tp)
+    return 2 * LAYERS * us / 1000.0
+
+
+def _distinct_experts(tokens):
+    """Expected experts a layer reads for `tokens` tokens routed top-4 of 128 (uniformly)."""
+    if tokens <= 0:
+        return 0.0
+    return EXPERTS * (1.0 - (1.0 - EXPERTS_PER_TOKEN / float(EXPERTS)) ** tokens)
+
+
+def kv_read_bytes(context_tokens):
+    """KV one decode step reads for one sequence: full layers read the context, sliding layers the window."""
+    c = max(0.0, float(context_tokens))
+    return KV_BYTES_PER_TOKEN_LAYER * (FULL_ATTN_LAYERS * c + (LAYERS - FULL_ATTN_LAYERS) * min(c, SLIDING_WINDOW))
+
+
+def prefill_flops_per_token(prompt_tokens):
+    """FLOPs per prompt token: the active parameters plus causal attention over half the prompt on average."""
+    p = max(1.0, float(prompt_tokens))
+    attn = ATTN_FLOPS_PER_CONTEXT_TOKEN * (FULL_ATTN_LAYERS * p / 2.0 + (LAYERS - FULL_ATTN_LAYERS) * min(p / 2.0, SLIDING_WINDOW))
+    return ACTIVE_FLOPS_PER_TOKEN + attn
+
+
+def step_ms(tp, batch, context_tokens=REF_CONTEXT, prefill_tokens=0, prompt_tokens=None, gpu=None, cal=None,
+            prefill_efficiency=1.0):
+    """One engine step: `batch` decoding sequences of ~`context_tokens` context plus `prefill_tokens`
+    prompt tokens (of prompts ~`prompt_tokens` long). Per layer, attention reads the batch's KV
+    (memory-bound), the MoE reads the experts the step's tokens route to while computing their
+    GEMMs (whichever is longer: a roofline); fixed costs and the saturation knee add."""
+    g = gpu or gpu_specs.gpu_spec()
+    c = cal or CALIBRATION
+    tp = max(1, int(tp))
+    tokens = batch + prefill_tokens
+    if tokens <= 0:
+        return c["decode_overhead_ms"]
+    bw = g["hbm_bytes_s"] * c["hbm_efficiency"] / 1000.0  # bytes per ms
+    kv_ms = batch * kv_read_bytes(context_tokens) / tp / bw
+    weights_ms = (DENSE_BYTES + LAYERS * _distinct_experts(tokens) * EXPERT_BYTES) / tp / bw
+    compute_ms = 0.0
+    if prefill_tokens:
+        pf = prefill_tokens * prefill_flops_per_token(prompt_tokens or prefill_tokens) + batch * ACTIVE_FLOPS_PER_TOKEN
+        per_expert = tokens * EXPERTS_PER_TOKEN / float(EXPERTS)
+        tile_fill = per_expert / (per_expert + GEMM_TILE_TOKENS)
+        compute_ms = pf / (tp * g["bf16_flops"] * c["prefill_mfu"] * tile_fill * prefill_efficiency) * 1000.0
+    knee = c["knee_ms"] * max(0.0, batch / float(tp) - KNEE_SEQS_PER_GPU)
+    return c["decode_overhead_ms"] + _allreduce_ms(tp) + kv_ms + max(weights_ms, compute_ms) + knee + DECODE_SEQ_MS * batch
+
+
+def decode_step_ms(tp, batch, context_tokens=REF_CONTEXT, gpu=None, cal=None):
     """Time of one decode step of `batch` sequences with about `context_tokens` of context each."""
-    p = _engine_params(tp)
-    if batch <= 0:
-        return p["base_ms"]
-    ctx = 0.7 + 0.3 * (context_tokens / REF_CONTEXT)
-    big = max(0, batch - BIG_BATCH)
-    return p["base_ms"] + p["k_ms"] * ctx * batch ** BATCH_EXPONENT + QUAD_MS * (p["k_ms"] / 0.48) * big * big
+    return step_ms(tp, max(0, batch), context_tokens, gpu=gpu, cal=cal)
 
 
-def prefill_seconds(tp, tokens):
-    return tokens / _engine_params(tp)["prefill_tok_s"]
+def prefill_seconds(tp, tokens, gpu=None, cal=None):
+    """A prompt of `tokens` alone on an idle engine (in budget-sized chunks)."""
+    left, total = max(1, int(tokens)), 0.0
+    while left > 0:
+        take = min(left, MAX_BATCHED_TOKENS)
+        total += step_ms(tp, 0, prefill_tokens=take, prompt_tokens=tokens, gpu=gpu, cal=cal)
+        left -= take
+    return total / 1000.0
+
+
+def kv_capacity_tokens(tp, gpu=None, connector=True):
+    """Tokens of KV an engine's pool holds: what vLLM leaves after the weights and its reserve at
+    --gpu-memory-utilization 0.9. With a connector every layer keeps full KV (73728 B per token);
+    without, the hybrid allocator keeps full KV for half the layers and a window for the rest, so a
+    token costs half and each sequence SLIDING_WINDOW tokens more (see seq_kv_tokens)."""
+    g = gpu or gpu_specs.gpu_spec()
+    per_gpu = g["memory_mib"] * 2 ** 20 * GPU_MEMORY_UTILIZATION - WEIGHT_BYTES / tp - ACTIVATION_RESERVE_BYTES
+    per_token = KV_BYTES_PER_TOKEN if connector else FULL_ATTN_LAYERS * KV_BYTES_PER_TOKEN_LAYER
+    return max(0, int(tp * per_gpu / per_token))
+
+
+def seq_kv_tokens(tokens, connector=True):
+    """Pool tokens one sequence of `tokens` holds (see kv_capacity_tokens)."""
+    return tokens if connector else tokens + SLIDING_WINDOW
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,14 +226,19 @@ def prefill_seconds(tp, tokens):
 
 
 def normalize_deployment(dep):
-    """{mode, replicas, tp, prefill{num,tp}, decode{num,tp}, transport, backend} with defaults;
-    ValueError naming the field for anything the model cannot run."""
+    """{mode, replicas, tp, prefill{num,tp,gpu}, decode{num,tp,gpu}, transport, backend, gpu} with
+    defaults; ValueError naming the field for anything the model cannot run. `gpuModel` (the name
+    nvidia-smi prints; per role under prefill/decode when the roles' nodes differ) picks the GPU
+    specs; a missing or unknown one means H100 SXM, the calibration's."""
     if not isinstance(dep, dict):
         raise ValueError("deployment must be an object, got %r" % (dep,))
     mode = dep.get("mode")
     if mode not in ("collocated", "pd-pack", "pd-spread"):
         raise ValueError("deployment.mode %r is not one of collocated, pd-pack, pd-spread" % (mode,))
-    out = {"mode": mode, "backend": dep.get("backend", "UCX")}
+    gpu_model = dep.get("gpuModel")
+    if gpu_model is not None and not isinstance(gpu_model, str):
+        raise ValueError("deployment.gpuModel must be a GPU name such as 'NVIDIA H100 80GB HBM3', got %r" % (gpu_model,))
+    out = {"mode": mode, "backend": dep.get("backend", "UCX"), "gpu": gpu_specs.gpu_spec(gpu_model)}
     if mode == "collocated":
         out["replicas"] = _positive_int(dep.get("replicas", 1), "deployment.replicas")
         out["tp"] = _positive_int(dep.get("tp", 1), "deployment.tp")
@@ -120,9 +246,13 @@ def normalize_deployment(dep):
         return out
     for role in ("prefill", "decode"):
         part = dep.get(role) or {}
+        role_model = part.get("gpuModel", gpu_model)
+        if role_model is not None and not isinstance(role_model, str):
+            raise ValueError("deployment.%s.gpuModel must be a GPU name, got %r" % (role, role_model))
         out[role] = {
             "num": _positive_int(part.get("num", 1), "deployment.%s.num" % role),
             "tp": _positive_int(part.get("tp", 1), "deployment.%s.tp" % role),
+            "gpu": gpu_specs.gpu_spec(role_model),
         }
     transport = dep.get("transport") or ("cuda_ipc" if mode == "pd-pack" else "srd")
     if transport not in LINKS:
@@ -182,304 +312,25 @@ def transfer_seconds(nbytes, transport, seed=0):
 # One request on an otherwise idle-ish deployment (the emulated server's streaming timings)
 
 
-def single_request(dep, isl, osl, inflight=1):
+def single_request(dep, isl, osl, inflight=1, calibration_overrides=None):
     """(ttft_s, tpot_s) of one request when `inflight` requests run at once (no queueing model)."""
     dep = normalize_deployment(dep)
+    cal = calibration(calibration_overrides)
     isl = max(1, int(isl))
     inflight = max(1, int(inflight))
     ctx = isl + max(1, int(osl)) / 2.0
     if dep["mode"] == "collocated":
-        tp = dep["tp"]
+        tp, g = dep["tp"], dep["gpu"]
         per_engine = max(1, math.ceil(inflight / dep["replicas"]))
-        ttft = INGRESS_MS["collocated"] / 1000 + prefill_seconds(tp, isl) + decode_step_ms(tp, per_engine, ctx) / 1000
-        return ttft, decode_step_ms(tp, per_engine, ctx) / 1000
+        step = decode_step_ms(tp, per_engine, ctx, g, cal) / 1000
+        return cal["ingress_ms"] / 1000 + prefill_seconds(tp, isl, g, cal) + step, step
     link = LINKS[dep["transport"]]
-    p_tp, d_tp = dep["prefill"]["tp"], dep["decode"]["tp"]
-    per_d = max(1, math.ceil(inflight / dep["decode"]["num"]))
+    p, d = dep["prefill"], dep["decode"]
+    per_d = max(1, math.ceil(inflight / d["num"]))
     kv = isl * KV_BYTES_PER_TOKEN / min(link["per_request"], link["aggregate"] / inflight)
-    ttft = (INGRESS_MS["pd"] + PD_HOP_MS) / 1000 + prefill_seconds(p_tp, isl) + kv + decode_step_ms(d_tp, per_d, ctx) / 1000
-    return ttft, decode_step_ms(d_tp, per_d, ctx) / 1000
-
-
-# ---------------------------------------------------------------------------------------------
-# A benchmark point: discrete-event simulation
-
-
-class _Req(object):
-    __slots__ = ("i", "arrival", "start", "first", "end", "engine", "p_engine", "d_engine")
-
-    def __init__(self, i, arrival):
-        self.i = i
-        self.arrival = arrival
-        self.start = self.first = self.end = None
-        self.engine = self.p_engine = self.d_engine = None
-
-
-class _Prefill(object):
-    __slots__ = ("req", "remaining", "kind")
-
-    def __init__(self, req, tokens, kind):
-        self.req, self.remaining, self.kind = req, tokens, kind
-
-
-class _Engine(object):
-    def __init__(self, sim, name, tp, node):
-        self.sim, self.name, self.tp, self.node = sim, name, tp, node
-        self.waiting = deque()
-        self.joining = []
-        self.running = 0
-        self.finish_at = {}
-        self.step = 0
-        self.busy = False
-        self.ongoing = 0
-        self.current = None
-        self.pending = 0  # KV transfers in flight towards this instance
-        self.prefill_efficiency = 1.0
-
-    def kick(self, t):
-        if not self.busy and (self.waiting or self.joining or self.running):
-            self._start_step(t)
-
-    def _start_step(self, t):
-        sim = self.sim
-        joiners, self.joining = self.joining, []
-        batch = self.running + len(joiners)
-        budget = MAX_BATCHED_TOKENS - batch
-        room = MAX_NUM_SEQS - batch
-        chunks = []
-        prefill_tokens = 0
-        for entry in self.waiting:
-            if budget <= 0 or room <= 0:
-                break
-            take = min(entry.remaining, budget)
-            chunks.append((entry, take))
-            budget -= take
-            prefill_tokens += take
-            if take == entry.remaining:
-                room -= 1
-        ms = decode_step_ms(self.tp, batch, sim.context) if batch else 0.6
-        ms += prefill_tokens / (_engine_params(self.tp)["prefill_tok_s"] * self.prefill_efficiency) * 1000.0
-        ms += JOIN_MS * len(joiners) + PENDING_XFER_MS * self.pending
-        ms *= math.exp(sim.rng.gauss(0.0, 0.035))
-        if sim.rng.random() < 0.003:
-            ms += sim.rng.uniform(4.0, 30.0)  # scheduler / GC hiccup
-        self.busy = True
-        self.current = (chunks, joiners, self.running, ms / 1000.0)
-        sim.push(t + ms / 1000.0, self._end_step)
-
-    def _end_step(self, t):
-        sim = self.sim
-        chunks, joiners, ran, dur = self.current
-        self.current = None
-        self.busy = False
-        self.step += 1
-        k = self.step
-        if ran:
-            sim.itl.append((dur, ran))
-            sim.tokens_at(t, ran)
-        for r in joiners:
-            sim.first_token(r, t)
-            self._admit(r, k, t)
-        for r in self.finish_at.pop(k, ()):
-            self.running -= 1
-            sim.finish(r, t)
-        for entry, take in chunks:
-            entry.remaining -= take
-        while self.waiting and self.waiting[0].remaining <= 0:
-            entry = self.waiting.popleft()
-            r = entry.req
-            if entry.kind == "prefill":
-                self.ongoing -= 1
-                sim.push(t + PD_HOP_MS / 1000.0, lambda t2, r=r: sim.kv_start(r, t2))
-            else:
-                sim.first_token(r, t)
-                self._admit(r, k, t)
-        self.kick(t)
-
-    def _admit(self, r, k, t):
-        if self.sim.osl <= 1:
-            self.sim.finish(r, t)
-            return
-        self.running += 1
-        self.finish_at.setdefault(k + self.sim.osl - 1, []).append(r)
-
-
-class _Link(object):
-    """KV flows between two nodes: processor sharing with per-flow and aggregate caps."""
-
-    def __init__(self, sim, transport):
-        spec = LINKS[transport]
-        self.sim = sim
-        self.per_flow = spec["per_request"]
-        self.aggregate = spec["aggregate"]
-        self.timeout = spec["timeout_s"]
-        self.flows = {}
-        self.speed = {}
-        self.last = 0.0
-        self.version = 0
-
-    def _rate(self):
-        n = len(self.flows)
-        return min(self.per_flow, self.aggregate / n) if n else 0.0
-
-    def _advance(self, t):
-        rate = self._rate()
-        dt = t - self.last
-        if dt > 0 and rate > 0:
-            for r in self.flows:
-                # Remaining work is kept in "seconds at the shared rate" times the flow's speed factor.
-                self.flows[r] -= rate * dt * self.speed[r]
-        self.last = t
-
-    def _reschedule(self, t):
-        self.version += 1
-        if not self.flows:
-            return
-        version = self.version
-        t_done = t + max(0.0, min(left / self.speed[r] for r, left in self.flows.items())) / self._rate()
-        self.sim.push(t_done, lambda t2: self._on_done(t2, version))
-
-    def add(self, r, nbytes, t):
-        self._advance(t)
-        self.flows[r] = float(nbytes)
-        # Slow transports are uneven flow to flow (retransmits, UD packetisation); fast ones are not.
-        self.speed[r] = self.sim.rng.uniform(0.8, 1.25) if self.timeout else 1.0
-        self._reschedule(t)
-        if self.timeout:
-            limit = self.sim.rng.uniform(*self.timeout)
-            self.sim.push(t + limit, lambda t2: self._on_timeout(t2, r))
-
-    def _on_done(self, t, version):
-        if version != self.version:
-            return
-        self._advance(t)
-        done = [r for r, left in self.flows.items() if left <= 1.0]
-        for r in done:
-            del self.flows[r]
-            del self.speed[r]
-        self._reschedule(t)
-        for r in done:
-            self.sim.kv_arrived(r, t)
-
-    def _on_timeout(self, t, r):
-        if r not in self.flows:
-            return
-        self._advance(t)
-        del self.flows[r]
-        del self.speed[r]
-        self._reschedule(t)
-        self.sim.kv_arrived(r, t)
-
-
-class _Sim(object):
-    def __init__(self, dep, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed, cached_prefix=0):
-        self.dep = dep
-        self.isl, self.osl = isl, osl
-        self.cached_prefix = cached_prefix
-        self.context = isl + osl / 2.0
-        self.rng = rng_for("bench", dep, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed)
-        self.events = []
-        self.seq = 0
-        self.itl = []
-        self.buckets = {}
-        self.reqs = [_Req(i, 0.0) for i in range(num_prompts)]
-        self.limit = max_concurrency or num_prompts
-        self.active = 0
-        self.queue = deque()
-        t = 0.0
-        for r in self.reqs:
-            r.arrival = t
-            if request_rate is not None and math.isfinite(request_rate) and request_rate < 1e8:
-                # vLLM: gamma-distributed gaps with shape `burstiness` (1.0 = Poisson) and mean 1/rate.
-                theta = 1.0 / (request_rate * burstiness)
-                t += self.rng.gammavariate(burstiness, theta)
-        if dep["mode"] == "collocated":
-            self.engines = [_Engine(self, "replica-%d" % i, dep["tp"], "n0") for i in range(dep["replicas"])]
-            for e in self.engines:
-                e.prefill_efficiency = COLLOCATED_PREFILL_EFFICIENCY
-        else:
-            d_node = "n0" if dep["mode"] == "pd-pack" else "n1"
-            self.p_engines = [_Engine(self, "prefill-%d" % i, dep["prefill"]["tp"], "n0") for i in range(dep["prefill"]["num"])]
-            self.d_engines = [_Engine(self, "decode-%d" % i, dep["decode"]["tp"], d_node) for i in range(dep["decode"]["num"])]
-            self.link = _Link(self, dep["transport"])
-
-    def push(self, t, fn):
-        self.seq += 1
-        heapq.heappush(self.events, (t, self.seq, fn))
-
-    def run(self):
-        for r in self.reqs:
-            self.push(r.arrival, lambda t, r=r: self.arrive(r, t))
-        while self.events:
-            t, _, fn = heapq.heappop(self.events)
-            fn(t)
-        return self
-
-    def pick(self, engines):
-        """Ray Serve's power-of-two-choices router on ongoing requests."""
-        if len(engines) == 1:
-            return engines[0]
-        a, b = self.rng.sample(engines, 2)
-        return a if a.ongoing <= b.ongoing else b
-
-    def arrive(self, r, t):
-        if self.active < self.limit:
-            self.begin(r, t)
-        else:
-            self.queue.append(r)
-
-    def begin(self, r, t):
-        self.active += 1
-        r.start = t
-        kind = "collocated" if self.dep["mode"] == "collocated" else "pd"
-        delay = max(0.02, self.rng.gauss(INGRESS_MS[kind], INGRESS_MS[kind] * 0.08)) / 1000.0
-        self.push(t + delay, lambda t2: self.ingress(r, t2))
-
-    def prefill_tokens(self, e):
-        """Tokens an engine computes: a shared prefix it has seen is a prefix-cache hit."""
-        seen = getattr(e, "seen_prefix", False)
-        e.seen_prefix = True
-        return max(1, self.isl - self.cached_prefix) if seen else self.isl
-
-    def ingress(self, r, t):
-        if self.dep["mode"] == "collocated":
-            e = self.pick(self.engines)
-            r.engine = e
-            e.ongoing += 1
-            e.waiting.append(_Prefill(r, self.prefill_tokens(e), "full"))
-        else:
-            e = self.pick(self.p_engines)
-            r.p_engine = e
-            e.ongoing += 1
-            e.waiting.append(_Prefill(r, self.prefill_tokens(e), "prefill"))
-        e.kick(t)
-
-    def kv_start(self, r, t):
-        d = self.pick(self.d_engines)
-        r.d_engine = r.engine = d
-        d.ongoing += 1
-        d.pending += 1
-        self.link.add(r, self.isl * KV_BYTES_PER_TOKEN, t)
-
-    def kv_arrived(self, r, t):
-        r.engine.pending -= 1
-        r.engine.joining.append(r)
-        r.engine.kick(t)
-
-    def first_token(self, r, t):
-        r.first = t
-        self.tokens_at(t, 1)
-
-    def tokens_at(self, t, n):
-        b = int(t)
-        self.buckets[b] = self.buckets.get(b, 0) + n
-
-    def finish(self, r, t):
-        r.end = t
-        r.engine.ongoing -= 1
-        self.active -= 1
-        if self.queue:
-            self.begin(self.queue.popleft(), t)
+    step = decode_step_ms(d["tp"], per_d, ctx, d["gpu"], cal) / 1000
+    ttft = (cal["ingress_ms"] + cal["pd_proxy_ms"]) / 1000 + prefill_seconds(p["tp"], isl, p["gpu"], cal) + kv + step
+    return ttft, step
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,12 +383,17 @@ def _p_word(p):
 
 
 def simulate_bench(dep, isl, osl, num_prompts, max_concurrency=None, request_rate=None, burstiness=1.0,
-                   seed=0, percentile_metrics=("ttft", "tpot", "itl"), percentiles=(99.0,), cached_prefix=0):
+                   seed=0, percentile_metrics=("ttft", "tpot", "itl"), percentiles=(99.0,), cached_prefix=0,
+                   calibration_overrides=None):
     """The benchmark part of a vLLM 0.11 result (keys `duration` .. the last metric, in 0.11 order).
 
     request_rate None/inf/>=1e8 means all at once (bounded by max_concurrency). cached_prefix: the
-    leading tokens every prompt shares (prefix_repetition), computed once per engine."""
+    leading tokens every prompt shares (prefix_repetition), computed once per engine.
+    calibration_overrides: {name: value} of CALIBRATION to use instead of the fitted ones."""
+    from pdflow_sim import perf_des
+
     dep = normalize_deployment(dep)
+    cal = calibration(calibration_overrides)
     isl = _positive_int(int(isl), "isl")
     osl = _positive_int(int(osl), "osl")
     num_prompts = _positive_int(int(num_prompts), "num_prompts")
@@ -547,9 +403,9 @@ def simulate_bench(dep, isl, osl, num_prompts, max_concurrency=None, request_rat
         raise ValueError("request_rate must be > 0, got %r" % (request_rate,))
     if not (float(burstiness) > 0):
         raise ValueError("burstiness must be > 0, got %r" % (burstiness,))
-    sim = _Sim(dep, isl, osl, num_prompts, max_concurrency,
-               None if request_rate is None else float(request_rate), float(burstiness), seed,
-               max(0, int(cached_prefix))).run()
+    sim = perf_des.Sim(dep, cal, isl, osl, num_prompts, max_concurrency,
+                       None if request_rate is None else float(request_rate), float(burstiness), seed,
+                       max(0, int(cached_prefix))).run()
     reqs = sim.reqs
     # Client-side: the benchmark clock runs from the first send to the last byte, plus teardown.
     duration = max(r.end for r in reqs) + 0.004
@@ -593,33 +449,35 @@ def simulate_bench(dep, isl, osl, num_prompts, max_concurrency=None, request_rat
     return result
 
 
+def _bench_item(item, overrides):
+    w = item["workload"]
+    return simulate_bench(item["deployment"], w["isl"], w["osl"], w["numPrompts"], w.get("maxConcurrency"),
+                          w.get("requestRate"), w.get("burstiness", 1.0), w.get("seed", 0),
+                          tuple(w.get("percentileMetrics", ["ttft", "tpot", "itl"])),
+                          tuple(float(p) for p in w.get("percentiles", [99])),
+                          calibration_overrides=item.get("calibration", overrides))
+
+
 def _main():
-    """stdin: {"op": "bench"|"single"|"transfer"|"deploy"|"constants", ...} -> stdout: JSON."""
+    """stdin: {"op": "bench"|"batch"|"single"|"transfer"|"calibration", "calibration"?: {...}, ...} -> stdout: JSON."""
     req = json.load(sys.stdin)
     op = req.get("op")
+    overrides = req.get("calibration")
     try:
         if op == "bench":
-            w = req["workload"]
-            out = simulate_bench(req["deployment"], w["isl"], w["osl"], w["numPrompts"], w.get("maxConcurrency"),
-                                 w.get("requestRate"), w.get("burstiness", 1.0), w.get("seed", 0),
-                                 tuple(w.get("percentileMetrics", ["ttft", "tpot", "itl"])),
-                                 tuple(float(p) for p in w.get("percentiles", [99])))
+            out = _bench_item(req, overrides)
+        elif op == "batch":
+            out = [_bench_item(item, overrides) for item in req["items"]]
         elif op == "single":
-            ttft, tpot = single_request(req["deployment"], req["isl"], req["osl"], req.get("inflight", 1))
+            ttft, tpot = single_request(req["deployment"], req["isl"], req["osl"], req.get("inflight", 1), overrides)
             out = {"ttftS": ttft, "tpotS": tpot}
         elif op == "transfer":
             out = {"gbps": transfer_gbps(req["transport"], req.get("seed", 0)),
                    "seconds": transfer_seconds(req["bytes"], req["transport"], req.get("seed", 0))}
-        elif op == "batch":
-            out = []
-            for item in req["items"]:
-                w = item["workload"]
-                out.append(simulate_bench(item["deployment"], w["isl"], w["osl"], w["numPrompts"], w.get("maxConcurrency"),
-                                          w.get("requestRate"), w.get("burstiness", 1.0), w.get("seed", 0),
-                                          tuple(w.get("percentileMetrics", ["ttft", "tpot", "itl"])),
-                                          tuple(float(p) for p in w.get("percentiles", [99]))))
+        elif op == "calibration":
+            out = {"values": calibration(overrides), "bounds": CALIBRATION_BOUNDS}
         else:
-            raise ValueError("op %r is not one of bench, batch, single, transfer" % (op,))
+            raise ValueError("op %r is not one of bench, batch, single, transfer, calibration" % (op,))
     except (KeyError, ValueError, TypeError) as e:
         json.dump({"error": "%s: %s" % (type(e).__name__, e)}, sys.stdout)
         sys.stdout.write("\n")

@@ -311,7 +311,13 @@ def run(args):
     res["total_output_tokens"] = sum(outputs)
     res["output_throughput"] = res["total_output_tokens"] / res["duration"]
     res["total_token_throughput"] = (res["total_input_tokens"] + res["total_output_tokens"]) / res["duration"]
+    # The engines look busy to the emulated nvidia-smi, and KV bytes reach the EFA counters, while the run lasts.
+    from pdflow_sim import gpu_load
+    from vllm._sim import engines as sim_engines
+
+    load = gpu_load.start(sim_engines.live(model_name), deployment, res, res["duration"] * factor)
     _progress(num_requests, res["duration"] * factor, args.disable_tqdm)
+    load.finish()
     print("tip: install termplotlib and gnuplot to plot the metrics")
     print(_summary(res, args, metrics, percentiles))
 
