@@ -109,6 +109,8 @@ export interface BenchPointRecord {
   attempt: number;
   /** Runs of this point cut short because its deployment died; the point was measured again on a replacement. */
   abortedAttempts?: AbortedAttempt[];
+  /** Set when the run did not measure the point but reused another run's good record of the same content key. */
+  reused?: { workflowId: string; pointId: string; measuredAt: string };
   /** Set when an SLA search picked the point: its number in its search and the phase that picked it. */
   probe?: { number: number; phase: 'bracket' | 'bisect' | 'fill' };
   /** The nodes the point ran on (absent in records made before pdflow kept it). */

@@ -172,6 +172,10 @@ const OutputCheckSchema = z.strictObject({
     .describe('Share of prompts whose first tokens must match the collocated reference (default 0.9).'),
 }).describe('Output-correctness gate: each deployment answers fixed prompts greedily and is compared with a collocated deployment of the decode TP (no KV transfer); a deployment that differs has its points flagged, never "best".');
 
+const ReuseSchema = z.strictObject({
+  maxAgeDays: z.number().gt(0).max(365).default(7).describe('Reuse only records measured within this many days (default 7).'),
+}).describe('Reuse of measured points (opt-in): a point whose content key (hardware, software versions, deployment, workload, load) already has a good, unflagged record in the results store, no older than maxAgeDays, is copied into this run marked "reused" instead of measured. A scheduled run never reuses.');
+
 const TimeoutsSchema = z.strictObject({
   deployMinutes: positiveNumber().default(20).describe('Give up on a deployment that is not healthy after this long (default 20).'),
   pointMinutes: positiveNumber().default(30).describe('Give up on a benchmark point after this long (default 30).'),
@@ -190,6 +194,7 @@ export const SweepSchema = z.strictObject({
   sla: SlaSchema.optional(),
   engine: EngineSchema.prefault({}),
   outputCheck: OutputCheckSchema.prefault({}),
+  reuse: ReuseSchema.optional(),
   bench: BenchSchema.prefault({}),
   timings: TimingsSchema.optional(),
   timeouts: TimeoutsSchema.prefault({}),

@@ -117,6 +117,7 @@ export function planSweep(cluster: ClusterConfig, sweep: SweepConfig, opts: Plan
   if (sweep.sla) plan.sla = { ...sweep.sla };
   else if (search) plan.sla = { ...search.sla };
   if (search) plan.search = search;
+  if (sweep.reuse) plan.reuse = { maxAgeHours: sweep.reuse.maxAgeDays * 24 };
   if (warnings.length > 0) plan.warnings = warnings;
   if (opts.lazyPoints) plan.lazy = { workloads, loads };
   return plan;

@@ -204,6 +204,8 @@ export interface Plan {
   engine: SweepConfig['engine'];
   /** Absent in plans made before the output check existed (continue-as-new of an older run): off. */
   outputCheck?: SweepConfig['outputCheck'];
+  /** Reuse of measured points, when the sweep file asks for it (run options may turn it on or off). */
+  reuse?: { maxAgeHours: number };
   bench: SweepConfig['bench'];
   sla?: SlaConfig;
   /** One line per flagged deployment: `pdflow plan` prints them before anyone spends GPU-hours. */

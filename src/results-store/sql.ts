@@ -23,6 +23,12 @@ export const SCHEMA = [
   // Output-check references (greedy answers of a collocated deployment), by content key: shared by runs.
   `CREATE TABLE IF NOT EXISTS pdflow_answer_references (
     ref_key TEXT NOT NULL PRIMARY KEY, answers TEXT NOT NULL, made_by TEXT NOT NULL, made_at TEXT NOT NULL)`,
+  // A measured point's content key (analysis/content-key.ts), for reuse: only good records (ok,
+  // unflagged, measured by their run, not copied from another) have a row.
+  `CREATE TABLE IF NOT EXISTS pdflow_point_keys (
+    workflow_id TEXT NOT NULL, first_run_id TEXT NOT NULL, point_id TEXT NOT NULL, content_key TEXT NOT NULL, started_at TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, first_run_id, point_id))`,
+  'CREATE INDEX IF NOT EXISTS pdflow_point_keys_key ON pdflow_point_keys (content_key, started_at)',
   'CREATE INDEX IF NOT EXISTS pdflow_runs_parent ON pdflow_runs (parent_workflow_id)',
   'CREATE INDEX IF NOT EXISTS pdflow_runs_started ON pdflow_runs (started_at)',
 ];
@@ -53,6 +59,15 @@ export const SELECT_RECENT_RUNS = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_
 /** A run's baseline: the newest run of the same sweep that ended ok and started before it, itself excluded. */
 export const SELECT_LAST_GOOD_RUN = `SELECT ${RUN_COLUMNS.join(', ')} FROM pdflow_runs WHERE sweep = ? AND outcome = 'ok' AND started_at < ? AND NOT (workflow_id = ? AND first_run_id = ?) ORDER BY started_at DESC LIMIT 1`;
 export const COUNT_RECORDS = 'SELECT status, COUNT(*) AS n FROM pdflow_records WHERE workflow_id = ? AND first_run_id = ? GROUP BY status';
+
+/** A record's content key (its latest write decides whether it has one). */
+export const UPSERT_POINT_KEY = 'INSERT INTO pdflow_point_keys (workflow_id, first_run_id, point_id, content_key, started_at) VALUES (?, ?, ?, ?, ?) ' +
+  'ON CONFLICT (workflow_id, first_run_id, point_id) DO UPDATE SET content_key = excluded.content_key, started_at = excluded.started_at';
+export const DELETE_POINT_KEY = 'DELETE FROM pdflow_point_keys WHERE workflow_id = ? AND first_run_id = ? AND point_id = ?';
+/** The newest good record with a content key, measured at or after a time, by another run than the asking one. */
+export const SELECT_REUSABLE = 'SELECT r.workflow_id, r.first_run_id, r.record FROM pdflow_point_keys k JOIN pdflow_records r ' +
+  'ON r.workflow_id = k.workflow_id AND r.first_run_id = k.first_run_id AND r.point_id = k.point_id ' +
+  'WHERE k.content_key = ? AND k.started_at >= ? AND k.workflow_id <> ? ORDER BY k.started_at DESC LIMIT 1';
 
 /** A reference: the first one made for a key stays (answers made later under the same key are the same by definition). */
 export const INSERT_REFERENCE = 'INSERT INTO pdflow_answer_references (ref_key, answers, made_by, made_at) VALUES (?, ?, ?, ?) ON CONFLICT (ref_key) DO NOTHING';

@@ -7,8 +7,12 @@ import {
 } from '../analysis/store-rows.js';
 import {
   SCHEMA, INSERT_RUN_START, UPSERT_RUN_END, UPSERT_RECORD, SELECT_RUNS_OF, SELECT_RECORD_RUNS_OF, SELECT_RECORDS,
-  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, SELECT_LAST_GOOD_RUN, runValues, recordValues, type SqlDb,
+  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, SELECT_LAST_GOOD_RUN, UPSERT_POINT_KEY, DELETE_POINT_KEY, SELECT_REUSABLE,
+  runValues, recordValues, type SqlDb,
 } from './sql.js';
+import { contentKeyOf } from '../analysis/content-key.js';
+import { isReusable } from '../analysis/reuse.js';
+import type { BenchPointRecord } from '../analysis/records.js';
 import { redactUrl } from './redact-url.js';
 import type { AnswerSet } from '../analysis/output-check.js';
 
@@ -21,6 +25,13 @@ export interface StoredAnswerReference {
   /** The workflow id of the run that made it. */
   madeBy: string;
   madeAt: string;
+}
+
+/** A good record of another run that measured the same content (reuse). */
+export interface ReusableRecord {
+  workflowId: string;
+  firstRunId: string;
+  record: BenchPointRecord;
 }
 
 export interface StoredRunSummary extends StoredRun {
@@ -63,6 +74,20 @@ export class ResultsStore {
   async putRecord(key: StoreRunKey, r: StoredRecord): Promise<void> {
     const db = await this.writable();
     await db.run(UPSERT_RECORD, recordValues(recordToRow(key, r)));
+    const row = [key.workflowId, key.firstRunId, r.record.pointId];
+    if (isReusable(r.record)) await db.run(UPSERT_POINT_KEY, [...row, contentKeyOf(r.record), r.record.timings.startedAt]);
+    else await db.run(DELETE_POINT_KEY, row);
+  }
+
+  /**
+   * The newest good record whose content key is `contentKey`, measured at or after `since` (ISO
+   * 8601) by a run other than `exceptWorkflowId`; undefined when none.
+   */
+  async findReusable(contentKey: string, since: string, exceptWorkflowId: string): Promise<ReusableRecord | undefined> {
+    const db = await this.conn();
+    if (!db) return undefined;
+    const [row] = await db.all<{ workflow_id: string; first_run_id: string; record: string }>(SELECT_REUSABLE, [contentKey, since, exceptWorkflowId]);
+    return row ? { workflowId: row.workflow_id, firstRunId: row.first_run_id, record: JSON.parse(row.record) as BenchPointRecord } : undefined;
   }
 
   /**

@@ -9,6 +9,7 @@ import type { SlaConfig } from '../config/index.js';
 import type { OutputCheckOutcome, OutputCheckState } from './output-check.js';
 import type { NodeIdentity } from '../analysis/node-identity.js';
 import type { SearchAnswer, SearchState } from '../plan/sla-search.js';
+import type { RegressionVerdict } from '../activities/store.js';
 
 export interface SweepOptions {
   heartbeatTimeout?: string;
@@ -20,6 +21,16 @@ export interface SweepOptions {
   pauseTeardownAfterMinutes?: number;
   /** Records the workflow keeps in its state (the newest; all are in the results store). Default 500. */
   recordWindow?: number;
+  /**
+   * Reuse good records of the same content key from the results store (`pdflow run --reuse`); false
+   * never reuses, whatever the sweep file says (a scheduled run measures again). Default: the sweep file's.
+   */
+  reuse?: { maxAgeHours: number } | false;
+  /**
+   * Compare the finished sweep with the last run of the same sweep that ended ok (a scheduled
+   * sweep does): the verdict goes into the result, the memo and PdflowRegression.
+   */
+  compareWithLastGood?: boolean;
 }
 
 /** The records in a view are the newest ones, numbers [from, total) of the run; the store has all. */
@@ -71,6 +82,8 @@ export interface SweepCarry extends OutputCheckState {
   search?: { workload: number; state: SearchState };
   /** Each finished SLA search's answer, by `<deployment id>/<workload id>`. */
   searchAnswers?: Record<string, SearchAnswer>;
+  /** Points copied from earlier runs instead of measured, and the GPU-seconds of benchmarks they saved. */
+  reuse?: { points: number; gpuSecondsSaved: number };
   /** The GPU nodes' identity, read once per run before the first deploy (absent: not yet, or an older run). */
   identities?: NodeIdentity[];
 }
@@ -100,6 +113,10 @@ export interface SweepResult {
   teardownFailures?: FailedDeployment[];
   /** Each SLA search's answer (the highest load meeting the SLA), by `<deployment id>/<workload id>`. */
   searchAnswers?: Record<string, SearchAnswer>;
+  /** Points reused from earlier runs (`reuse`), and the GPU-hours of benchmarks that saved. */
+  reused?: { points: number; gpuHoursSaved: number };
+  /** Against the last good run of the sweep (options.compareWithLastGood). */
+  regression?: RegressionVerdict;
 }
 
 export interface SweepResultsView {

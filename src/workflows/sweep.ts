@@ -3,7 +3,7 @@
 // server suggests it, carrying the plan, the cursor and every record.
 import {
   condition, continueAsNew, executeChild, setHandler, workflowInfo, CancellationScope, ActivityFailure,
-  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log, upsertSearchAttributes, patched,
+  ApplicationFailure, ContinueAsNew, isCancellation, setCurrentDetails, log, upsertSearchAttributes, upsertMemo, patched,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import { pauseSignal, resumeSignal, progressQuery, type RunProgress } from './messages.js';
@@ -14,7 +14,8 @@ import { rayStage } from './stages/ray.js';
 import type { AbortedAttempt, BenchPointRecord } from '../analysis/records.js';
 import { pointRecord } from '../analysis/point-record.js';
 import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
-import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+import { PdflowCluster, PdflowFailedPoints, PdflowOutcome, PdflowRegression, PdflowStage, PdflowSweep } from '../common/search-attributes.js';
+import type { RegressionVerdict } from '../activities/store.js';
 import { outcomeCounts, sweepOutcome } from '../analysis/outcome.js';
 import { resultsStore } from './sweep-store.js';
 import { requireRunInput, resolveRun } from './run-input.js';
@@ -29,6 +30,8 @@ import { workloadId } from '../plan/expand.js';
 import type { SweepOptions } from './sweep-types.js';
 import { outputChecker, type OutputChecker } from './output-check.js';
 import { withFlags } from '../analysis/known-bad.js';
+import { benchWindowOf, deploymentHourlyUsd, withGpuSummary } from '../analysis/point-energy.js';
+import { reusedRecord, reuseSummary } from '../analysis/reuse.js';
 import { hardwareOfIdentities, versionsOfIdentities } from '../analysis/node-identity.js';
 import { softwareVersions } from '../plan/plan.js';
 import type { PointIdentity } from '../activities/types.js';
@@ -299,6 +302,37 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     return { ...(hardware ? { hardware } : {}), versions: versionsOfIdentities(s.identities, dep.nodes, softwareVersions(cluster)) };
   };
 
+  /** The finished run against the last good run of the sweep: the verdict in PdflowRegression and the memo (a failed comparison is said, never fatal). */
+  const compareWithLastGood = async (): Promise<RegressionVerdict> => {
+    say('comparing with the last good run of this sweep');
+    const v = await checks.compareWithLastGood.executeWithOptions({ summary: 'compare with the last good run' }, [{ sweep: plan.sweepName, startedAt: s.startedAt }])
+      .catch((err: unknown): RegressionVerdict => ({ verdict: 'none', summary: `the comparison with the last good run failed: ${failureReason(err)}`, reasons: [] }));
+    upsertSearchAttributes([{ key: PdflowRegression, value: v.verdict }]);
+    upsertMemo({ regression: v.summary });
+    say(`done: ${v.summary}`);
+    return v;
+  };
+
+  // Reuse (opt-in): a point whose content key has a good record in the store is copied, not measured;
+  // a deployment whose every point is reused is never deployed. Sweeps begun before this replay without it.
+  const reuse = opts.reuse === false ? undefined : opts.reuse ?? plan.reuse;
+  const reusing = reuse !== undefined && patched('pdflow-reuse');
+  const reusable = async (dep: PlannedDeployment, point: PlannedPoint): Promise<BenchPointRecord | undefined> => {
+    if (!reusing) return undefined;
+    if (s.paused) await pauseGate(dep, point.label);
+    await identifyNodes();
+    const id = identityOf(dep);
+    if (!id) return undefined; // what the nodes run is unknown: nothing can be known to match
+    say(`looking for a reusable record of ${point.label}`);
+    const wanted = pointRecord(dep, point, {
+      status: 'ok', attempt: 1, startedAt: new Date().toISOString(), durationSec: 0, model: cluster.model.id, versions: id.versions, ...(id.hardware ? { hardware: id.hardware } : {}),
+    });
+    const found = await checks.findReusableRecord.executeWithOptions({ summary: `reuse ${point.id}?` }, [{ record: wanted, maxAgeHours: reuse.maxAgeHours }]);
+    if (!found) return undefined;
+    s.reuse = { points: (s.reuse?.points ?? 0) + 1, gpuSecondsSaved: (s.reuse?.gpuSecondsSaved ?? 0) + (found.record.metrics?.durationSec ?? 0) * dep.gpus };
+    return reusedRecord(found.record, found, point);
+  };
+
   /** Health gate and deploy. One that will not come up is recorded, torn down, and its remaining points failed. */
   const bringUp = async (dep: PlannedDeployment): Promise<boolean> => {
     try {
@@ -333,14 +367,42 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     }
   };
 
+  // Every GPU node of the deployment samples nvidia-smi and the EFA counters during each point (sweeps
+  // begun before this replay without it); sampling that fails costs the point nothing but its summary.
+  const sampling = patched('pdflow-gpu-sampling');
+  const samplingActs = stepActivities(timeouts, { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
+  const hourlyUsd = (dep: PlannedDeployment) => deploymentHourlyUsd(cluster, dep);
+  const measureGpus = async (dep: PlannedDeployment, point: PlannedPoint, bench: () => Promise<BenchPointRecord>): Promise<BenchPointRecord> => {
+    if (!sampling) return bench();
+    const target = { cluster, deployment: shapeOf(dep), pointId: point.id };
+    await samplingActs.startGpuSampling.executeWithOptions({ summary: `sample GPUs for ${point.id}` }, [{ ...target, maxSeconds: plan.timeouts.pointMinutes * 60 + 600 }])
+      .catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        log.warn('GPU sampling did not start', { point: point.id, error: failureReason(err) });
+      });
+    let r: BenchPointRecord | undefined;
+    try {
+      r = await bench();
+    } finally {
+      // Always stopped, also when the point failed or was cancelled.
+      const gpu = await CancellationScope.nonCancellable(() => samplingActs.stopGpuSampling.executeWithOptions({ summary: `GPU samples of ${point.id}` }, [{ ...target, ...(r?.metrics ? { window: benchWindowOf(r) } : {}) }]))
+        .catch((err: unknown) => {
+          log.warn('GPU samples not read', { point: point.id, error: failureReason(err) });
+          return undefined;
+        });
+      if (r) r = withGpuSummary(r, gpu, hourlyUsd(dep));
+    }
+    return r;
+  };
+
   const runPoint = async (dep: PlannedDeployment, point: PlannedPoint, retake = 0): Promise<BenchPointRecord> => {
     say(`bench ${point.label}${retake ? ` (again, on the replaced deployment)` : ''}${searchText()}`);
     const startedAt = new Date();
     try {
-      return await pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}${retake ? ` (retake ${retake})` : ''}` }, [{
+      return await measureGpus(dep, point, () => pointActs.runBenchPoint.executeWithOptions({ summary: `bench ${point.id}${retake ? ` (retake ${retake})` : ''}` }, [{
         cluster, deployment: shapeOf(dep), point, sweepName: plan.sweepName, bench: plan.bench, ...(retake ? { retake } : {}),
         ...(identityOf(dep) ? { identity: identityOf(dep) } : {}),
-      }]);
+      }]));
     } catch (err) {
       if (isCancellation(err)) throw err;
       const reason = failureReason(err);
@@ -442,8 +504,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       current = { deployment: dep.label };
       for (let point = nextPoint(dep); point; point = nextPoint(dep)) {
         current = { deployment: dep.label, point: point.label };
-        if (!(await readyFor(dep, point))) break;
-        const r = await measure(dep, point);
+        const reused = await reusable(dep, point);
+        const r = reused ?? ((await readyFor(dep, point)) ? await measure(dep, point) : undefined);
         if (!r) break;
         record(r);
         afterPoint(dep, r);
@@ -482,8 +544,10 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const outcome = sweepOutcome(c);
   upsertSearchAttributes([{ key: PdflowOutcome, value: outcome }, { key: PdflowFailedPoints, value: c.failed }]);
   say(`done: ${outcome.toUpperCase()}`);
-  const summary = `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected`;
+  const summary = `${outcome.toUpperCase()}: ${c.ok}/${totalPoints} points ok, ${c.failed} failed, ${plan.rejected.length} configs rejected` +
+    (s.reuse ? `; ${reuseSummary(s.reuse.points, totalPoints, gpuHours(s.reuse.gpuSecondsSaved))}` : '');
   await store.end(outcome, { status: 'completed', failedDeployments: s.failedDeployments, gpuHours: gpuHours(s.gpuSecondsSpent), summary });
+  const regression = opts.compareWithLastGood ? await compareWithLastGood() : undefined;
   return {
     sweep: plan.sweepName, cluster: cluster.name, outcome, ok: c.ok, failed: c.failed, records: s.records, ...windowOf(), failedDeployments: s.failedDeployments,
     rejected: plan.rejected, gpuHours: gpuHours(s.gpuSecondsSpent), seconds: (Date.now() - Date.parse(s.startedAt)) / 1000,
@@ -491,6 +555,8 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
     ...(plan.sla ? { sla: plan.sla } : {}), ...(s.outputChecks ? { outputChecks: s.outputChecks } : {}),
     ...(s.replacements ? { replacements: s.replacements } : {}), ...(s.teardownFailures ? { teardownFailures: s.teardownFailures } : {}),
     ...(s.searchAnswers ? { searchAnswers: s.searchAnswers } : {}),
+    ...(s.reuse ? { reused: { points: s.reuse.points, gpuHoursSaved: gpuHours(s.reuse.gpuSecondsSaved) } } : {}),
+    ...(regression ? { regression } : {}),
   };
 }
 

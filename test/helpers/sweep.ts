@@ -138,9 +138,10 @@ export async function scheduledActivities(client: Client, workflowId: string, fi
 
 /**
  * Not steps of the sweep's order: writes to the results store (test/integration/results-store.test.ts
- * checks them) and the nodes' identity, read once per run (sweep-continue-as-new.test.ts checks it).
+ * checks them), the nodes' identity, read once per run (sweep-continue-as-new.test.ts checks it), and
+ * the GPU sampling around each point (sweep.test.ts checks it).
  */
-const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun', 'loadAnswerReference', 'saveAnswerReference', 'identifyNode']);
+const STORE_ACTIVITIES = new Set(['storeSweepRecord', 'storeSweepRun', 'loadAnswerReference', 'saveAnswerReference', 'identifyNode', 'startGpuSampling', 'stopGpuSampling']);
 
 /** What the sweep did in order, as short lines: "deploy <id>", "bench <point>", "teardown <id>", "health". */
 export function sweepSteps(acts: ScheduledActivity[]): string[] {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Stack } from '../helpers/stack.js';
-import { onPreparedStack, planFor, startSweep, progressOf, sleep, waitFor } from '../helpers/sweep.js';
+import { onPreparedStack, planFor, startSweep, progressOf, sleep, waitFor, scheduledActivities } from '../helpers/sweep.js';
 import { pdflow } from '../helpers/cli.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { createStoreActivities } from '../../src/activities/store.js';
@@ -173,4 +173,21 @@ test('a sweep whose state keeps only its newest record (recordWindow 1): the res
   const { records } = await cliRecords([h.workflowId, "--store", s.storeFile]);
   assert.deepEqual(records.map((x) => x.pointId), plan.deployments[0]!.points.map((p) => p.id), 'every record, in run order');
   assert.deepEqual(records[2], result.records[0]);
+
+  // The same sweep again with --reuse: every point's content key has a good record now, so nothing
+  // is deployed or benchmarked; each record is the earlier measurement, marked with where it came from.
+  const vllmRuns = s.sim.countRuns('head', 'vllm');
+  const again = await s.withWorker(async () => {
+    const handle = await startSweep(s, plan, { reuse: { maxAgeHours: 1 } });
+    return { id: handle.workflowId, result: await handle.result(), acts: await scheduledActivities(s.t.env.client, handle.workflowId, handle.firstExecutionRunId) };
+  }, { resultsStore: s.resultsStore });
+  assert.equal(s.sim.countRuns('head', 'vllm'), vllmRuns, 'a reused point was benchmarked');
+  assert.deepEqual(again.acts.filter((a) => ['deployServe', 'runBenchPoint'].includes(a.type)), [], 'a deployment came up for reused points');
+  assert.deepEqual(again.result.reused?.points, 3);
+  assert.match(again.result.summary, /3 of 3 points reused \(\d+\.\d\d GPU-hours of benchmarks saved\)/);
+  assert.deepEqual(again.result.records.slice(-1).map((r) => [r.pointId, r.reused?.workflowId, r.metrics]), [[plan.deployments[0]!.points[2]!.id, h.workflowId, result.records[0]!.metrics]]);
+  // The store keeps the copies as the second run's records, each naming the run that measured it.
+  const stored = await cliRecords([again.id, '--store', s.storeFile]);
+  assert.equal(stored.records.length, 3);
+  assert.ok(stored.records.every((r) => r.reused?.workflowId === h.workflowId), JSON.stringify(stored.records.map((r) => r.reused)));
 });

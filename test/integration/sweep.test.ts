@@ -5,7 +5,7 @@
 // come up is recorded, torn down and skipped, and the sweep goes on.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -86,7 +86,18 @@ test('a sweep records every point with metrics, tears down after each deployment
     assert.match(r.rawResultPath ?? '', /^head:\/.+\.json$/);
     assert.ok(existsSync(r.rawResultPath!.slice('head:'.length)), r.rawResultPath);
     assert.ok(r.logPath && existsSync(r.logPath), r.logPath);
+    // The deployment's GPUs were sampled during the point: busy GPUs draw more than idle ones (~70 W).
+    const g = r.gpu;
+    // (At the sim's time scale a benchmark is shorter than the 1 s sampling interval: the summary interpolates over its window.)
+    assert.ok(g && g.gpus === r.deployment.gpus && g.energyJ! > 0, `${r.pointId} GPU samples: ${JSON.stringify(g)}`);
+    assert.ok(g.meanPowerW! > 100 * g.gpus && g.meanPowerW! < 700 * g.gpus, `${r.pointId}: ${g.meanPowerW} W over ${g.gpus} GPUs`);
+    assert.equal(g.throttled, false, r.pointId);
+    for (const f of g.samplesPaths) assert.match(readFileSync(f, 'utf8'), /^gpu,\d+,/m, f);
   }
+  // KV moved between the spread deployment's nodes over EFA; nothing did for the collocated one.
+  const efaRx = (id: string) => result.records.filter((r) => r.deployment.id === id).reduce((n, r) => n + (r.gpu?.efaRxBytes ?? 0), 0);
+  assert.ok(efaRx(plan.deployments[2]!.id) > 1e8, `spread EFA rx ${efaRx(plan.deployments[2]!.id)}`);
+  assert.equal(efaRx(plan.deployments[0]!.id), 0);
   assert.equal(s.sim.countRuns('head', 'vllm') - vllmBefore, total, 'one vllm bench run per point');
   assert.deepEqual(result.failedDeployments, []);
   assert.deepEqual(result.rejected.map((r) => r.reason), ['prefill-tp-exceeds-decode-tp']);

@@ -155,6 +155,7 @@ const SWEEP: Record<string, Entry> = {
   'outputCheck.prompts': { file: 'src/workflows/output-check.ts', reads: /settings\.prompts/, why: 'answer_check.py --count and the reference key' },
   'outputCheck.tokens': { file: 'src/workflows/output-check.ts', reads: /settings\.tokens/, why: 'answer_check.py --max-tokens and the reference key' },
   'outputCheck.minAgreement': { file: 'src/analysis/output-check.ts', reads: /settings\.minAgreement/, why: 'the share of prompts that must agree' },
+  'reuse.maxAgeDays': { file: 'src/workflows/sweep.ts', reads: /opts\.reuse \?\? plan\.reuse/, why: 'whether the sweep reuses stored points, and how old they may be' },
 };
 
 const CLUSTER: Record<string, Entry> = {

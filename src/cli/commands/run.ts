@@ -14,6 +14,8 @@ export function registerRun(program: Command) {
     .option('--heartbeat-timeout <duration>', 'how soon a dead worker\'s step moves to another worker', '30s')
     .option('--follow', 'watch the run until it ends; exit code says how it ended')
     .option('--max-points <n>', 'refuse sweeps with more points than this (default 1,000,000)')
+    .option('--reuse [max-age]', 'copy points whose content key (hardware, versions, deployment, workload, load) has a good record in the results store no older than max-age (e.g. 7d, 12h; default the sweep file\'s reuse.maxAgeDays, else 7d) instead of measuring them')
+    .option('--no-reuse', 'measure every point, even where the sweep file asks for reuse')
     .option('--json', 'print {workflowId, url} as JSON')
     .option('--print-input [form]', 'print the workflow input for the Web UI\'s Start Workflow form or `temporal workflow start` and start nothing: "paths" (the files\' absolute paths, read on the worker\'s machine; the default) or "inline" (the documents)')
     .addHelpText('after', `
@@ -23,14 +25,18 @@ Examples:
   pdflow run --cluster examples/cluster-p5.yaml --sweep examples/sweep-pd-ratio.yaml --follow
   pdflow run --cluster c.yaml --sweep s.yaml --stages sweep              # the sweep alone
   pdflow run --cluster c.yaml --sweep s.yaml --print-input               # the input for the Web UI / Temporal CLI
+  pdflow run --cluster c.yaml --sweep s.yaml --stages sweep --reuse 3d   # measure only what the last 3 days did not
 `)
-    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue?: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string }, cmd: Command) => {
-      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }, { maxPointsFlag }, { printRunInput }, { routeTaskQueue }] = await Promise.all([
+    .action(async (o: { cluster: string; sweep?: string; stages?: string; taskQueue?: string; heartbeatTimeout: string; follow?: boolean; json?: boolean; printInput?: string | boolean; maxPoints?: string; reuse?: string | boolean }, cmd: Command) => {
+      const [{ connectClient }, { loadRunFiles, parseStages, startRun }, { watchRun }, { exitForStatus }, { maxPointsFlag }, { printRunInput }, { routeTaskQueue }, { reuseFlag }] = await Promise.all([
         import('../connect.js'), import('../start-run.js'), import('../watch-run.js'), import('../describe-run.js'), import('../size-flags.js'), import('../print-input.js'), import('../route-task-queue.js'),
+        import('../reuse-flag.js'),
       ]);
       const maxPoints = maxPointsFlag(o.maxPoints);
       const files = await loadRunFiles(o.cluster, o.sweep, { maxPoints });
       const { cluster, plan } = files;
+      const reuse = reuseFlag(o.reuse, plan?.reuse);
+      const sweepOptions = { ...(maxPoints ? { maxPoints } : {}), ...(reuse !== undefined ? { reuse } : {}) };
       const { stages, sweep } = parseStages(o.stages, Boolean(plan));
       if (o.printInput !== undefined) {
         printRunInput({ files, stages, runSweep: sweep, taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE, form: o.printInput, clusterFile: o.cluster, sweepFile: o.sweep });
@@ -40,7 +46,7 @@ Examples:
       for (const w of plan?.warnings ?? []) console.error(`warning: ${w}`);
       const { client, address, namespace } = await connectClient(connectFlags(cmd));
       const route = await routeTaskQueue(client, cluster.name, o.taskQueue);
-      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: route.taskQueue, heartbeatTimeout: o.heartbeatTimeout, ...(maxPoints ? { sweepOptions: { maxPoints } } : {}) });
+      const handle = await startRun(client, { cluster, plan, docs: files.docs, stages, runSweep: sweep, taskQueue: route.taskQueue, heartbeatTimeout: o.heartbeatTimeout, ...(Object.keys(sweepOptions).length ? { sweepOptions } : {}) });
       const url = uiLink(address, namespace, handle.workflowId);
       if (o.json) printJson({ workflowId: handle.workflowId, url, taskQueue: route.taskQueue });
       else {

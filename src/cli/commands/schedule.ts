@@ -35,7 +35,9 @@ export function registerSchedule(program: Command) {
       const { cluster, plan, docs } = await loadRunFiles(o.cluster, o.sweep);
       const { stages, sweep } = parseStages(o.stages, true);
       // The documents as they are now; every run checks and plans them afresh.
-      const input = runInput({ cluster, plan, docs, stages, runSweep: sweep });
+      // A scheduled run exists to measure again: it never reuses, whatever the sweep file says.
+      // and compares itself with the last good run of its sweep (PdflowRegression, its memo and result).
+      const input = runInput({ cluster, plan, docs, stages, runSweep: sweep, sweepOptions: { reuse: false, compareWithLastGood: true } });
       const scheduleId = o.id ?? `pdflow-${cluster.name}-${plan!.sweepName}-nightly`;
       const { client } = await connect(cmd);
       try {

@@ -19,15 +19,16 @@ from pdflow_sim import perf_model as pm
 
 
 class Req(object):
-    __slots__ = ("i", "arrival", "start", "first", "end", "engine", "p_engine", "d_engine", "left", "held")
+    __slots__ = ("i", "arrival", "start", "first", "end", "engine", "p_engine", "d_engine", "left", "held", "since")
 
     def __init__(self, i, arrival):
         self.i = i
         self.arrival = arrival
         self.start = self.first = self.end = None
         self.engine = self.p_engine = self.d_engine = None
-        self.left = 0  # output tokens still to decode
-        self.held = 0  # pool tokens this request holds on its current engine
+        self.left = 0  # output tokens still to decode when it (re)joined the running batch
+        self.held = 0  # pool tokens it held then; one more per step since
+        self.since = 0  # the engine's step count then
 
 
 class Prefill(object):
@@ -49,13 +50,16 @@ class Engine(object):
         self.remote = deque()  # PD decode: requests waiting for blocks before their KV read starts
         self.arrived = []  # KV reads that finished during the current step
         self.joining = []  # requests whose KV is here: they join the next step
-        self.running = []
+        self.running = {}  # request -> None, in admission order (the newest is preempted first)
+        self.finish_at = {}  # step count -> requests whose last token that step gives
+        self.step = 0
         self.busy = False
         self.ongoing = 0
         self.current = None
         self.pending = 0  # KV reads in flight towards this instance
         self.prefill_efficiency = 1.0
         self.seen_prefix = False
+        self._step_ms = {}
 
     def kick(self, t):
         if self.busy:
@@ -71,12 +75,9 @@ class Engine(object):
 
     def _admit_remote(self, t):
         """vLLM's scheduler: a remote-prefilled request gets its blocks, then the connector starts the read."""
-        while self.remote:
-            r = self.remote[0]
-            need = pm.seq_kv_tokens(self.sim.isl + 1, self.connector)
-            if self.used + need > self.capacity:
-                return
-            self.remote.popleft()
+        need = pm.seq_kv_tokens(self.sim.isl + 1, self.connector)
+        while self.remote and self.used + need <= self.capacity:
+            r = self.remote.popleft()
             self.used += need
             r.held = need
             self.pending += 1
@@ -86,14 +87,24 @@ class Engine(object):
         """Each running sequence takes one more token's KV this step; when the pool is out, the newest
         running request is preempted (its KV freed, recomputed later), as vLLM's scheduler does."""
         while self.running and self.used + len(self.running) > self.capacity:
-            victim = self.running.pop()
-            self.used -= victim.held
-            tokens = self.sim.isl + (self.sim.osl - victim.left)
+            victim = next(reversed(self.running))
+            del self.running[victim]
+            done = self.step - victim.since
+            self.finish_at[victim.since + victim.left].remove(victim)
+            self.used -= victim.held + done
             victim.held = 0
-            self.waiting.appendleft(Prefill(victim, tokens, "recompute"))
+            victim.left -= done
+            self.waiting.appendleft(Prefill(victim, self.sim.isl + self.sim.osl - victim.left, "recompute"))
         self.used += len(self.running)
-        for r in self.running:
-            r.held += 1
+
+    def _cost_ms(self, batch, prefill_tokens):
+        key = (batch, prefill_tokens)
+        ms = self._step_ms.get(key)
+        if ms is None:
+            sim = self.sim
+            ms = pm.step_ms(self.tp, batch, sim.context, prefill_tokens, sim.isl, self.gpu, sim.cal, self.prefill_efficiency)
+            self._step_ms[key] = ms
+        return ms
 
     def _start_step(self, t):
         sim = self.sim
@@ -120,13 +131,12 @@ class Engine(object):
             prefill_tokens += take
             if take == entry.remaining:
                 room -= 1
-        ms = pm.step_ms(self.tp, batch, sim.context, prefill_tokens, sim.isl, self.gpu, sim.cal, self.prefill_efficiency)
-        ms += pm.JOIN_MS * len(joiners) + pm.PENDING_XFER_MS * self.pending
+        ms = self._cost_ms(batch, prefill_tokens) + pm.JOIN_MS * len(joiners) + pm.PENDING_XFER_MS * self.pending
         ms *= math.exp(sim.rng.gauss(0.0, 0.035))
         if sim.rng.random() < 0.003:
             ms += sim.rng.uniform(4.0, 30.0)  # scheduler / GC hiccup
         self.busy = True
-        self.current = (chunks, joiners, list(self.running), ms / 1000.0)
+        self.current = (chunks, joiners, len(self.running), ms / 1000.0)
         sim.push(t + ms / 1000.0, self._end_step)
 
     def _end_step(self, t):
@@ -134,18 +144,18 @@ class Engine(object):
         chunks, joiners, ran, dur = self.current
         self.current = None
         self.busy = False
+        self.step += 1
         if ran:
-            sim.itl.append((dur, len(ran)))
-            sim.tokens_at(t, len(ran))
-        for r in ran:
-            r.left -= 1
-            if r.left <= 0:
-                self.running.remove(r)
-                self._release(r)
-                sim.finish(r, t)
+            sim.itl.append((dur, ran))
+            sim.tokens_at(t, ran)
+        for r in self.finish_at.pop(self.step, ()):
+            del self.running[r]
+            self.used -= r.held + (self.step - r.since)
+            r.held = 0
+            sim.finish(r, t)
         for r in joiners:
             sim.first_token(r, t)
-            self._start_decoding(r, t)
+            self._run(r, self.sim.osl - 1, t)
         for entry, take in chunks:
             entry.remaining -= take
         while self.waiting and self.waiting[0].remaining <= 0:
@@ -155,26 +165,25 @@ class Engine(object):
                 self.ongoing -= 1
                 sim.push(t + sim.pd_hop_s, lambda t2, r=r: sim.to_decode(r, t2))
             elif entry.kind == "recompute":
-                self.running.append(r)
+                self._run(r, r.left, t)
             else:
                 sim.first_token(r, t)
-                self._start_decoding(r, t)
+                self._run(r, self.sim.osl - 1, t)
         # Reads that finished during this step are noticed now (the connector is polled per step).
         self.joining.extend(self.arrived)
         self.arrived = []
         self.kick(t)
 
-    def _start_decoding(self, r, t):
-        r.left = self.sim.osl - 1
-        if r.left <= 0:
-            self._release(r)
+    def _run(self, r, left, t):
+        """r decodes `left` more tokens here, one per step from the next one on."""
+        if left <= 0:
+            self.used -= r.held
+            r.held = 0
             self.sim.finish(r, t)
             return
-        self.running.append(r)
-
-    def _release(self, r):
-        self.used -= r.held
-        r.held = 0
+        r.left, r.since = left, self.step
+        self.running[r] = None
+        self.finish_at.setdefault(self.step + left, []).append(r)
 
 
 class Link(object):
