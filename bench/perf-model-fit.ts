@@ -1,5 +1,5 @@
 // Pure helpers of bench/perf-model.ts: which deployment a result folder holds, the errors of the
-// performance model against real points, and the small coordinate search that refits the model's
+// performance model against real points, and the small pattern search that refits the model's
 // calibrated constants.
 import type { PerfBenchResult, PerfCalibration, PerfDeployment } from '../src/sim/perf-model.js';
 
@@ -89,34 +89,47 @@ export function loss(sims: PerfBenchResult[], points: RealPoint[]): number {
 export type Bounds = Record<keyof PerfCalibration, [number, number]>;
 
 /**
- * Coordinate search: each constant in turn times (1 +- step), kept when the loss drops; the step
- * shrinks over rounds. Cheap (a few dozen evaluations) and deterministic.
+ * Pattern search (Hooke-Jeeves) in relative steps: each constant in turn times (1 +- step), kept
+ * when the loss drops; after a pass that moved, one more move the same way (so two constants that
+ * trade off, such as the ingress time and the prefill speed, can move together); passes repeat
+ * while they help, then the step shrinks. Cheap (a few dozen evaluations) and deterministic.
  */
-export async function coordinateSearch(
+export async function patternSearch(
   start: Required<PerfCalibration>,
   names: Array<keyof PerfCalibration>,
   bounds: Bounds,
   evaluate: (c: PerfCalibration) => Promise<number>,
-  steps = [0.3, 0.12, 0.05],
+  steps = [0.25, 0.08],
+  maxPasses = 2,
 ): Promise<{ calibration: Required<PerfCalibration>; loss: number; evaluations: number }> {
   let best = { ...start };
   let bestLoss = await evaluate(best);
   let evaluations = 1;
   const clamp = (k: keyof PerfCalibration, v: number) => Math.min(bounds[k][1], Math.max(bounds[k][0], v));
+  const tryCand = async (cand: Required<PerfCalibration>) => {
+    const l = await evaluate(cand);
+    evaluations += 1;
+    if (l < bestLoss) {
+      best = cand;
+      bestLoss = l;
+      return true;
+    }
+    return false;
+  };
   for (const step of steps) {
-    for (const k of names) {
-      for (const dir of [1, -1]) {
-        const v = clamp(k, best[k] * (1 + dir * step));
-        if (v === best[k]) continue;
-        const cand = { ...best, [k]: v };
-        const l = await evaluate(cand);
-        evaluations += 1;
-        if (l < bestLoss) {
-          best = cand;
-          bestLoss = l;
-          break;
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const base = best;
+      for (const k of names) {
+        for (const dir of [1, -1]) {
+          const v = clamp(k, best[k] * (1 + dir * step));
+          if (v !== best[k] && (await tryCand({ ...best, [k]: v }))) break;
         }
       }
+      if (best === base) break;
+      const moved = best;
+      const pattern = { ...moved };
+      for (const k of names) pattern[k] = clamp(k, moved[k] * (moved[k] / base[k]));
+      await tryCand(pattern);
     }
   }
   return { calibration: best, loss: bestLoss, evaluations };

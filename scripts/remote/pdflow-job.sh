@@ -70,7 +70,7 @@ json_num() { if [ -n "${1:-}" ]; then printf '%s' "$1"; else printf null; fi; }
 log_size() { if [ -f "$1/log" ]; then wc -c <"$1/log" | tr -d ' '; else printf 0; fi; }
 
 status() {
-  local dir=$1 pid='' rc='' state age
+  local dir=$1 pid='' rc='' state age running_for=''
   if [ ! -d "$dir" ]; then printf '{"state":"absent","pid":null,"exitCode":null,"logSize":0}\n'; return 0; fi
   pid=$(cat "$dir/pid" 2>/dev/null || true)
   if [ -f "$dir/exit" ]; then
@@ -87,7 +87,9 @@ status() {
     state=lost
   fi
   [ "$state" = exited ] && rc=$(cat "$dir/exit" 2>/dev/null || true)
-  printf '{"state":"%s","pid":%s,"exitCode":%s,"logSize":%s}\n' "$state" "$(json_num "$pid")" "$(json_num "$rc")" "$(log_size "$dir")"
+  # How long a running job has run (its pid file is written when it starts): a retry uses it to tell a hung job from one to re-attach to.
+  [ "$state" = running ] && running_for=$(( $(date +%s) - $(stat -c %Y "$dir/pid" 2>/dev/null || date +%s) ))
+  printf '{"state":"%s","pid":%s,"exitCode":%s,"logSize":%s,"runningSeconds":%s}\n' "$state" "$(json_num "$pid")" "$(json_num "$rc")" "$(log_size "$dir")" "$(json_num "$running_for")"
 }
 
 # Long poll: returns once the job has ended (or its leader is gone), at most <ms> milliseconds

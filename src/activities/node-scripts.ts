@@ -15,6 +15,8 @@ import { nodeTarget, type NodeTarget } from './ssh/targets.js';
 export interface ScriptRunOptions {
   /** Run as a remote job with this step name (long steps); otherwise a short exec. */
   step?: string;
+  /** A job of this step found running longer than this is hung: killed and started afresh (see JobCommand). */
+  hungAfterSeconds?: number;
   env?: Record<string, string>;
   /** What to do when the script fails, for the message. */
   hint?: string;
@@ -54,6 +56,7 @@ export function createNodeScripts(deps: NodeScriptDeps) {
       const workflowId = runIdOf(Context.current());
       const r = await runRemoteJob({ pool: deps.pool(), runsDir: deps.runsDir, workflowId }, t, {
         jobId: defaultJobId(o.step, t), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
+        ...(o.hungAfterSeconds !== undefined ? { hungAfterSeconds: o.hungAfterSeconds } : {}),
       });
       return { node, json: expectJson<T>(r.stdoutJson, node, script, r.logTail), logTail: r.logTail, attached: r.attached };
     }

@@ -5,7 +5,7 @@ import { RunFailedError, BadInputError } from './errors.js';
 import { within } from '../common/within.js';
 import { liveProgress } from './live-progress.js';
 import { formatDuration } from './duration.js';
-import { PdflowFailedPoints, PdflowOutcome } from '../common/search-attributes.js';
+import { PdflowFailedPoints, PdflowOutcome, PdflowRegression } from '../common/search-attributes.js';
 
 export { formatDuration };
 
@@ -21,6 +21,8 @@ export interface RunSnapshot {
   outcome?: string;
   /** PdflowFailedPoints: benchmark points recorded as failed. */
   failedPoints?: number;
+  /** PdflowRegression: none | regressed | improved (a sweep compared with its last good run). */
+  regression?: string;
   progress?: RunProgress;
   failure?: string;
 }
@@ -45,6 +47,8 @@ export async function snapshotRun(client: Client, workflowId: string): Promise<R
     outcome: desc.typedSearchAttributes.get(PdflowOutcome),
     failedPoints: desc.typedSearchAttributes.get(PdflowFailedPoints),
   };
+  const regression = desc.typedSearchAttributes.get(PdflowRegression);
+  if (regression) snap.regression = regression;
   try {
     // A closed run needs a worker to answer queries; don't make `status` wait long for one.
     const progress = await within(handle.query(progressQuery), snap.status === 'RUNNING' ? 10_000 : 2_000);

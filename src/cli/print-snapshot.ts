@@ -2,7 +2,7 @@
 import { progressLine, type RunSnapshot } from './describe-run.js';
 
 export function printSnapshot(s: RunSnapshot): void {
-  console.log(`${s.workflowId}  (${s.type})  ${s.status}${s.outcome && s.outcome !== 'running' ? `  outcome ${s.outcome.toUpperCase()}` : ''}${s.failedPoints ? `  ${s.failedPoints} failed point(s)` : ''}`);
+  console.log(`${s.workflowId}  (${s.type})  ${s.status}${s.outcome && s.outcome !== 'running' ? `  outcome ${s.outcome.toUpperCase()}` : ''}${s.failedPoints ? `  ${s.failedPoints} failed point(s)` : ''}${s.regression ? `  vs last good run: ${s.regression.toUpperCase()}` : ''}`);
   if (s.summary) console.log(`  ${s.summary}`);
   console.log(`  started ${s.startTime}${s.closeTime ? `, closed ${s.closeTime}` : ''}`);
   const p = s.progress;

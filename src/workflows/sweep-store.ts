@@ -2,7 +2,7 @@
 // A record's write runs beside the next point (never delaying it, nor a pause). A store that is
 // down never stops a sweep (the GPUs are booked): a record it did not take (or whose write a
 // continue-as-new cut short) is remembered and written again at the end.
-import { proxyActivities, isCancellation, log, patched } from '@temporalio/workflow';
+import { proxyActivities, isCancellation, log } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { StoredRunEnd, StoredRunStart } from '../analysis/store-rows.js';
 import type { SweepCarry } from './sweep-types.js';
@@ -13,9 +13,11 @@ const acts = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 5 },
 });
 
-export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records' | 'unstored' | 'recordsFrom'>) {
-  // A sweep that began on a worker without the store replays without its writes (same commands).
-  const enabled = patched('pdflow-results-store');
+/**
+ * `enabled`: the 'pdflow-results-store' patch (sweep/patches.ts): a sweep that began on a worker
+ * without the store replays without its writes (same commands).
+ */
+export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records' | 'unstored' | 'recordsFrom'>, enabled: boolean) {
   /** Runs a write; false when it failed for good (logged), a cancellation is passed on. */
   const attempt = async (what: string, write: () => Promise<void>): Promise<boolean> => {
     if (!enabled) return true;
@@ -57,3 +59,5 @@ export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records
     },
   };
 }
+
+export type ResultsStore = ReturnType<typeof resultsStore>;

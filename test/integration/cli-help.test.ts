@@ -29,7 +29,7 @@ const commands = allCommands(buildProgram());
 test('every command the CLI registers is walked (the list in issue 6)', () => {
   const names = commands.map((c) => c.name);
   for (const n of ['server', 'worker', 'validate', 'schema', 'plan', 'run', 'list', 'status', 'watch', 'pause', 'resume', 'cancel',
-    'results', 'logs', 'sim up', 'sim down', 'sim status', 'sim fault', 'demo', 'schedule create', 'schedule list', 'schedule delete']) {
+    'results', 'compare', 'logs', 'sim up', 'sim down', 'sim status', 'sim fault', 'demo', 'schedule create', 'schedule list', 'schedule delete']) {
     assert.ok(names.includes(n), `"${n}" is not registered (registered: ${names.join(', ')})`);
   }
 });

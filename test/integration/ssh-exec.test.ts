@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -150,6 +150,29 @@ void test('secret values never appear in a process\'s command line on the node, 
   assert.equal(readFileSync(envOut, 'utf8'), secret);
   assert.ok(!readFileSync(jobPs, 'utf8').includes(secret), 'the secret is in the process list of the job');
   assert.ok(!readFileSync(path.join(job.paths.jobDir, 'command'), 'utf8').includes(secret), 'the job\'s command file holds the secret');
+});
+
+void test('a job still running past hungAfterSeconds is killed, archived and started afresh; a younger one is re-attached to', async () => {
+  const pool = newPool();
+  const counter = path.join(dir, 'hung-counter');
+  const job = { jobId: `hung-${Date.now()}`, argv: ['sh', '-c', 'echo started >> "$1"; exec sleep 60', 'sh', counter], cwd: dir };
+  const first = await startOrAttachJob(pool, head, job);
+  assert.equal(first.started, true);
+  const pid = first.status.pid!;
+  await new Promise((res) => setTimeout(res, 2500));
+  // A retry after a worker crash: the job is younger than the limit, so it is the one to wait on.
+  const young = await startOrAttachJob(pool, head, { ...job, hungAfterSeconds: 30 });
+  assert.deepEqual([young.started, young.killedHung, young.status.pid], [false, undefined, pid]);
+  assert.ok((young.status.runningSeconds ?? -1) >= 2, JSON.stringify(young.status));
+  // A retry after a timed-out attempt: it has run past the limit, so it hangs.
+  const again = await startOrAttachJob(pool, head, { ...job, hungAfterSeconds: 2 });
+  assert.equal(again.started, true);
+  assert.equal(again.killedHung, true);
+  assert.match(again.archived ?? '', /\.attempt-1$/);
+  assert.notEqual(again.status.pid, pid);
+  assert.ok(!existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 'the hung job\'s process still runs');
+  assert.equal(readFileSync(counter, 'utf8'), 'started\nstarted\n');
+  await execOnNode(pool, head, ['bash', again.paths.runner, 'kill', again.paths.jobDir, '1']);
 });
 
 void test('output is capped per stream (the tail is kept)', async () => {

@@ -22,10 +22,13 @@ let storeFile = '';
 
 before(async () => {
   a = await startStack({ shareInstalls: true, sim: { workers: 2, name: 'site-a' } });
-  // Another site: another shape (one 8-GPU worker), its own addresses, ports and Ray.
+  // Another cluster: another shape (one 8-GPU worker) on the SAME loopback addresses, as two
+  // `pdflow demo`s on one machine are: its own sshd ports, Ray ports and Ray temp folder keep them apart.
   const shape = { workers: 1, gpusPerNode: 8 };
   const dir = sharedSimDir(shape) ?? path.join(a.dir, 'sim-b');
-  b = await startSimCluster({ dir, keepInstalls: true, name: 'site-b', ...shape, timeScale: 0.02, firstHostOctet: 230 - (process.pid % 100) });
+  const firstHostOctet = Number(a.sim.nodes[0]!.host.split('.').pop());
+  b = await startSimCluster({ dir, keepInstalls: true, name: 'site-b', ...shape, timeScale: 0.02, firstHostOctet });
+  assert.equal(b.nodes[0]!.host, a.sim.nodes[0]!.host);
   storeFile = path.join(a.dir, 'shared-results.db');
   for (const c of [a.sim, b]) {
     const w = startPdflow(['--address', a.t.address, 'worker', '--cluster', c.clusterFile, '--runs-dir', path.join(a.dir, `runs-${path.basename(c.dir)}`), '--store', storeFile, '--grace', '5s']);
@@ -129,5 +132,5 @@ test('two clusters set up and sweep at the same time, each through its own worke
   const listed = await cli('list', '--from-store', '--json', '--store', storeFile);
   assert.equal(listed.code, 0, listed.out);
   const clusters = (JSON.parse(listed.stdout) as Array<{ workflowId: string; cluster?: string }>).filter((x) => sweeps.some((y) => y.workflowId === x.workflowId)).map((x) => x.cluster).sort();
-  assert.deepEqual(clusters, ['site-a', 'site-b']);
+  assert.deepEqual(clusters, ['site-a', 'site-b'], `${listed.stdout}\nworkers:\n${workers.map((w) => w.stdout().split('\n').filter((l) => /store|error|warn/i.test(l)).slice(-8).join('\n')).join('\n---\n')}`);
 });

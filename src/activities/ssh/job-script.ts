@@ -12,6 +12,8 @@ export interface JobStatus {
   pid: number | null;
   exitCode: number | null;
   logSize: number;
+  /** Seconds a running job has run (absent: not running, or an older runner). */
+  runningSeconds?: number;
 }
 
 export interface JobPaths {
@@ -86,6 +88,7 @@ export function parseJobStatus(line: string): JobStatus {
     pid: typeof o.pid === 'number' ? o.pid : null,
     exitCode: typeof o.exitCode === 'number' ? o.exitCode : null,
     logSize: typeof o.logSize === 'number' ? o.logSize : 0,
+    ...(typeof o.runningSeconds === 'number' ? { runningSeconds: o.runningSeconds } : {}),
   };
 }
 

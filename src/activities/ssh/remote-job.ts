@@ -52,6 +52,11 @@ export interface JobCommand {
   argv: readonly string[];
   cwd?: string;
   env?: Record<string, string>;
+  /**
+   * A job found still running after this many seconds is hung, not one to re-attach to: it is
+   * killed, archived and started afresh (a retry after a timed-out attempt). Default: never.
+   */
+  hungAfterSeconds?: number;
 }
 
 export interface StartOrAttach {
@@ -61,6 +66,8 @@ export interface StartOrAttach {
   started: boolean;
   /** Path of an earlier run's folder we archived (failed or lost before). */
   archived?: string;
+  /** The earlier run was running past `hungAfterSeconds` and was killed. */
+  killedHung?: boolean;
 }
 
 async function runnerExec(pool: SshPool, target: NodeTarget, command: string, shown: string, signal?: AbortSignal, stdin?: string): Promise<string> {
@@ -98,12 +105,20 @@ export async function startOrAttachJob(pool: SshPool, target: NodeTarget, job: J
   const shown = displayCommand(job.argv, secretValues(target));
   let status = await jobStatus(pool, target, paths, signal);
   let archived: string | undefined;
-  if (status.state === 'running' || status.state === 'starting' || (status.state === 'exited' && status.exitCode === 0)) {
+  let killedHung = false;
+  if (status.state === 'running' && job.hungAfterSeconds !== undefined && (status.runningSeconds ?? 0) >= job.hungAfterSeconds) {
+    // Re-attaching would wait on the same hung process again: end it; its folder is archived below.
+    await runnerExec(pool, target, killCommand(paths, 5), `kill hung ${paths.jobDir}`, signal);
+    killedHung = true;
+    status = await jobStatus(pool, target, paths, signal);
+    if (status.state === 'running') throw remoteJobLost(target.name, job.jobId, shown, paths.jobDir);
+  }
+  if (status.state === 'running' || status.state === 'starting' || (status.state === 'exited' && status.exitCode === 0 && !killedHung)) {
     return { paths, status, started: false };
   }
   if (status.state === 'lost' || status.state === 'exited') {
     archived = (await runnerExec(pool, target, archiveCommand(paths), `archive ${paths.jobDir}`, signal)).trim();
-    if (status.state === 'lost') throw remoteJobLost(target.name, job.jobId, shown, paths.jobDir);
+    if (status.state === 'lost' && !killedHung) throw remoteJobLost(target.name, job.jobId, shown, paths.jobDir);
   }
   let command: string;
   const split = splitCommandEnv(target, job.env);
@@ -114,7 +129,7 @@ export async function startOrAttachJob(pool: SshPool, target: NodeTarget, job: J
     throw err;
   }
   status = parseJobStatus((await runnerExec(pool, target, command, `start job ${job.jobId}: ${shown}`, signal, split.stdinPrefix)).trim());
-  return { paths, status, started: true, archived };
+  return { paths, status, started: true, archived, ...(killedHung ? { killedHung } : {}) };
 }
 
 /**

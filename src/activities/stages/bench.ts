@@ -48,8 +48,13 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const head = headOf(cluster);
       const l = nodeLayout(await workdirOf(cluster, head.name));
       const resultDir = benchResultDir(l.results, sweepName, currentRunName(ctx), deployment.id, point.workloadId);
+      // A retry after a timed-out attempt finds the benchmark still running: that one hangs (a healthy
+      // one would have ended within the attempt's time), so it is killed and measured afresh, never
+      // waited on again. A retry after a worker crash finds a younger job and re-attaches to it.
+      const timeoutSec = (ctx.info.startToCloseTimeoutMs ?? 0) / 1000;
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
         step: retake ? `bench-${point.id}-retake${retake}` : `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
+        ...(timeoutSec > 0 ? { hungAfterSeconds: Math.max(10, timeoutSec * 0.9) } : {}),
       });
       if (!json.ok || !json.resultFile) throw ApplicationFailure.create({ type: 'BenchFailed', message: `vllm bench serve for ${point.id} wrote no result: ${json.error ?? 'unknown error'}` });
       // Copy the raw JSON to the worker too: the head's disk is not the only copy.

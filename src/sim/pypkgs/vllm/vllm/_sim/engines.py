@@ -23,6 +23,8 @@ def register(engine):
         # Where this replica would look for the weights: a real engine downloads them again into
         # ~/.cache when HF_HOME does not reach it (issue 9 item 6).
         "hfHome": os.environ.get("HF_HOME"),
+        # The node's GPU (what nvidia-smi names): `vllm bench serve` models the deployment on it.
+        "gpuModel": simnode.hardware(engine.node).get("gpuModel"),
     }
     simnode.write_json_atomic(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")), entry)
 
@@ -60,6 +62,12 @@ def live(model_id=None):
     return out
 
 
+def _gpu_model(entry):
+    """An engine's GPU name: registered by the engine, else read from its node (entries written
+    before engines recorded it)."""
+    return entry.get("gpuModel") or simnode.hardware(entry["node"]).get("gpuModel")
+
+
 def deployment(model_id):
     """The deployment the live engines of `model_id` form, as the performance model reads it; None when none runs."""
     from pdflow_sim import transport as simtransport
@@ -71,7 +79,7 @@ def deployment(model_id):
     out = {"modelId": model_id, "modelSource": first["model"], "maxModelLen": first["maxModelLen"]}
     if all(e["role"] == "collocated" for e in es):
         out.update({"mode": "collocated", "replicas": len(es), "tp": first["tp"], "nodes": sorted({e["host"] for e in es}),
-                    "backend": None, "transport": None})
+                    "backend": None, "transport": None, "gpuModel": _gpu_model(first)})
         return out
     pre = [e for e in es if e["role"] == "prefill"]
     dec = [e for e in es if e["role"] == "decode"]
@@ -79,8 +87,8 @@ def deployment(model_id):
         return None
     backend = first.get("backend") or "UCX"
     out.update({"mode": "pd-pack" if {e["node"] for e in pre} == {e["node"] for e in dec} else "pd-spread", "backend": backend,
-                "prefill": {"num": len(pre), "tp": pre[0]["tp"], "nodes": sorted({e["host"] for e in pre})},
-                "decode": {"num": len(dec), "tp": dec[0]["tp"], "nodes": sorted({e["host"] for e in dec})}})
+                "prefill": {"num": len(pre), "tp": pre[0]["tp"], "nodes": sorted({e["host"] for e in pre}), "gpuModel": _gpu_model(pre[0])},
+                "decode": {"num": len(dec), "tp": dec[0]["tp"], "nodes": sorted({e["host"] for e in dec}), "gpuModel": _gpu_model(dec[0])}})
     try:
         out["transport"] = simtransport.select(backend, pre[0]["node"], dec[0]["node"], dec[0].get("ucxTls"))
     except simtransport.NoTransport as e:

@@ -7,6 +7,7 @@ import json
 import random
 import time
 
+from pdflow_sim import gpu_specs
 from pdflow_sim import node as simnode
 from pdflow_sim import perf_model
 from pdflow_sim import transport as simtransport
@@ -27,6 +28,11 @@ def tokens_of(tokenizer, prompt, add_special_tokens=True):
             return len(prompt)
         return sum(tokens_of(tokenizer, p, add_special_tokens) for p in prompt)
     return len(tokenizer.encode(str(prompt or ""), add_special_tokens=add_special_tokens))
+
+
+def _gpu_model(node_name):
+    """The GPU name of a simulated node's hardware (nvidia-smi's), for the performance model."""
+    return simnode.hardware(node_name).get("gpuModel")
 
 
 def answer_key(prompt):
@@ -95,10 +101,11 @@ class Handler(object):
                     await asyncio.sleep(2.0 * factor)
                     return error("KV transfer failed: %s" % err, "InternalServerError", 500)
                 ttft, tpot = perf_model.single_request(dep, isl, osl, eng.inflight)
-                ttft = max(0.0, ttft - perf_model.prefill_seconds(dep["prefill"]["tp"], isl))
+                prefill_gpu = gpu_specs.gpu_spec(dep["prefill"]["gpuModel"])
+                ttft = max(0.0, ttft - perf_model.prefill_seconds(dep["prefill"]["tp"], isl, prefill_gpu))
                 garbled = dep["backend"] == "LIBFABRIC"
             else:
-                dep = {"mode": "collocated", "replicas": 1, "tp": eng.tp}
+                dep = {"mode": "collocated", "replicas": 1, "tp": eng.tp, "gpuModel": _gpu_model(eng.node)}
                 ttft, tpot = perf_model.single_request(dep, isl, osl, eng.inflight)
                 garbled = False
             pieces = _pieces(answer_key(prompt), osl, garbled, eng.tp)
@@ -113,7 +120,8 @@ class Handler(object):
         """NixlConnector, producer side: the prompt is prefilled, its KV blocks stay for the decode
         engine to READ, and the response says where they are."""
         eng = self.engine
-        await asyncio.sleep(perf_model.prefill_seconds(eng.tp, isl) * factor)
+        gpu = gpu_specs.gpu_spec(_gpu_model(eng.node))
+        await asyncio.sleep(perf_model.prefill_seconds(eng.tp, isl, gpu) * factor)
         import os
 
         params = {"do_remote_prefill": True, "do_remote_decode": False, "remote_engine_id": eng.engine_id,
@@ -138,7 +146,8 @@ class Handler(object):
             return None, str(e)
         mode = "pd-pack" if remote["name"] == eng.node else "pd-spread"
         return {"mode": mode, "backend": eng.backend, "transport": transport,
-                "prefill": {"num": 1, "tp": p_tp}, "decode": {"num": 1, "tp": eng.tp}}, None
+                "prefill": {"num": 1, "tp": p_tp, "gpuModel": _gpu_model(remote["name"])},
+                "decode": {"num": 1, "tp": eng.tp, "gpuModel": _gpu_model(eng.node)}}, None
 
     def _full(self, request, pieces, isl, osl, kv_params):
         model = request.model or self._names()[0]
