@@ -11,10 +11,14 @@
 // came since) or wrapped past 2^64.
 import { clockEventReasonNames, type EfaSample, type GpuSample, type GpuSampleFile } from '../parse/gpu-samples.js';
 
-/** Reasons that mean the clocks were held down by power or heat (NVML bits): HW slowdown, SW power
- * cap, SW/HW thermal slowdown, HW power brake. Not idle (0x1), application or display clock
- * settings or sync boost: those are not the GPU slowing down under load. */
-export const THROTTLE_REASON_MASK = 0x4 | 0x8 | 0x20 | 0x40 | 0x80;
+/** Reasons that mean the clocks were held down by something wrong (NVML bits): HW slowdown, SW/HW
+ * thermal slowdown, HW power brake. Not the SW power cap (0x4): a real H100 under full load holds its
+ * 700 W limit with that bit set in every sample (test/fixtures/node-outputs/h100-device), so it is
+ * the normal state of a busy GPU, kept as `powerCappedSamples`, not a reason to distrust a point.
+ * Not idle (0x1), application or display clock settings or sync boost either. */
+export const THROTTLE_REASON_MASK = 0x8 | 0x20 | 0x40 | 0x80;
+/** SW power cap: the GPU at its power limit. */
+export const POWER_CAP_REASON = 0x4;
 
 const U64 = 1n << 64n;
 /** The sampler's interval when a file does not say. */
@@ -39,6 +43,8 @@ export interface GpuPowerSummary {
   /** Samples with a throttle reason (THROTTLE_REASON_MASK) active. */
   throttledSamples: number;
   throttleReasons: string[];
+  /** Samples at the power limit (SW power cap): normal under full load, not throttling. */
+  powerCappedSamples: number;
 }
 
 export interface GpuSamplingSummary {
@@ -63,6 +69,8 @@ export interface GpuSamplingSummary {
   /** Names of the throttle reasons seen, e.g. ["hw_thermal_slowdown"]. */
   throttleReasons: string[];
   throttledSamples: number;
+  /** GPU samples at the power limit (SW power cap): the GPUs were as busy as their power allows. */
+  powerCappedSamples: number;
   /** Bytes the deployment's nodes received / sent over EFA (absent without EFA samples). */
   efaRxBytes?: number;
   efaTxBytes?: number;
@@ -172,7 +180,7 @@ function summarizeGpu(node: string, index: number, samples: GpuSample[], w: Samp
   const sorted = [...samples].sort((a, b) => a.tMs - b.tMs);
   const inWindow = w ? sorted.filter((s) => s.tMs >= w.startMs && s.tMs <= w.endMs) : sorted;
   const power = clip(sorted.filter((s) => s.powerW !== undefined).map((s) => ({ t: s.tMs, v: s.powerW! })), w, holdMs);
-  const summary: GpuPowerSummary = { node, index, samples: inWindow.length, throttledSamples: 0, throttleReasons: [] };
+  const summary: GpuPowerSummary = { node, index, samples: inWindow.length, throttledSamples: 0, throttleReasons: [], powerCappedSamples: 0 };
   if (power.length >= 2 && power[power.length - 1]!.t > power[0]!.t) {
     summary.energyJ = trapezoid(power);
     summary.meanPowerW = summary.energyJ / ((power[power.length - 1]!.t - power[0]!.t) / 1000);
@@ -186,6 +194,7 @@ function summarizeGpu(node: string, index: number, samples: GpuSample[], w: Samp
   if (mem.length > 0) summary.maxMemoryUsedMiB = Math.max(...mem);
   const reasons = new Set<string>();
   for (const s of inWindow) {
+    if ((s.reasons ?? 0) & POWER_CAP_REASON) summary.powerCappedSamples++;
     const t = (s.reasons ?? 0) & THROTTLE_REASON_MASK;
     if (t === 0) continue;
     summary.throttledSamples++;
@@ -222,6 +231,7 @@ export function summarizeGpuSamples(files: GpuSampleFile[], opts: SummarizeOptio
     throttled: per.some((g) => g.throttledSamples > 0),
     throttleReasons: [...new Set(per.flatMap((g) => g.throttleReasons))].sort(),
     throttledSamples: sum(per.map((g) => g.throttledSamples)),
+    powerCappedSamples: sum(per.map((g) => g.powerCappedSamples)),
     efaDevices: new Set(files.flatMap((f) => f.efa.map((e) => `${f.node}/${e.device}`))).size,
     perGpu: per,
     skippedLines: sum(files.map((f) => f.skipped.length)),

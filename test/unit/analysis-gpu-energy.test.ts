@@ -115,7 +115,7 @@ describe('summarizeGpuSamples on the p5 fixture', () => {
 describe('throttling', () => {
   const cases: Array<[string, string[], boolean, string[]]> = [
     ['idle, application clocks, sync boost, display: not throttling', ['0x0000000000000001', '0x0000000000000002', '0x0000000000000010', '0x0000000000000100'], false, []],
-    ['SW power cap', ['0x0000000000000000', '0x0000000000000004'], true, ['sw_power_cap']],
+    ['SW power cap (at the power limit: a busy GPU, counted apart)', ['0x0000000000000000', '0x0000000000000004'], false, []],
     ['HW slowdown with HW thermal', ['0x0000000000000048'], true, ['hw_slowdown', 'hw_thermal_slowdown']],
     ['SW thermal and HW power brake, with idle set too', ['0x00000000000000A1'], true, ['hw_power_brake_slowdown', 'sw_thermal_slowdown']],
     ['[N/A] reasons: unknown, not throttling', ['[N/A]'], false, []],
@@ -125,9 +125,22 @@ describe('throttling', () => {
       const s = summarizeGpuSamples([parseGpuSamples(file('n', masks.map((m, k) => [k * 1000, 0, 300, m])), 'n')]);
       assert.equal(s.throttled, throttled);
       assert.deepEqual(s.throttleReasons, reasons);
-      assert.equal(s.throttledSamples, throttled ? masks.filter((m) => (parseInt(m, 16) & 0xec) !== 0).length : 0);
+      assert.equal(s.throttledSamples, throttled ? masks.filter((m) => (parseInt(m, 16) & 0xe8) !== 0).length : 0);
+      assert.equal(s.powerCappedSamples, masks.filter((m) => (parseInt(m, 16) & 0x4) !== 0).length);
     });
   }
+  it('a real H100 under a full-power bf16 matmul (fixtures/node-outputs/h100-device): ~700 W at the power cap, not throttling', () => {
+    const real = parseGpuSamples(readFileSync(new URL('../fixtures/node-outputs/h100-device/gpu-samples.csv', import.meta.url), 'utf8'), 'h100');
+    const all = summarizeGpuSamples([real]);
+    assert.equal(all.throttled, false);
+    assert.ok(all.powerCappedSamples >= 10, `${all.powerCappedSamples} samples at the cap`);
+    // The matmul's window: the samples at 100% utilization.
+    const busy = real.gpu.filter((g) => g.utilPct === 100).map((g) => g.tMs);
+    const load = summarizeGpuSamples([real], { window: { startMs: Math.min(...busy), endMs: Math.max(...busy) } });
+    assert.ok(load.meanPowerW! > 600 && load.meanPowerW! <= 701, `${load.meanPowerW} W`);
+    assert.ok(all.meanPowerW! < load.meanPowerW!, 'idle samples lower the whole-file mean');
+    assert.equal(load.maxMemoryUsedMiB, 1139);
+  });
 });
 
 describe('summed power across nodes sampled at different instants', () => {
@@ -239,14 +252,14 @@ describe('records: cost, tokens per joule, the throttle flag', () => {
     const first = buildResultsSummary(records);
     const best = first.workloads[0]!.tiers.map((t) => t.best?.pointId).filter((x): x is string => !!x);
     assert.ok(best.length > 0);
-    const marked: BenchPointRecord[] = records.map((r) => withGpuSummary(r, summary(best.includes(r.pointId) ? { throttled: true, throttleReasons: ['sw_power_cap'], throttledSamples: 1 } : {}), 72));
+    const marked: BenchPointRecord[] = records.map((r) => withGpuSummary(r, summary(best.includes(r.pointId) ? { throttled: true, throttleReasons: ['hw_thermal_slowdown'], throttledSamples: 1 } : {}), 72));
     const s = buildResultsSummary(marked);
     for (const t of s.workloads[0]!.tiers) assert.ok(!t.best || !best.includes(t.best.pointId), `${t.tier.name} crowned a throttled point`);
     assert.ok(s.workloads[0]!.tiers.some((t) => t.best), 'another point is best instead');
     assert.equal(s.flagged.length, best.length === 0 ? 0 : new Set(best).size);
     const md = renderMarkdown(s);
     assert.ok(md.includes('\n## Energy and cost\n'));
-    assert.ok(md.includes('⚠ sw_power_cap'));
+    assert.ok(md.includes('⚠ hw_thermal_slowdown'));
     assert.ok(md.includes('out tok/J'));
   });
 });
