@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readInventory } from '../../src/parse/index.js';
+import { parseLastJsonLine, readInventory } from '../../src/parse/index.js';
 import { hardwareOfIdentities, identityOfInventory, versionsOfIdentities, type NodeIdentity } from '../../src/analysis/node-identity.js';
 import { hardwareLabel } from '../../src/analysis/hardware.js';
 
@@ -53,6 +53,13 @@ describe('readInventory: the stack facts', () => {
 });
 
 describe('identityOfInventory', () => {
+  it('reads what inventory.sh printed on a real H100 (test/fixtures/node-outputs/h100-device)', () => {
+    const json = parseLastJsonLine(fx('h100-device/inventory-stack.out'));
+    assert.deepEqual(identityOfInventory('gpu-1', readInventory(json)), {
+      node: 'gpu-1', gpuCount: 1, gpuModel: 'NVIDIA H100 80GB HBM3', gpuMemoryMiB: 81559, driverVersion: '580.159.04', cudaVersion: '13.0',
+      efaDevices: 0, packages: {}, modelRevision: 'b5c939de8f754692c1647ca79fbf85e8c1e70f8a',
+    });
+  });
   it('takes the GPUs, driver, CUDA, EFA, libfabric and the stack from a real H200 pair', () => {
     const inv = readInventory(line({ venvInfo: { packages: PACKAGES }, stack: { ucxInfo: { exitCode: 0, version: UCX_V }, model: 'm/x', modelRevision: 'abc123' } }));
     assert.deepEqual(identityOfInventory('worker-1', inv), {
