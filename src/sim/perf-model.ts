@@ -13,9 +13,10 @@ export type PerfTransport = 'cuda_ipc' | 'srd' | 'efa' | 'ud_verbs' | 'tcp';
  * What the model needs of a deployment (vllm._sim.engines.deployment() in the emulated vLLM has this shape).
  * gpuModel: the GPU name nvidia-smi prints ("NVIDIA H100 80GB HBM3", "NVIDIA H200"); its public specs
  * (HBM bandwidth and size, FLOP/s) scale the step times and the KV pool. Missing or unknown: H100 SXM,
- * the calibration's. A PD role may name its own (nodes of two kinds).
+ * the calibration's. A PD role may name its own (nodes of two kinds). slowdown: an engine build that
+ * is that many times slower per step (default 1; a `slow` fault on vllm-engine in the simulator).
  */
-export type PerfDeployment =
+export type PerfDeployment = (
   | { mode: 'collocated'; replicas: number; tp: number; gpuModel?: string }
   | {
     mode: 'pd-pack' | 'pd-spread';
@@ -24,7 +25,8 @@ export type PerfDeployment =
     transport?: PerfTransport;
     backend?: string;
     gpuModel?: string;
-  };
+  }
+) & { slowdown?: number };
 
 /**
  * The model's calibrated constants (pdflow_sim.perf_model.CALIBRATION): what the H100 fixtures can

@@ -18,6 +18,7 @@ import { createStoreActivities } from '../../src/activities/store.js';
 import { openResultsStore, workerStoreSpec, type ResultsStore } from '../../src/results-store/store.js';
 import type { BenchPointRecord } from '../../src/analysis/records.js';
 import type { SweepResult } from '../../src/workflows/sweep-types.js';
+import { PdflowRegression } from '../../src/common/search-attributes.js';
 
 let s: Stack;
 onPreparedStack((x) => { s = x; });
@@ -190,4 +191,45 @@ test('a sweep whose state keeps only its newest record (recordWindow 1): the res
   const stored = await cliRecords([again.id, '--store', s.storeFile]);
   assert.equal(stored.records.length, 3);
   assert.ok(stored.records.every((r) => r.reused?.workflowId === h.workflowId), JSON.stringify(stored.records.map((r) => r.reused)));
+});
+
+test('a sweep that compares itself with its last good run (as a scheduled one does): quiet on the same engine, REGRESSED on a slower build; `pdflow compare` agrees', async () => {
+  const plan = planFor(s, {
+    name: 'nightly-compare',
+    workloads: [{ isl: 1000, osl: 100 }],
+    deployments: [{ mode: 'collocated', replicas: [1], tp: [2] }],
+    load: { concurrency: [2, 4], promptsPerConcurrency: 2 },
+  });
+  const nightly = () => s.withWorker(async () => {
+    const handle = await startSweep(s, plan, { compareWithLastGood: true });
+    const result = await handle.result();
+    const d = await handle.describe();
+    return { id: handle.workflowId, result, attr: d.typedSearchAttributes.get(PdflowRegression), memo: d.memo };
+  }, { resultsStore: s.resultsStore });
+  const first = await nightly();
+  assert.equal(first.result.outcome, 'ok', first.result.summary);
+  assert.equal(first.result.regression?.verdict, 'none');
+  assert.match(first.result.regression?.summary ?? '', /no earlier run of sweep nightly-compare ended ok/);
+  const second = await nightly();
+  assert.deepEqual([second.result.regression?.verdict, second.result.regression?.baseline, second.attr], ['none', first.id, 'none']);
+  assert.match(second.result.regression!.summary, /2 points matched, 0 regressed/);
+
+  // A slower engine build: every engine started from now on steps 1.5x slower.
+  for (const n of s.sim.nodes.filter((x) => x.gpus > 0)) await s.sim.fault(n.name, { kind: 'slow', program: 'vllm-engine', factor: 1.5 });
+  let third;
+  try {
+    third = await nightly();
+  } finally {
+    await s.sim.clearFaults();
+  }
+  assert.deepEqual([third.result.regression?.verdict, third.result.regression?.baseline, third.attr], ['regressed', second.id, 'regressed']);
+  assert.match(String(third.memo?.regression), /REGRESSED/);
+  assert.ok(third.result.regression!.reasons.some((r) => /TPOT/.test(r)), third.result.regression!.reasons.join('\n'));
+
+  // The CLI on the same store: exit 1 for the regression, 0 between the two runs of the same build.
+  const bad = await pdflow(['compare', second.id, third.id, '--store', s.storeFile, '--json', '--address', s.t.address]);
+  assert.equal(bad.code, 1, bad.out);
+  assert.equal((JSON.parse(bad.stdout) as { verdict: string }).verdict, 'regressed');
+  const same = await pdflow(['compare', first.id, second.id, '--store', s.storeFile, '--address', s.t.address]);
+  assert.equal(same.code, 0, same.out);
 });

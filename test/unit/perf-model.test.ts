@@ -167,6 +167,15 @@ describe('perf model behaviour', () => {
   const PACK = pd(4, 1, 4, 'pd-pack', 'cuda_ipc');
   const workload = { isl: 5000, osl: 250, numPrompts: 80, maxConcurrency: 16, requestRate: 1e9 };
 
+  it('a slower engine build (slowdown 1.3) makes every step 1.3x longer: TPOT up by that, throughput down, the same noise', async () => {
+    const w = { isl: 1000, osl: 100, numPrompts: 64, maxConcurrency: 16, seed: 3 };
+    const [base, slow] = await simulateBenchBatch([{ deployment: PACK, workload: w }, { deployment: { ...PACK, slowdown: 1.3 }, workload: w }]);
+    const r = (k: string) => (slow![k] as number) / (base![k] as number);
+    assert.ok(Math.abs(r('median_tpot_ms') - 1.3) < 0.05, `TPOT x${r('median_tpot_ms')}`);
+    assert.ok(r('output_throughput') < 0.85, `throughput x${r('output_throughput')}`);
+    await assert.rejects(simulateBench({ ...PACK, slowdown: 0 }, w), /deployment\.slowdown must be a number > 0, got 0/);
+  });
+
   it('is deterministic for a seed and varies a little between seeds', async () => {
     const [a, b, c] = await simulateBenchBatch([
       { deployment: PACK, workload: { ...workload, seed: 1 } },

@@ -106,7 +106,7 @@ class Engine(object):
         ms = self._step_ms.get(key)
         if ms is None:
             sim = self.sim
-            ms = pm.step_ms(self.tp, batch, sim.context, prefill_tokens, sim.isl, self.gpu, sim.cal, self.prefill_efficiency)
+            ms = pm.step_ms(self.tp, batch, sim.context, prefill_tokens, sim.isl, self.gpu, sim.cal, self.prefill_efficiency) * sim.dep.get("slowdown", 1.0)
             self._step_ms[key] = ms
         return ms
 
@@ -283,7 +283,7 @@ class Sim(object):
         self.context = isl + osl / 2.0
         # The GPU is left out of the seed: the same point on another GPU sees the same noise.
         shape = {k: ({kk: vv for kk, vv in v.items() if kk != "gpu"} if isinstance(v, dict) else v)
-                 for k, v in dep.items() if k != "gpu"}
+                 for k, v in dep.items() if k not in ("gpu", "slowdown")}
         self.rng = pm.rng_for("bench", shape, isl, osl, num_prompts, max_concurrency, request_rate, burstiness, seed)
         self.events = []
         self.seq = 0

@@ -239,6 +239,13 @@ def normalize_deployment(dep):
     if gpu_model is not None and not isinstance(gpu_model, str):
         raise ValueError("deployment.gpuModel must be a GPU name such as 'NVIDIA H100 80GB HBM3', got %r" % (gpu_model,))
     out = {"mode": mode, "backend": dep.get("backend", "UCX"), "gpu": gpu_specs.gpu_spec(gpu_model)}
+    # An engine build slower than the calibrated one (a `slow` fault on vllm-engine: what a
+    # regression in a new vLLM looks like to a benchmark): every step takes this many times longer.
+    slowdown = dep.get("slowdown", 1.0)
+    if isinstance(slowdown, bool) or not isinstance(slowdown, (int, float)) or not slowdown > 0:
+        raise ValueError("deployment.slowdown must be a number > 0, got %r" % (slowdown,))
+    if slowdown != 1.0:
+        out["slowdown"] = float(slowdown)
     if mode == "collocated":
         out["replicas"] = _positive_int(dep.get("replicas", 1), "deployment.replicas")
         out["tp"] = _positive_int(dep.get("tp", 1), "deployment.tp")

@@ -25,6 +25,8 @@ def register(engine):
         "hfHome": os.environ.get("HF_HOME"),
         # The node's GPU (what nvidia-smi names): `vllm bench serve` models the deployment on it.
         "gpuModel": simnode.hardware(engine.node).get("gpuModel"),
+        # A `slow` fault on vllm-engine when it started: this engine's steps are that much slower.
+        "slow": getattr(engine, "slow", 1.0),
     }
     simnode.write_json_atomic(os.path.join(_dir(), "%s.json" % engine.engine_id.replace("/", "_")), entry)
 
@@ -77,6 +79,9 @@ def deployment(model_id):
         return None
     first = es[0]
     out = {"modelId": model_id, "modelSource": first["model"], "maxModelLen": first["maxModelLen"]}
+    slowest = max(float(e.get("slow") or 1.0) for e in es)
+    if slowest != 1.0:
+        out["slowdown"] = slowest
     if all(e["role"] == "collocated" for e in es):
         out.update({"mode": "collocated", "replicas": len(es), "tp": first["tp"], "nodes": sorted({e["host"] for e in es}),
                     "backend": None, "transport": None, "gpuModel": _gpu_model(first)})

@@ -76,6 +76,7 @@ class AsyncLLM(EngineClient):
             self.shutdown()
             raise RuntimeError("Engine core initialization failed: %s" % e) from None
         ray.get([w.load.remote(WEIGHTS_MIB_PER_GPU, load * slow) for w in self._workers])
+        self.slow = slow
         self.inflight = 0
         self.started = time.time()
         engines.register(self)
