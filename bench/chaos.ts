@@ -54,7 +54,7 @@ const MAX_MINUTES = numberFlag('max-minutes', 180, (n) => n > 0, 'minutes the sw
 
 /** The sim's time scale (every emulated duration × this); benchmarks are slowed on top to last POINT_SECONDS. */
 const SIM_SCALE = 0.02;
-/** Replacements of one deployment before its failing points are recorded as failed (MAX_REPLACEMENTS in src/workflows/sweep.ts). */
+/** Replacements of one deployment before its failing points are recorded as failed (MAX_REPLACEMENTS in src/workflows/sweep/measure.ts). */
 const REPLACEMENTS_PER_DEPLOYMENT = 2;
 /** A fault that the sweep has not recovered from (no new record) in this long stops the injection. */
 const RECOVERY_MS = 10 * 60_000;

@@ -147,15 +147,15 @@ const SWEEP: Record<string, Entry> = {
   'timings.expectedTpotMs': { set: (_c, s) => { s.timings = { expectedTpotMs: 40 }; } },
   'timeouts.deployMinutes': { set: (_c, s) => { s.timeouts = { deployMinutes: 45 }; } },
   // The sweep workflow reads these from the plan to time out, retry and pause.
-  'timeouts.pointMinutes': { file: 'src/workflows/sweep.ts', reads: /plan\.timeouts\.pointMinutes/, why: 'the bench activity\'s start-to-close timeout' },
-  retries: { file: 'src/workflows/sweep.ts', reads: /plan\.retries/, why: 'attempts per point' },
-  pauseTeardownAfterMinutes: { file: 'src/workflows/sweep.ts', reads: /plan\.pauseTeardownAfterMinutes/, why: 'a long pause tears the deployment down' },
+  'timeouts.pointMinutes': { file: 'src/workflows/sweep/activities.ts', reads: /plan\.timeouts\.pointMinutes/, why: 'the bench activity\'s start-to-close timeout' },
+  retries: { file: 'src/workflows/sweep/activities.ts', reads: /plan\.retries/, why: 'attempts per point' },
+  pauseTeardownAfterMinutes: { file: 'src/workflows/sweep/pause-gate.ts', reads: /plan\.pauseTeardownAfterMinutes/, why: 'a long pause tears the deployment down' },
   // The output check runs in the sweep workflow (answer_check.py's arguments, the comparison).
-  'outputCheck.enabled': { file: 'src/workflows/sweep.ts', reads: /plan\.outputCheck\?\.enabled/, why: 'whether deployments answer the check prompts' },
+  'outputCheck.enabled': { file: 'src/workflows/sweep/patches.ts', reads: /plan\.outputCheck\?\.enabled/, why: 'whether deployments answer the check prompts' },
   'outputCheck.prompts': { file: 'src/workflows/output-check.ts', reads: /settings\.prompts/, why: 'answer_check.py --count and the reference key' },
   'outputCheck.tokens': { file: 'src/workflows/output-check.ts', reads: /settings\.tokens/, why: 'answer_check.py --max-tokens and the reference key' },
   'outputCheck.minAgreement': { file: 'src/analysis/output-check.ts', reads: /settings\.minAgreement/, why: 'the share of prompts that must agree' },
-  'reuse.maxAgeDays': { file: 'src/workflows/sweep.ts', reads: /opts\.reuse \?\? plan\.reuse/, why: 'whether the sweep reuses stored points, and how old they may be' },
+  'reuse.maxAgeDays': { file: 'src/workflows/sweep/patches.ts', reads: /opts\.reuse \?\? plan\.reuse/, why: 'whether the sweep reuses stored points, and how old they may be' },
 };
 
 const CLUSTER: Record<string, Entry> = {
