@@ -217,6 +217,16 @@ async function sweepVsLowerBound(s: Stack): Promise<void> {
   log(`target: within 10% of the lower bound — ${wall <= 1.1 * lowerBound ? 'MET' : 'NOT MET'} (${((wall / lowerBound - 1) * 100).toFixed(1)}% over)`);
 }
 
+/** A fresh worker process and its RSS sampled every 250 ms (maxRss: the highest seen so far). */
+async function watchedWorker(s: Stack) {
+  const worker = await s.startWorkerProcess();
+  const pid = worker.child.pid!;
+  const start = memoryOf(pid);
+  let max = start.rss;
+  const sampler = setInterval(() => { max = Math.max(max, memoryOf(pid).rss); }, 250);
+  return { worker, pid, start, maxRss: () => max, stopSampling: () => clearInterval(sampler) };
+}
+
 async function workerMemory(s: Stack): Promise<void> {
   // 2 deployments × 10 workloads × 25 concurrencies, one prompt per unit of concurrency; fast emulation.
   const perDep = MEMORY_POINTS / 2;
@@ -231,11 +241,7 @@ async function workerMemory(s: Stack): Promise<void> {
     load: { concurrency, promptsPerConcurrency: 1 }, retries: 0,
   });
   await slowDown(s, 0.1);
-  const worker = await s.startWorkerProcess();
-  const pid = worker.child.pid!;
-  const start = memoryOf(pid);
-  let maxRss = start.rss;
-  const sampler = setInterval(() => { maxRss = Math.max(maxRss, memoryOf(pid).rss); }, 250);
+  const { worker, pid, start, maxRss, stopSampling } = await watchedWorker(s);
   log(`${plan.estimate.points}-point sweep (${plan.deployments.length} deployments) on a fresh worker process (pid ${pid}, RSS ${start.rss.toFixed(0)} MB at start)`);
   let lastShown = 0;
   const { result, wall } = await runSweep(s, plan, (done) => {
@@ -244,13 +250,13 @@ async function workerMemory(s: Stack): Promise<void> {
       log(`  ${done} points, worker RSS ${memoryOf(pid).rss.toFixed(0)} MB`);
     }
   });
-  clearInterval(sampler);
+  stopSampling();
   const end = memoryOf(pid);
   await s.killWorkerProcess(worker, 'SIGTERM');
   await s.sim.clearFaults();
   const ok = result.records.filter((r) => r.status === 'ok').length;
   log(`${ok}/${result.records.length} points ok in ${fmt(wall)} (${(wall / result.records.length).toFixed(2)} s per point), continued as new ${result.continuedAsNew}×`);
-  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB) — target under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
+  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss().toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB) — target under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
 }
 
 /** The history of a run as the server counts it (events, bytes), across its continue-as-new chain's latest run. */
@@ -285,11 +291,7 @@ async function hugeSweep(s: Stack): Promise<void> {
   log(`${lazy.estimate.points}-point sweep planned lazily in ${planLazyMs.toFixed(0)} ms (${(JSON.stringify(lazy).length / 1024).toFixed(1)} KB); eagerly in ${planEagerMs.toFixed(0)} ms (${(JSON.stringify(eager).length / 1e6).toFixed(1)} MB)`);
 
   await slowDown(s, 0.1);
-  const worker = await s.startWorkerProcess();
-  const pid = worker.child.pid!;
-  const start = memoryOf(pid);
-  let maxRss = start.rss;
-  const sampler = setInterval(() => { maxRss = Math.max(maxRss, memoryOf(pid).rss); }, 250);
+  const { worker, pid, start, maxRss, stopSampling } = await watchedWorker(s);
   const h = await s.t.env.client.workflow.start(sweep, {
     taskQueue: s.taskQueue, workflowId: `pdflow-bench-huge-${Date.now()}`,
     args: [{ cluster: s.cluster, sweep: sweepDoc as unknown as Record<string, unknown>, options: { heartbeatTimeout: '30s' } }],
@@ -316,7 +318,7 @@ async function hugeSweep(s: Stack): Promise<void> {
   const view = await h.query<{ records: unknown[]; recordWindow?: { from: number; total: number } }>('results');
   await h.cancel();
   await h.result().catch(() => undefined);
-  clearInterval(sampler);
+  stopSampling();
   const end = memoryOf(pid);
   await s.killWorkerProcess(worker, 'SIGTERM');
   await s.sim.clearFaults();
@@ -327,7 +329,7 @@ async function hugeSweep(s: Stack): Promise<void> {
   console.log('');
   log(`start: ${firstRecordS?.toFixed(1)} s from the workflow's start to its first record (reads and plans the sweep itself, Ray gate, identity, deploy, one point)`);
   log(`${done} points in ${fmt(wall)} (${(wall / done).toFixed(2)} s per point); the state kept ${view.records.length} records (window ${JSON.stringify(view.recordWindow)})`);
-  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss.toFixed(0)} MB, ${start.rss.toFixed(0)} MB at start) — target bounded, under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
+  log(`worker peak RSS (VmHWM) ${end.peak.toFixed(0)} MB (sampled max ${maxRss().toFixed(0)} MB, ${start.rss.toFixed(0)} MB at start) — target bounded, under 400 MB: ${end.peak < 400 ? 'MET' : 'NOT MET'}`);
 }
 
 log(`${os.cpus().length} CPUs; preparing a simulated cluster (provision, build, ray at time scale ${PREP_SCALE})`);

@@ -1,7 +1,7 @@
 // Writes a comparison folder: compare.md (the report section, standing alone), compare.json and the
 // overlay plots (plots/compare/<group>.svg).
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { outputFiles } from './output-files.js';
 import { comparisonForJson, type RunComparison } from '../analysis/compare.js';
 import { renderCompareMarkdown, type ComparePlotRef } from '../analysis/compare-markdown.js';
 import { comparePlotSpecs } from '../analysis/compare-plot.js';
@@ -17,14 +17,8 @@ export interface WrittenCompare {
 
 export async function writeCompare(c: RunComparison, names: CompareNames, outDir: string): Promise<WrittenCompare> {
   const dir = path.resolve(outDir);
-  const files: string[] = [];
+  const { files, put } = outputFiles(dir);
   const warnings: string[] = [];
-  const put = async (rel: string, text: string) => {
-    const file = path.join(dir, rel);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-    files.push(rel);
-  };
   const plots: ComparePlotRef[] = [];
   // vega (~0.6 s to load) only when plots are drawn.
   const { renderSvg } = await import('./render-svg.js');

@@ -1,7 +1,8 @@
 // Writes a results folder: results.csv, results.jsonl, summary.json, report.md, plots/**.svg and
 // report.html (report.md with interactive charts).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { outputFiles } from './output-files.js';
 import {
   buildResultsSummary, plotSpecs, renderMarkdown, renderReportHtml, summaryForJson, toCsv, toJsonl,
   type BenchPointRecord, type PlotSpec, type ReportOptions, type ResultsSummary,
@@ -21,14 +22,8 @@ export async function writeReport(records: BenchPointRecord[], opts: ReportOptio
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const summary = buildResultsSummary(records, opts);
-  const files: string[] = [];
+  const { files, put } = outputFiles(dir);
   const warnings: string[] = [];
-  const put = async (rel: string, text: string) => {
-    const file = path.join(dir, rel);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-    files.push(rel);
-  };
 
   await put('results.csv', toCsv(records, summary.statusByPoint));
   await put('results.jsonl', toJsonl(records));

@@ -10,6 +10,7 @@
 // deltas, per device: a counter that goes down was reset (driver reload: the new value is what
 // came since) or wrapped past 2^64.
 import { clockEventReasonNames, type EfaSample, type GpuSample, type GpuSampleFile } from '../parse/gpu-samples.js';
+import type { BenchGpuSummary } from './records.js';
 
 /** Reasons that mean the clocks were held down by something wrong (NVML bits): HW slowdown, SW/HW
  * thermal slowdown, HW power brake. Not the SW power cap (0x4): a real H100 under full load holds its
@@ -47,39 +48,16 @@ export interface GpuPowerSummary {
   powerCappedSamples: number;
 }
 
-export interface GpuSamplingSummary {
+/** The record's summary (BenchGpuSummary) with what stays in the sample files: nodes, per-GPU detail. */
+export interface GpuSamplingSummary extends BenchGpuSummary {
   /** Nodes whose samples were read. */
   nodes: string[];
-  /** GPUs summarized (the deployment's). */
-  gpus: number;
-  /** GPU samples (one GPU at one instant) within the window. */
-  samples: number;
-  /** Seconds the GPU samples span within the window (the longest GPU's). */
-  seconds: number;
-  /** Total over the GPUs. */
-  energyJ?: number;
-  /** The GPUs' draw together (sum of each GPU's time-weighted mean). */
-  meanPowerW?: number;
-  /** 95th percentile of the GPUs' summed draw. */
-  p95PowerW?: number;
-  /** Mean over every GPU sample. */
-  meanUtilPct?: number;
-  maxMemoryUsedMiB?: number;
-  throttled: boolean;
-  /** Names of the throttle reasons seen, e.g. ["hw_thermal_slowdown"]. */
-  throttleReasons: string[];
-  throttledSamples: number;
   /** GPU samples at the power limit (SW power cap): the GPUs were as busy as their power allows. */
   powerCappedSamples: number;
-  /** Bytes the deployment's nodes received / sent over EFA (absent without EFA samples). */
-  efaRxBytes?: number;
-  efaTxBytes?: number;
   efaDevices: number;
   perGpu: GpuPowerSummary[];
   /** Lines of the sample files that could not be read. */
   skippedLines: number;
-  /** Where the sample files were copied (the worker's run folder). */
-  samplesPaths: string[];
 }
 
 export interface SummarizeOptions {

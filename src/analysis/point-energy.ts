@@ -53,7 +53,7 @@ export function benchWindowOf(r: Pick<BenchPointRecord, 'timings' | 'metrics'>):
 export function benchGpuSummaryOf(s: GpuSamplingSummary): BenchGpuSummary {
   const g: BenchGpuSummary = {
     gpus: s.gpus, samples: s.samples, seconds: s.seconds, throttled: s.throttled, throttleReasons: [...s.throttleReasons],
-    throttledSamples: s.throttledSamples, samplesPaths: [...s.samplesPaths],
+    throttledSamples: s.throttledSamples, powerCappedSamples: s.powerCappedSamples, samplesPaths: [...s.samplesPaths],
   };
   for (const k of ['energyJ', 'meanPowerW', 'p95PowerW', 'meanUtilPct', 'maxMemoryUsedMiB', 'efaRxBytes', 'efaTxBytes'] as const) {
     if (s[k] !== undefined) g[k] = s[k];

@@ -140,11 +140,13 @@ export interface BenchGpuSummary {
   p95PowerW?: number;
   meanUtilPct?: number;
   maxMemoryUsedMiB?: number;
-  /** Any sample with HW slowdown, SW power cap, thermal slowdown or HW power brake active. */
+  /** Any sample with HW slowdown, thermal slowdown or HW power brake active (not the SW power cap). */
   throttled: boolean;
   /** NVML reason names seen, e.g. ["hw_thermal_slowdown"]. */
   throttleReasons: string[];
   throttledSamples: number;
+  /** Samples at the power limit (SW power cap): the normal state of a GPU under full load. */
+  powerCappedSamples?: number;
   /** Bytes the deployment's nodes received / sent over EFA (hardware counters). */
   efaRxBytes?: number;
   efaTxBytes?: number;
