@@ -69,6 +69,10 @@ export const SELECT_REUSABLE = 'SELECT r.workflow_id, r.first_run_id, r.record F
   'ON r.workflow_id = k.workflow_id AND r.first_run_id = k.first_run_id AND r.point_id = k.point_id ' +
   'WHERE k.content_key = ? AND k.started_at >= ? AND k.workflow_id <> ? ORDER BY k.started_at DESC LIMIT 1';
 
+/** The newest ok record of any run of a cluster (what its nodes last were: hardware and versions). */
+export const SELECT_NEWEST_CLUSTER_RECORD = 'SELECT r.record FROM pdflow_records r JOIN pdflow_runs u ON r.workflow_id = u.workflow_id AND r.first_run_id = u.first_run_id ' +
+  "WHERE u.cluster = ? AND r.status = 'ok' ORDER BY r.started_at DESC LIMIT 1";
+
 /** A reference: the first one made for a key stays (answers made later under the same key are the same by definition). */
 export const INSERT_REFERENCE = 'INSERT INTO pdflow_answer_references (ref_key, answers, made_by, made_at) VALUES (?, ?, ?, ?) ON CONFLICT (ref_key) DO NOTHING';
 export const SELECT_REFERENCE = 'SELECT answers, made_by, made_at FROM pdflow_answer_references WHERE ref_key = ?';

@@ -7,7 +7,7 @@ import {
 } from '../analysis/store-rows.js';
 import {
   SCHEMA, INSERT_RUN_START, UPSERT_RUN_END, UPSERT_RECORD, SELECT_RUNS_OF, SELECT_RECORD_RUNS_OF, SELECT_RECORDS,
-  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, SELECT_LAST_GOOD_RUN, UPSERT_POINT_KEY, DELETE_POINT_KEY, SELECT_REUSABLE,
+  SELECT_RECENT_RUNS, COUNT_RECORDS, INSERT_REFERENCE, SELECT_REFERENCE, SELECT_LAST_GOOD_RUN, UPSERT_POINT_KEY, DELETE_POINT_KEY, SELECT_REUSABLE, SELECT_NEWEST_CLUSTER_RECORD,
   runValues, recordValues, type SqlDb,
 } from './sql.js';
 import { contentKeyOf } from '../analysis/content-key.js';
@@ -77,6 +77,14 @@ export class ResultsStore {
     const row = [key.workflowId, key.firstRunId, r.record.pointId];
     if (isReusable(r.record)) await db.run(UPSERT_POINT_KEY, [...row, contentKeyOf(r.record), r.record.timings.startedAt]);
     else await db.run(DELETE_POINT_KEY, row);
+  }
+
+  /** The newest ok record of a cluster's runs: the hardware and versions its nodes last reported. */
+  async newestClusterRecord(cluster: string): Promise<BenchPointRecord | undefined> {
+    const db = await this.conn();
+    if (!db) return undefined;
+    const [row] = await db.all<{ record: string }>(SELECT_NEWEST_CLUSTER_RECORD, [cluster]);
+    return row ? JSON.parse(row.record) as BenchPointRecord : undefined;
   }
 
   /**

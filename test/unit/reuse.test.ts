@@ -89,3 +89,40 @@ describe('reuseFlag', () => {
     it(`refuses "${bad}" naming the flag and the form`, () => assert.throws(() => reuseFlag(bad), (e: Error) => e instanceof BadInputError && /--reuse: ".*" is not an age such as 7d, 12h or 90m/.test(e.message)));
   }
 });
+
+describe('estimateReuse (what `pdflow plan --reuse` says)', () => {
+  it('counts the planned points whose key has a good record, built with the cluster\'s newest hardware and versions; says why when none can be', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseClusterYaml, validateSweep } = await import('../../src/config/index.js');
+    const { planSweep } = await import('../../src/plan/index.js');
+    const { pointRecord } = await import('../../src/analysis/point-record.js');
+    const { estimateReuse } = await import('../../src/cli/reuse-estimate.js');
+    const c = parseClusterYaml(readFileSync('examples/cluster-p5.yaml', 'utf8'), 'cluster-p5.yaml');
+    if (!c.ok) throw new Error('example cluster invalid');
+    const v = validateSweep({
+      name: 'r', model: { id: c.value.model.id, servedName: c.value.model.servedName }, workloads: [{ isl: 1000, osl: 100 }],
+      deployments: [{ mode: 'collocated', replicas: [1], tp: [2] }], load: { concurrency: [4, 8, 16], promptsPerConcurrency: 2 },
+    }, 'r.yaml', { cluster: c.value });
+    if (!v.ok) throw new Error(v.issues.map((i) => i.message).join('; '));
+    const plan = planSweep(c.value, v.value);
+    const store = openResultsStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'pdflow-reuse-plan-')), 'results.db'));
+    const empty = await estimateReuse(store, plan, 24);
+    assert.equal(empty.points, 0);
+    assert.match(empty.basis, /has no measured record of cluster /);
+    const dep = plan.deployments[0]!;
+    const measured = (i: number) => ({
+      ...pointRecord(dep, dep.points[i]!, { status: 'ok', attempt: 1, startedAt: new Date().toISOString(), durationSec: 30, model: c.value.model.id, hardware: rec().hardware!, versions: rec().versions! }),
+      metrics: rec().metrics!,
+    });
+    const run = { workflowId: 'earlier', firstRunId: 'r1' };
+    await store.putRun(run, { sweep: 'r', cluster: plan.clusterName, startedAt: new Date().toISOString(), rejected: [], totalPoints: 3 });
+    await store.putRecord(run, { index: 0, record: measured(0) });
+    await store.putRecord(run, { index: 2, record: measured(2) });
+    const e = await estimateReuse(store, plan, 24);
+    assert.deepEqual([e.points, e.of], [2, 3]);
+    const want = (dep.points[0]!.estimatedSeconds + dep.points[2]!.estimatedSeconds) * dep.gpus / 3600;
+    assert.ok(Math.abs(e.gpuHoursSaved - want) < 1e-9, `${e.gpuHoursSaved} vs ${want}`);
+    assert.match(e.basis, /newest record/);
+    await store.close();
+  });
+});
