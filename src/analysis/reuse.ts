@@ -1,6 +1,18 @@
 // Reuse of measured points: which records may stand in for a new measurement, and the copy a run
 // keeps of one. Pure.
-import type { BenchPointRecord } from './records.js';
+import type { PlannedDeployment, PlannedPoint } from '../plan/types.js';
+import { pointRecord } from './point-record.js';
+import type { BenchHardware, BenchPointRecord } from './records.js';
+
+/**
+ * The record a point would have if measured on nodes with this hardware and these versions: what
+ * its content key is computed from when looking for one to reuse (the sweep, `pdflow plan --reuse`).
+ */
+export function wantedRecord(dep: PlannedDeployment, point: PlannedPoint, on: { model: string; versions: Record<string, string>; hardware?: BenchHardware }, now: Date): BenchPointRecord {
+  return pointRecord(dep, point, {
+    status: 'ok', attempt: 1, startedAt: now.toISOString(), durationSec: 0, model: on.model, versions: on.versions, ...(on.hardware ? { hardware: on.hardware } : {}),
+  });
+}
 
 /** A record another run may reuse: measured (not itself a copy), ok, no failed request, unflagged. */
 export function isReusable(r: BenchPointRecord): boolean {

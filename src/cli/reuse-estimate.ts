@@ -3,7 +3,7 @@
 // CLI never touches them), looked up in the results store. An estimate: the run itself reads the
 // nodes and may find that something changed since.
 import { contentKeyOf } from '../analysis/content-key.js';
-import { pointRecord } from '../analysis/point-record.js';
+import { wantedRecord } from '../analysis/reuse.js';
 import { pointsOfDeployment } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import type { ResultsStore } from '../results-store/store.js';
@@ -26,10 +26,7 @@ export async function estimateReuse(store: ResultsStore, plan: Plan, maxAgeHours
   let gpuSeconds = 0;
   for (const dep of plan.deployments) {
     for (const point of pointsOfDeployment(plan, dep)) {
-      const wanted = pointRecord(dep, point, {
-        status: 'ok', attempt: 1, startedAt: now.toISOString(), durationSec: 0, hardware: newest.hardware, versions: newest.versions,
-        ...(newest.model ? { model: newest.model } : {}),
-      });
+      const wanted = wantedRecord(dep, point, { model: newest.model ?? '', hardware: newest.hardware, versions: newest.versions }, now);
       if (!(await store.findReusable(contentKeyOf(wanted), since, ''))) continue;
       points++;
       gpuSeconds += point.estimatedSeconds * dep.gpus;

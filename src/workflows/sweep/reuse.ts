@@ -1,9 +1,8 @@
 // Reuse (opt-in): a point whose content key has a good record in the results store, made on nodes
 // that are and run the same, is copied instead of measured; a deployment whose every point is
 // reused is never deployed.
-import { pointRecord } from '../../analysis/point-record.js';
 import type { BenchPointRecord } from '../../analysis/records.js';
-import { reusedRecord } from '../../analysis/reuse.js';
+import { reusedRecord, wantedRecord } from '../../analysis/reuse.js';
 import type { PlannedDeployment, PlannedPoint } from '../../plan/types.js';
 import type { ActivityProxy } from './activities.js';
 import type { NodeIdentities } from './node-identity.js';
@@ -29,9 +28,7 @@ export class PointReuse {
     const id = this.steps.identity.of(dep);
     if (!id) return undefined; // what the nodes run is unknown: nothing can be known to match
     run.say(`looking for a reusable record of ${point.label}`);
-    const wanted = pointRecord(dep, point, {
-      status: 'ok', attempt: 1, startedAt: new Date().toISOString(), durationSec: 0, model: cluster.model.id, versions: id.versions, ...(id.hardware ? { hardware: id.hardware } : {}),
-    });
+    const wanted = wantedRecord(dep, point, { model: cluster.model.id, ...id }, new Date());
     const found = await this.checks.findReusableRecord.executeWithOptions({ summary: `reuse ${point.id}?` }, [{ record: wanted, maxAgeHours: settings.maxAgeHours }]);
     if (!found) return undefined;
     s.reuse = { points: (s.reuse?.points ?? 0) + 1, gpuSecondsSaved: (s.reuse?.gpuSecondsSaved ?? 0) + (found.record.metrics?.durationSec ?? 0) * dep.gpus };
