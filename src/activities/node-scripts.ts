@@ -11,6 +11,7 @@ import { defaultJobId, runIdOf } from './remote.js';
 import { uploadScripts } from './ssh/upload.js';
 import { resolveWorkdir } from './ssh/workdir.js';
 import { nodeTarget, type NodeTarget } from './ssh/targets.js';
+import { heartbeatWhile } from './heartbeat.js';
 
 export interface ScriptRunOptions {
   /** Run as a remote job with this step name (long steps); otherwise a short exec. */
@@ -50,7 +51,7 @@ export function createNodeScripts(deps: NodeScriptDeps) {
 
   async function run<T>(cluster: ClusterConfig, node: string, script: string, args: string[], o: ScriptRunOptions = {}): Promise<ScriptRun<T>> {
     const t = target(cluster, node);
-    const dir = await scriptsDir(t);
+    const dir = await heartbeatWhile({ node, script, uploading: true }, () => scriptsDir(t));
     const argv = [o.interpreter ?? (script.endsWith('.py') ? 'python3' : 'bash'), `${dir}/${script}`, ...args];
     if (o.step) {
       const workflowId = runIdOf(Context.current());
@@ -60,7 +61,9 @@ export function createNodeScripts(deps: NodeScriptDeps) {
       });
       return { node, json: expectJson<T>(r.stdoutJson, node, script, r.logTail), logTail: r.logTail, attached: r.attached };
     }
-    const r = await execOnNode(deps.pool(), t, argv, { env: o.env, hint: o.hint, retryable: o.retryable, timeoutMs: o.timeoutMs, signal: Context.current().cancellationSignal });
+    // A short exec may still outlast a heartbeat timeout (`ray.sh stop` waits up to 15 s for its
+    // session to end): the worker says it is alive while it waits, so the attempt is not lost.
+    const r = await heartbeatWhile({ node, script }, () => execOnNode(deps.pool(), t, argv, { env: o.env, hint: o.hint, retryable: o.retryable, timeoutMs: o.timeoutMs, signal: Context.current().cancellationSignal }));
     return { node, json: expectJson<T>(lastJsonLine(r.stdout), node, script, r.stdout), logTail: r.stdout.split('\n').slice(-20).join('\n'), attached: false };
   }
 
