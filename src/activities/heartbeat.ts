@@ -5,7 +5,12 @@ import { Context } from '@temporalio/activity';
 /** Runs `fn`, heartbeating `details` every few seconds until it settles. */
 export async function heartbeatWhile<T>(details: unknown, fn: () => Promise<T>, everyMs = 2000): Promise<T> {
   const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(details), everyMs);
+  return beatingWhile(() => ctx.heartbeat(details), fn, everyMs);
+}
+
+/** Runs `fn`, calling `beat` every few seconds until it settles. */
+export async function beatingWhile<T>(beat: () => void, fn: () => Promise<T>, everyMs = 2000): Promise<T> {
+  const timer = setInterval(beat, everyMs);
   try {
     return await fn();
   } finally {

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterConfig } from '../config/cluster.js';
 import type { SshPool } from './ssh/pool.js';
 import { execOnNode } from './ssh/exec.js';
-import { lastJsonLine, runRemoteJob } from './ssh/remote-job.js';
+import { lastJsonLine, runRemoteJob, type JobWatch } from './ssh/remote-job.js';
 import { defaultJobId, runIdOf } from './remote.js';
 import { uploadScripts } from './ssh/upload.js';
 import { resolveWorkdir } from './ssh/workdir.js';
@@ -18,6 +18,8 @@ export interface ScriptRunOptions {
   step?: string;
   /** A job of this step found running longer than this is hung: killed and started afresh (see JobCommand). */
   hungAfterSeconds?: number;
+  /** Jobs only: a check beside the running job that stops it when its work can no longer succeed. */
+  watch?: JobWatch;
   env?: Record<string, string>;
   /** What to do when the script fails, for the message. */
   hint?: string;
@@ -58,6 +60,7 @@ export function createNodeScripts(deps: NodeScriptDeps) {
       const r = await runRemoteJob({ pool: deps.pool(), runsDir: deps.runsDir, workflowId }, t, {
         jobId: defaultJobId(o.step, t), step: o.step, argv, env: o.env, hint: o.hint, retryable: o.retryable,
         ...(o.hungAfterSeconds !== undefined ? { hungAfterSeconds: o.hungAfterSeconds } : {}),
+        ...(o.watch ? { watch: o.watch } : {}),
       });
       return { node, json: expectJson<T>(r.stdoutJson, node, script, r.logTail), logTail: r.logTail, attached: r.attached };
     }

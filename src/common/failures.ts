@@ -36,6 +36,7 @@ export const FAILURES = {
   RemoteCommandFailed: { retryable: true, what: 'a remote command exited non-zero (each failure says whether a retry may help)' },
   RemoteCommandTimedOut: { retryable: true, what: 'a short command gave no answer in time' },
   RemoteJobLost: { retryable: true, what: 'a remote job vanished without an exit code (reboot, OOM kill)' },
+  RemoteJobStopped: { retryable: false, what: 'a running job was stopped: its work could no longer succeed (its deployment died under it)' },
 } as const satisfies Record<string, FailureKind>;
 
 export type FailureType = keyof typeof FAILURES;

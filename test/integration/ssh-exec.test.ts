@@ -12,7 +12,7 @@ import { startSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { ClusterSchema } from '../../src/config/cluster.js';
 import { SshPool } from '../../src/activities/ssh/pool.js';
 import { execOnNode } from '../../src/activities/ssh/exec.js';
-import { jobStatus, startOrAttachJob } from '../../src/activities/ssh/remote-job.js';
+import { jobPathsFor, jobStatus, runRemoteJob, startOrAttachJob, type ActivityHooks } from '../../src/activities/ssh/remote-job.js';
 import { uploadScripts, readScriptBundle } from '../../src/activities/ssh/upload.js';
 import { nodeTargets, type NodeTarget } from '../../src/activities/ssh/targets.js';
 import { fingerprint } from '../../src/activities/ssh/host-keys.js';
@@ -173,6 +173,33 @@ void test('a job still running past hungAfterSeconds is killed, archived and sta
   assert.ok(!existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 'the hung job\'s process still runs');
   assert.equal(readFileSync(counter, 'utf8'), 'started\nstarted\n');
   await execOnNode(pool, head, ['bash', again.paths.runner, 'kill', again.paths.jobDir, '1']);
+});
+
+void test('a watched job is stopped once its watch says twice in a row that it cannot succeed (non-retryable RemoteJobStopped); one bad answer is a blip', async () => {
+  const pool = newPool();
+  const warnings: string[] = [];
+  const hooks: ActivityHooks = {
+    heartbeat: () => undefined, signal: new AbortController().signal, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    heartbeatDetails: undefined, log: { info: () => undefined, warn: (m) => { warnings.push(m); } },
+    cancelReason: () => undefined, workerShutdown: () => false,
+  };
+  // The deployment "dies" at the 3rd check; the 2nd was a blip.
+  const answers = [undefined, 'a blip', undefined, 'Serve says the application is DEPLOYING', 'Serve says the application is DEPLOYING'];
+  let checks = 0;
+  const jobId = `watched-${Date.now()}`;
+  const t0 = Date.now();
+  const err = await failure(runRemoteJob({ pool, runsDir: path.join(dir, 'runs'), workflowId: 'watch-test', hooks }, head, {
+    jobId, step: 'bench-watched', argv: ['sleep', '60'], cwd: dir,
+    watch: { everyMs: 300, check: async () => answers[checks++] },
+  }));
+  assert.equal(err.type, 'RemoteJobStopped');
+  assert.equal(err.nonRetryable, true);
+  assert.match(err.message, /bench-watched on head was stopped after \d+ s: Serve says the application is DEPLOYING/);
+  assert.equal(checks, 5, 'stopped at the second bad answer in a row, not at the blip');
+  assert.ok(Date.now() - t0 < 20_000, `stopped in ${Date.now() - t0} ms`);
+  assert.ok(warnings.some((w) => w.includes('a blip (1 of 2 checks in a row)')), warnings.join('\n'));
+  const st = await jobStatus(pool, head, await jobPathsFor(pool, head, jobId));
+  assert.ok(st.state !== 'running' && st.state !== 'starting', `the stopped job no longer runs: ${JSON.stringify(st)}`);
 });
 
 void test('output is capped per stream (the tail is kept)', async () => {

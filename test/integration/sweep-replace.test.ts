@@ -16,16 +16,16 @@ const execFileP = promisify(execFile);
 let s: Stack;
 onPreparedStack((x) => { s = x; });
 
-const plan = (name: string) => planFor(s, {
+const plan = (name: string, pointMinutes = 0.5) => planFor(s, {
   name,
   workloads: [{ isl: 5000, osl: 250 }],
   // Prefill on worker-1, decode on worker-2, the benchmark on the head.
   deployments: [{ mode: 'pd-spread', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } }],
   load: { concurrency: [4, 8, 16], promptsPerConcurrency: 2 },
   retries: 1,
-  // Requests to a dead decode engine hang (vllm bench serve would wait hours): the point's own
-  // limit ends them. A point here takes seconds.
-  timeouts: { pointMinutes: 0.5 },
+  // Requests to a dead decode engine hang (vllm bench serve would wait hours): the benchmark's
+  // watch (Serve no longer RUNNING) or else the point's own limit ends them. A point here takes seconds.
+  timeouts: { pointMinutes },
 });
 
 /** Waits until the `n`-th `vllm bench serve` of the sweep has started on the head. */
@@ -37,8 +37,8 @@ async function whenBench(n: number, vllm0: number): Promise<void> {
   }
 }
 
-async function sweepWithFault(name: string, fault: () => Promise<void>) {
-  const p = plan(name);
+async function sweepWithFault(name: string, fault: () => Promise<void>, pointMinutes?: number) {
+  const p = plan(name, pointMinutes);
   const vllm0 = s.sim.countRuns('head', 'vllm');
   return s.withWorker(async () => {
     const h = await startSweep(s, p);
@@ -70,9 +70,15 @@ test('a head reboot during a benchmark: Ray is repaired, the deployment replaced
   await assertGpusFree(s.sim, 'after the head reboot sweep');
 });
 
-test('a reboot of the decode node during a benchmark: every point ok', async () => {
-  const r = await sweepWithFault('decode-reboot', () => s.sim.fault('worker-2', { kind: 'reboot', seconds: 2 }));
-  assertReplaced(r, 'decode node reboot');
+test('a reboot of the decode node during a benchmark: its hung benchmark is stopped once Serve says so, not at the point\'s timeout; every point ok', async () => {
+  // A 3-minute point limit: without the watch the hung benchmark would hold the sweep 3 minutes
+  // (and its retry as long again).
+  const t0 = Date.now();
+  const r = await sweepWithFault('decode-reboot', () => s.sim.fault('worker-2', { kind: 'reboot', seconds: 2 }), 3);
+  const aborted = assertReplaced(r, 'decode node reboot');
+  assert.match(aborted[0]!.reason, /RemoteJobStopped: .* was stopped after \d+ s: Serve says the application is/);
+  assert.equal(aborted[0]!.attempts, 1, 'stopped, not retried on the dead deployment');
+  assert.ok(Date.now() - t0 < 170_000, `the sweep took ${Math.round((Date.now() - t0) / 1000)} s: the hung benchmark waited out its limit`);
   await assertGpusFree(s.sim, 'after the decode node reboot sweep');
 });
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseClusterYaml, parseSweepYaml, validateCluster, type ClusterConfig } from '../../src/config/index.js';
 import { planSweep, type Plan, type PlannedCollocatedDeployment } from '../../src/plan/index.js';
-import { deployArgs, smallestPdDeployment } from '../../src/activities/stages/serve.js';
+import { deployArgs, deploymentGone, smallestPdDeployment, type DeploymentState } from '../../src/activities/stages/serve.js';
 import { benchArgs } from '../../src/activities/stages/bench.js';
 import { judgeTransfer, TIMED_READS, transferTestArgs } from '../../src/activities/stages/validate.js';
 import type { TransferTestResult } from '../../src/parse/index.js';
@@ -215,4 +215,25 @@ describe('ray.sh arguments', () => {
     assert.equal(flag(a, '--port'), '6379');
     assert.equal(flag(a, '--dashboard-port'), '8265');
   });
+});
+
+describe('deploymentGone: when a benchmark\'s watch stops it', () => {
+  const cases: Array<[string, DeploymentState, RegExp | undefined]> = [
+    ['RUNNING and answering', { status: 'healthy', error: null, serveStatus: 'RUNNING' }, undefined],
+    // /v1/models slow under the benchmark's own load: Serve still says RUNNING.
+    ['RUNNING, /v1/models failed', { status: 'failed', error: 'Serve status RUNNING; /v1/models timed out', serveStatus: 'RUNNING' }, undefined],
+    ['the head unreachable over SSH', { status: 'unreachable', error: 'SshUnreachable', serveStatus: null }, undefined],
+    // No controller (killed) or no GCS: Serve cannot say; the replicas may still serve.
+    ['Serve cannot be asked', { status: 'failed', error: 'serve.status(): actor died', serveStatus: null }, undefined],
+    ['a replica restarting', { status: 'deploying', error: null, serveStatus: 'DEPLOYING' }, /application is DEPLOYING$/],
+    ['unhealthy', { status: 'failed', error: 'Serve status UNHEALTHY; replica on 10.0.0.3 died', serveStatus: 'UNHEALTHY' }, /UNHEALTHY \(Serve status UNHEALTHY; replica on 10\.0\.0\.3 died\)/],
+    ['the application gone', { status: 'absent', error: null, serveStatus: null }, /no application/],
+  ];
+  for (const [name, st, want] of cases) {
+    it(name, () => {
+      const got = deploymentGone(st);
+      if (want) assert.match(got ?? '', want);
+      else assert.equal(got, undefined);
+    });
+  }
 });

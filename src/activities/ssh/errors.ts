@@ -23,6 +23,8 @@ export const SshErrorType = {
   RemoteCommandTimedOut: 'RemoteCommandTimedOut',
   /** A remote job's process vanished without an exit code (reboot, OOM kill). Retryable. */
   RemoteJobLost: 'RemoteJobLost',
+  /** A running job was stopped because its watch said it could no longer succeed (its deployment died). Non-retryable. */
+  RemoteJobStopped: 'RemoteJobStopped',
   /** The command could not be built (bad env name, NUL byte). Non-retryable. */
   InvalidRemoteCommand: 'InvalidRemoteCommand',
 } as const satisfies Record<string, keyof typeof FAILURES>;

@@ -28,6 +28,7 @@ import { secretValues, splitCommandEnv, type NodeTarget } from './targets.js';
 import { uploadScripts } from './upload.js';
 import { resolveWorkdir } from './workdir.js';
 import { within } from '../../common/within.js';
+import { beatingWhile } from '../heartbeat.js';
 
 /**
  * A job id that is the same for every attempt of one step of one workflow, and safe as a single
@@ -246,6 +247,21 @@ export interface RemoteJobOptions extends JobCommand {
   maxDisconnectedMs?: number;
   /** Log a line to the activity logger at most this often (phase changes always); default 15 s. */
   logEveryMs?: number;
+  /** Asked while the job runs whether its work can still succeed (e.g. its deployment still stands). */
+  watch?: JobWatch;
+}
+
+/**
+ * A check beside a running job: a benchmark against a deployment that died would otherwise wait
+ * out its whole timeout (and its retries'), with the GPUs idle.
+ */
+export interface JobWatch {
+  /** How often to ask, the first time this long after the job is followed. */
+  everyMs: number;
+  /** Why the job can no longer succeed; undefined while it can, or when the check cannot tell. */
+  check(): Promise<string | undefined>;
+  /** Answers in a row needed before the job is stopped (one bad answer may be a blip); default 2. */
+  confirmations?: number;
 }
 
 export interface RemoteJobResult {
@@ -328,6 +344,9 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
   // Long polls: the node waits (up to `wait`, backing off to the interval) and answers as soon
   // as the job ends, so the end is seen at once and a long job costs one poll per interval.
   let wait = Math.min(100, interval);
+  const followedAt = Date.now();
+  let watchAt = followedAt + (opts.watch?.everyMs ?? 0);
+  let watchStrikes = 0;
   try {
     for (;;) {
       let status: JobStatus;
@@ -356,6 +375,21 @@ export async function runRemoteJob(ctx: RemoteJobContext, target: NodeTarget, op
       beat();
       if (chunk.length >= maxChunk) continue; // more log waiting: read on without sleeping
       if (status.state === 'exited') break;
+      if (opts.watch && status.state === 'running' && Date.now() >= watchAt) {
+        const why = await beatingWhile(beat, () => opts.watch!.check().catch(() => undefined));
+        watchAt = Date.now() + opts.watch.everyMs;
+        watchStrikes = why ? watchStrikes + 1 : 0;
+        if (why) hooks.log.warn(`${opts.step} on ${target.name}: ${why} (${watchStrikes} of ${opts.watch.confirmations ?? 2} checks in a row)`, { node: target.name, jobId: opts.jobId });
+        if (why && watchStrikes >= (opts.watch.confirmations ?? 2)) {
+          await stream.flush();
+          const r = await cancelJob(pool, target, paths, opts.killGraceSeconds ?? 10).catch((e: Error) => ({ killed: false, forced: false, reason: e.message }));
+          hooks.log.warn(`stopped job ${opts.jobId} on ${target.name}: ${why}`, { node: target.name, jobId: opts.jobId, killed: r.killed });
+          throw ApplicationFailure.create({
+            type: SshErrorType.RemoteJobStopped, nonRetryable: true,
+            message: `${opts.step} on ${target.name} was stopped after ${Math.round((Date.now() - followedAt) / 1000)} s: ${why}`,
+          });
+        }
+      }
       if (status.state === 'lost' || status.state === 'absent') {
         await stream.flush();
         if (status.state === 'lost') await runnerExec(pool, target, archiveCommand(paths), `archive ${paths.jobDir}`).catch(() => undefined);

@@ -19,6 +19,7 @@ import { resultCopyPath } from '../../common/run-folder.js';
 import { nodeLayout } from './layout.js';
 import { headOf } from './ray.js';
 import { benchArgs, benchResultDir } from './bench-args.js';
+import { deploymentGone, serveStatus } from './serve.js';
 
 export { benchArgs, benchResultDir, UNLIMITED } from './bench-args.js';
 
@@ -55,6 +56,13 @@ export function createBenchActivities(scripts: NodeScripts, workdirOf: (cluster:
       const { json } = await scripts.run<BenchJson>(cluster, head.name, 'bench.sh', benchArgs(cluster, point, resultDir, l.venv, bench), {
         step: retake ? `bench-${point.id}-retake${retake}` : `bench-${point.id}`, hint: 'the log has vllm bench serve\'s output; check that the deployment still answers (serve status)',
         ...(timeoutSec > 0 ? { hungAfterSeconds: Math.max(10, timeoutSec * 0.9) } : {}),
+        // A deployment that dies under the benchmark (a node rebooted) leaves its requests hanging
+        // until the point's timeout, and each retry waits as long again: asked every tenth of the
+        // timeout (10–60 s), Serve's word that the application is no longer RUNNING stops it.
+        watch: {
+          everyMs: timeoutSec > 0 ? Math.min(60_000, Math.max(10_000, timeoutSec * 100)) : 60_000,
+          check: async () => deploymentGone(await serveStatus(scripts, workdirOf, cluster, { probe: false })),
+        },
       });
       if (!json.ok || !json.resultFile) throw ApplicationFailure.create({ type: 'BenchFailed', message: `vllm bench serve for ${point.id} wrote no result: ${json.error ?? 'unknown error'}` });
       // Copy the raw JSON to the worker too: the head's disk is not the only copy.

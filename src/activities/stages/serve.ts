@@ -26,6 +26,7 @@ interface ServeJson {
   url?: string;
   seconds?: number;
   error?: string | null;
+  serveStatus?: string | null;
 }
 
 interface SmokeJson {
@@ -100,6 +101,46 @@ export function smallestPdDeployment(cluster: ClusterConfig): PlannedDeployment 
   return planOneDeployment(cluster, 'smoke', { mode: 'pd-pack', prefill: { count: [1], tp: [1] }, decode: { count: [1], tp: [1] } }, 'even 1P-TP1:1D-TP1 pack');
 }
 
+export interface DeploymentState {
+  status: 'healthy' | 'deploying' | 'failed' | 'absent' | 'unreachable';
+  error: string | null;
+  /** Serve's own status of the application (RUNNING, DEPLOYING, UNHEALTHY, …); null when Serve could not say. */
+  serveStatus: string | null;
+}
+
+/**
+ * The deployment as Serve sees it, from the head (`serve_app.py status`); with `probe`, a 2-token
+ * completion must answer too. 'unreachable': the head could not be asked (SSH), which says
+ * nothing of the deployment.
+ */
+export async function serveStatus(
+  scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, cluster: ClusterConfig, o: { probe: boolean },
+): Promise<DeploymentState> {
+  try {
+    const head = headOf(cluster);
+    const l = nodeLayout(await workdirOf(cluster, head.name));
+    const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', [
+      'status', '--address', rayAddress(cluster), '--port', String(cluster.ray.serveHttpPort), '--host', head.host, '--model-id', cluster.model.servedName,
+      ...(o.probe ? ['--probe'] : []),
+    ], { interpreter: l.python, env: runtimeEnv(l), timeoutMs: 120_000 });
+    const status = (['healthy', 'deploying', 'failed', 'absent'] as const).find((x) => x === json.status) ?? 'failed';
+    return { status, error: json.error ?? null, serveStatus: typeof json.serveStatus === 'string' ? json.serveStatus : null };
+  } catch (err) {
+    return { status: 'unreachable', error: (err as Error).message.split('\n')[0]!.slice(0, 400), serveStatus: null };
+  }
+}
+
+/**
+ * Why a deployment that was serving is gone, by Serve's own word; undefined while Serve says
+ * RUNNING (a slow /v1/models under a benchmark's load proves nothing) or cannot be asked at all
+ * (SSH down, no controller: replicas may still serve).
+ */
+export function deploymentGone(st: DeploymentState): string | undefined {
+  if (st.status === 'absent') return 'Serve runs no application any more';
+  if (st.serveStatus && st.serveStatus !== 'RUNNING') return `Serve says the application is ${st.serveStatus}${st.error ? ` (${st.error.slice(0, 300)})` : ''}`;
+  return undefined;
+}
+
 export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
   const onHead = async (cluster: ClusterConfig) => {
     const head = headOf(cluster);
@@ -139,17 +180,8 @@ export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster:
      * HTTP route). Never fails: a head that cannot be reached or a Ray without its GCS is an answer
      * ("unreachable"), the one a sweep asks for after a point failed.
      */
-    async deploymentStatus({ cluster }: ClusterStepInput): Promise<{ status: 'healthy' | 'deploying' | 'failed' | 'absent' | 'unreachable'; error: string | null }> {
-      try {
-        const { head, l } = await onHead(cluster);
-        const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', [
-          'status', '--address', rayAddress(cluster), '--port', String(cluster.ray.serveHttpPort), '--host', head.host, '--model-id', cluster.model.servedName, '--probe',
-        ], { interpreter: l.python, env: runtimeEnv(l), timeoutMs: 120_000 });
-        const status = (['healthy', 'deploying', 'failed', 'absent'] as const).find((x) => x === json.status) ?? 'failed';
-        return { status, error: json.error ?? null };
-      } catch (err) {
-        return { status: 'unreachable', error: (err as Error).message.split('\n')[0]!.slice(0, 400) };
-      }
+    async deploymentStatus({ cluster }: ClusterStepInput): Promise<DeploymentState> {
+      return serveStatus(scripts, workdirOf, cluster, { probe: true });
     },
 
     /** The deployment that is up answers the output check's prompts greedily. */
