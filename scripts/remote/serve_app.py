@@ -22,6 +22,8 @@ controller is gone) and waits until nvidia-smi on every GPU node shows the memor
 Human log first (`::phase <name>` lines), then ONE JSON line:
   deploy/status: {"status": "healthy"|"failed"|"deploying"|"absent", "url", "deployment": {...},
                   "seconds", "serveStatus", "message", "error"}
+                 status also: "ray": "connected"|"unreachable" (ray.init to the cluster failed: its
+                 GCS is gone, e.g. the head rebooted) or null (ray not importable)
   shutdown:      {"status": "stopped"|"failed", "gpusFree": bool|null, "gpuMemoryUsedMiB": {ip: [MiB per GPU]},
                   "seconds", "error"}
 """
@@ -371,12 +373,15 @@ def cmd_deploy(args):
 
 def cmd_status(args):
     t0 = time.time()
-    out = {"status": "absent", "url": None, "deployment": None, "seconds": 0.0, "serveStatus": None, "message": "", "error": None}
+    out = {"status": "absent", "url": None, "deployment": None, "seconds": 0.0, "serveStatus": None, "message": "", "error": None,
+           "ray": None}
     try:
         import ray
         from ray import serve
 
+        out["ray"] = "unreachable"
         ray.init(address=args.address, logging_level="WARNING")
+        out["ray"] = "connected"
         host = args.host or ray.util.get_node_ip_address()
         out["url"] = url = "http://%s:%d" % (host, args.port)
         st = serve.status()

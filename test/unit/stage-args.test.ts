@@ -219,15 +219,17 @@ describe('ray.sh arguments', () => {
 
 describe('deploymentGone: when a benchmark\'s watch stops it', () => {
   const cases: Array<[string, DeploymentState, RegExp | undefined]> = [
-    ['RUNNING and answering', { status: 'healthy', error: null, serveStatus: 'RUNNING' }, undefined],
+    ['RUNNING and answering', { status: 'healthy', error: null, serveStatus: 'RUNNING', ray: 'connected' }, undefined],
     // /v1/models slow under the benchmark's own load: Serve still says RUNNING.
-    ['RUNNING, /v1/models failed', { status: 'failed', error: 'Serve status RUNNING; /v1/models timed out', serveStatus: 'RUNNING' }, undefined],
-    ['the head unreachable over SSH', { status: 'unreachable', error: 'SshUnreachable', serveStatus: null }, undefined],
-    // No controller (killed) or no GCS: Serve cannot say; the replicas may still serve.
-    ['Serve cannot be asked', { status: 'failed', error: 'serve.status(): actor died', serveStatus: null }, undefined],
-    ['a replica restarting', { status: 'deploying', error: null, serveStatus: 'DEPLOYING' }, /application is DEPLOYING$/],
-    ['unhealthy', { status: 'failed', error: 'Serve status UNHEALTHY; replica on 10.0.0.3 died', serveStatus: 'UNHEALTHY' }, /UNHEALTHY \(Serve status UNHEALTHY; replica on 10\.0\.0\.3 died\)/],
-    ['the application gone', { status: 'absent', error: null, serveStatus: null }, /no application/],
+    ['RUNNING, /v1/models failed', { status: 'failed', error: 'Serve status RUNNING; /v1/models timed out', serveStatus: 'RUNNING', ray: 'connected' }, undefined],
+    ['the head unreachable over SSH', { status: 'unreachable', error: 'SshUnreachable', serveStatus: null, ray: null }, undefined],
+    // No controller (killed) while Ray is up: Serve cannot say; the replicas may still serve.
+    ['Serve cannot be asked', { status: 'failed', error: 'serve.status(): actor died', serveStatus: null, ray: 'connected' }, undefined],
+    // The GCS gone (the head rebooted): Serve went with it.
+    ['Ray unreachable from the head', { status: 'failed', error: 'ConnectionError: Failed to connect to GCS', serveStatus: null, ray: 'unreachable' }, /^Ray cannot be reached from the head \(ConnectionError: Failed to connect to GCS\)$/],
+    ['a replica restarting', { status: 'deploying', error: null, serveStatus: 'DEPLOYING', ray: 'connected' }, /application is DEPLOYING$/],
+    ['unhealthy', { status: 'failed', error: 'Serve status UNHEALTHY; replica on 10.0.0.3 died', serveStatus: 'UNHEALTHY', ray: 'connected' }, /UNHEALTHY \(Serve status UNHEALTHY; replica on 10\.0\.0\.3 died\)/],
+    ['the application gone', { status: 'absent', error: null, serveStatus: null, ray: 'connected' }, /no application/],
   ];
   for (const [name, st, want] of cases) {
     it(name, () => {

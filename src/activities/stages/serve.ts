@@ -27,6 +27,7 @@ interface ServeJson {
   seconds?: number;
   error?: string | null;
   serveStatus?: string | null;
+  ray?: 'connected' | 'unreachable' | null;
 }
 
 interface SmokeJson {
@@ -106,6 +107,8 @@ export interface DeploymentState {
   error: string | null;
   /** Serve's own status of the application (RUNNING, DEPLOYING, UNHEALTHY, …); null when Serve could not say. */
   serveStatus: string | null;
+  /** Whether a driver on the head reached the Ray cluster; null when not asked (SSH down). */
+  ray: 'connected' | 'unreachable' | null;
 }
 
 /**
@@ -124,18 +127,21 @@ export async function serveStatus(
       ...(o.probe ? ['--probe'] : []),
     ], { interpreter: l.python, env: runtimeEnv(l), timeoutMs: 120_000 });
     const status = (['healthy', 'deploying', 'failed', 'absent'] as const).find((x) => x === json.status) ?? 'failed';
-    return { status, error: json.error ?? null, serveStatus: typeof json.serveStatus === 'string' ? json.serveStatus : null };
+    const ray = json.ray === 'connected' || json.ray === 'unreachable' ? json.ray : null;
+    return { status, error: json.error ?? null, serveStatus: typeof json.serveStatus === 'string' ? json.serveStatus : null, ray };
   } catch (err) {
-    return { status: 'unreachable', error: (err as Error).message.split('\n')[0]!.slice(0, 400), serveStatus: null };
+    return { status: 'unreachable', error: (err as Error).message.split('\n')[0]!.slice(0, 400), serveStatus: null, ray: null };
   }
 }
 
 /**
- * Why a deployment that was serving is gone, by Serve's own word; undefined while Serve says
- * RUNNING (a slow /v1/models under a benchmark's load proves nothing) or cannot be asked at all
- * (SSH down, no controller: replicas may still serve).
+ * Why a deployment that was serving is gone, by Serve's own word or because a driver on the head
+ * cannot reach Ray at all (its GCS is gone: the head rebooted, and Serve with it); undefined while
+ * Serve says RUNNING (a slow /v1/models under a benchmark's load proves nothing) or cannot say
+ * (SSH down; no controller while Ray is up: its replicas may still serve).
  */
 export function deploymentGone(st: DeploymentState): string | undefined {
+  if (st.ray === 'unreachable') return `Ray cannot be reached from the head${st.error ? ` (${st.error.slice(0, 300)})` : ''}`;
   if (st.status === 'absent') return 'Serve runs no application any more';
   if (st.serveStatus && st.serveStatus !== 'RUNNING') return `Serve says the application is ${st.serveStatus}${st.error ? ` (${st.error.slice(0, 300)})` : ''}`;
   return undefined;
