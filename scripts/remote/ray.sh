@@ -140,6 +140,14 @@ print(json.dumps(out))
 PY
 }
 
+# 0 when host:port refuses a TCP connection at once; a timeout (5 s) or a bad address is not a refusal.
+gcs_refused() {
+  local host=${1%:*} port=${1##*:} rc=0
+  [[ $port =~ ^[0-9]+$ && -n $host && $host != "$1" ]] || return 1
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null || rc=$?
+  ((rc == 1))
+}
+
 # From a probe: this node's live record as "nodeId ip isHead gpus", empty when it is not in the cluster.
 local_node() {
   printf '%s' "$1" | "$PY" -c '
@@ -328,7 +336,14 @@ case $ACTION in
     args=(status)
     if [[ -n $ADDRESS ]]; then args+=("--address=$ADDRESS"); fi
     rc=0
-    text=$("$RAY" "${args[@]}" 2>&1) || rc=$?
+    # Nothing listening on the GCS's port (the head rebooted, Ray is not back): `ray status` would
+    # retry for about half a minute before saying so.
+    if [[ -n $ADDRESS ]] && gcs_refused "$ADDRESS"; then
+      rc=1
+      text="nothing listens on Ray's GCS port at $ADDRESS (connection refused)"
+    else
+      text=$("$RAY" "${args[@]}" 2>&1) || rc=$?
+    fi
     log "$text"
     probe_out=$(probe "$DASHBOARD")
     json_obj script '"ray"' action '"status"' rayStatusExitCode "$rc" probe "$probe_out"

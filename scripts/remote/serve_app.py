@@ -371,6 +371,22 @@ def cmd_deploy(args):
 # status
 
 
+def gcs_refuses(address):
+    """Raises ConnectionError at once when nothing listens on the GCS's port (the head rebooted and
+    Ray is not back): ray.init would retry for about half a minute before saying so."""
+    import socket
+
+    host, sep, port = (address or "").rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto" or a name ray.init resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except ConnectionRefusedError:
+        raise ConnectionError("nothing listens on Ray's GCS port at %s (connection refused)" % address)
+    except OSError:
+        return  # a timeout or an unreachable route: let ray.init say what it finds
+
+
 def cmd_status(args):
     t0 = time.time()
     out = {"status": "absent", "url": None, "deployment": None, "seconds": 0.0, "serveStatus": None, "message": "", "error": None,
@@ -380,6 +396,7 @@ def cmd_status(args):
         from ray import serve
 
         out["ray"] = "unreachable"
+        gcs_refuses(args.address)
         ray.init(address=args.address, logging_level="WARNING")
         out["ray"] = "connected"
         host = args.host or ray.util.get_node_ip_address()
