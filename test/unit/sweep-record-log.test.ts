@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BenchPointRecord } from '../../src/analysis/records.js';
-import { RECORD_WINDOW, RecordLog, type RecordLogState } from '../../src/workflows/sweep/record-log.js';
+import { RECORD_WINDOW, RECORD_WINDOW_CHARS, RecordLog, type RecordLogState } from '../../src/workflows/sweep/record-log.js';
 
 /** A record numbered `n` (its point id says which), ok unless `failed`. */
 const rec = (n: number, failed = false) => ({ pointId: `p${n}`, status: failed ? 'failed' : 'ok' }) as BenchPointRecord;
@@ -96,5 +96,55 @@ describe('RecordLog: windowOf', () => {
   it('nothing dropped yet: no window (the records are all of them)', () => {
     assert.deepEqual(new RecordLog({ records: [rec(0)] }).windowOf(), {});
     assert.deepEqual(new RecordLog({ records: [rec(0)], recordsFrom: 0 }).windowOf(), {});
+  });
+});
+
+describe('RecordLog: the size bound (one Temporal payload is refused above 2 MB)', () => {
+  /** A record of about `chars` characters of JSON. */
+  const big = (n: number, chars: number) => ({ pointId: `p${n}`, status: 'ok', reason: 'x'.repeat(chars) }) as BenchPointRecord;
+  const json = (s: RecordLogState) => JSON.stringify(s.records).length;
+
+  it('records of 7 KB (16 GPUs summarized each): the window of 500 holds fewer, within the bound', () => {
+    const s: RecordLogState = { records: [] };
+    const log = new RecordLog(s);
+    for (let n = 0; n < 600; n++) {
+      log.add(big(n, 7000));
+      log.trim();
+      assert.ok(json(s) <= RECORD_WINDOW_CHARS + 1000, `after record ${n}: ${json(s)} characters kept`);
+    }
+    assert.ok(s.records.length < RECORD_WINDOW && s.records.length >= 140, `${s.records.length} records kept`);
+    assert.equal(s.records[s.records.length - 1]!.pointId, 'p599');
+    assert.deepEqual(log.windowOf(), { recordWindow: { from: 600 - s.records.length, total: 600 } });
+  });
+
+  it('small records: the count window binds first', () => {
+    const s: RecordLogState = { records: [] };
+    const log = new RecordLog(s, 10, 1_000_000);
+    for (let n = 0; n < 30; n++) log.add(big(n, 10));
+    log.trim();
+    assert.equal(s.records.length, 10);
+  });
+
+  it('one record over the bound stays (the newest is always kept); an unconfirmed one is never dropped', () => {
+    const s: RecordLogState = { records: [], unstored: [] };
+    const log = new RecordLog(s, 500, 5000);
+    log.add(big(0, 9000));
+    log.trim();
+    assert.deepEqual(ids(s), ['p0']);
+    s.unstored!.push(0);
+    log.add(big(1, 9000));
+    log.trim();
+    assert.deepEqual(ids(s), ['p0', 'p1'], 'p0 is not in the store yet');
+    s.unstored = [];
+    log.trim();
+    assert.deepEqual(ids(s), ['p1']);
+  });
+
+  it('a carried state over the bound (made before it) is trimmed at the next record', () => {
+    const s: RecordLogState = { records: Array.from({ length: 20 }, (_, i) => big(i, 1000)), tally: { ok: 20, failed: 0 } };
+    const log = new RecordLog(s, 500, 5000);
+    log.add(big(20, 1000));
+    log.trim();
+    assert.deepEqual(ids(s), ['p17', 'p18', 'p19', 'p20']);
   });
 });
