@@ -40,13 +40,25 @@ export function resultsStore(start: StoredRunStart, s: Pick<SweepCarry, 'records
     }
   };
   const pending = new Set<Promise<void>>();
+  /** Starts writing the record at `index` of the sweep's records (not awaited: see end). */
+  const record = (index: number): void => {
+    // A cancelled write stays in `unstored` for end(); a floating rejection would fail the task.
+    const p: Promise<void> = storeRecord(index).catch(() => undefined).finally(() => pending.delete(p));
+    pending.add(p);
+  };
   return {
     start: () => attempt('the run', () => acts.storeSweepRun.executeWithOptions({ summary: 'store the run' }, [{ start }])),
-    /** Starts writing the record at `index` of the sweep's records (not awaited: see end). */
-    record(index: number): void {
-      // A cancelled write stays in `unstored` for end(); a floating rejection would fail the task.
-      const p: Promise<void> = storeRecord(index).catch(() => undefined).finally(() => pending.delete(p));
-      pending.add(p);
+    record,
+    /** Waits for the writes in flight (a continue-as-new would cut them short). */
+    async settle(): Promise<void> {
+      await Promise.all([...pending]);
+    },
+    /** Writes again, beside the points, the records a past run of this sweep did not get into the store. */
+    retryCarried(): void {
+      for (const index of [...new Set(s.unstored ?? [])]) {
+        s.unstored = (s.unstored ?? []).filter((i) => i !== index);
+        record(index);
+      }
     },
     async end(outcome: string, e: Omit<StoredRunEnd, 'endedAt' | 'outcome'>): Promise<void> {
       await Promise.all([...pending]);

@@ -77,12 +77,13 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const sampling = new GpuSampling(run, acts.sampling, patches.gpuSampling);
   const measure = new PointMeasure(run, acts, { sampling, identity, health, lifecycle, bringUp }, patches.replaceDeadDeployments);
   const reuse = new PointReuse(run, acts.checks, { pause, identity }, patches.reuse);
-  const handOver = new HandOver({ cluster, plan, options: input.options }, s);
+  const handOver = new HandOver({ cluster, plan, options: input.options }, s, patches.storeSettles ? () => store.settle() : undefined);
   const finish = new SweepFinish(run, acts.checks, lifecycle);
   const hasNextDeployment = () => s.cursor.deployment + 1 < plan.deployments.length;
 
   try {
     if (!input.carried) await store.start();
+    else if (patches.storeSettles) store.retryCarried();
     for (; s.cursor.deployment < plan.deployments.length; s.cursor = { deployment: s.cursor.deployment + 1, point: 0 }) {
       const dep = plan.deployments[s.cursor.deployment]!;
       run.status.current = { deployment: dep.label };

@@ -35,7 +35,7 @@ test('every failure type raised in src/ is in the catalogue', () => {
 test('non-retryable: configuration, gates and SSH trust; never the ones a node can recover from', () => {
   for (const t of ['ConfigError', 'GateFailed', 'InventoryMismatch', 'SshHostKeyMismatch', 'SshAuthFailed', 'InvalidRemoteCommand', 'OutputMismatch']) assert.ok(NON_RETRYABLE.includes(t as never), t);
   for (const t of ['SshUnreachable', 'RemoteJobLost', 'RemoteCommandFailed', 'DeploymentFailed', 'BenchFailed']) assert.ok(!NON_RETRYABLE.includes(t as never), t);
-  assert.deepEqual([...NON_RETRYABLE_SSH_ERRORS].sort(), ['InvalidRemoteCommand', 'SshAuthFailed', 'SshHostKeyMismatch', 'SshHostKeyUnknown', 'SshKeyUnreadable']);
+  assert.deepEqual([...NON_RETRYABLE_SSH_ERRORS].sort(), ['InvalidRemoteCommand', 'RemoteJobStopped', 'SshAuthFailed', 'SshHostKeyMismatch', 'SshHostKeyUnknown', 'SshKeyUnreadable']);
 });
 
 test('a stage\'s retry override merges with the defaults: its non-retryable types add to the catalogue\'s', () => {

@@ -10,7 +10,12 @@ import type { SweepCarry, SweepInput, SweepResult } from '../sweep-types.js';
 type SweepWorkflow = (input: SweepInput) => Promise<SweepResult>;
 
 export class HandOver {
-  constructor(private readonly next: { cluster: ClusterConfig; plan: Plan; options: SweepInput['options'] }, private readonly s: SweepCarry) {}
+  constructor(
+    private readonly next: { cluster: ClusterConfig; plan: Plan; options: SweepInput['options'] },
+    private readonly s: SweepCarry,
+    /** Awaited first (the store's writes in flight), so the hand-over does not cut them short. */
+    private readonly settle?: () => Promise<void>,
+  ) {}
 
   /** The server suggests continuing as new (the history grew long). */
   suggested(): boolean {
@@ -19,6 +24,7 @@ export class HandOver {
 
   /** Continues as new, carrying the state; once the signal handlers in flight are done. */
   async now(): Promise<never> {
+    if (this.settle) await this.settle();
     this.s.continuedAsNew++;
     if (!allHandlersFinished()) await handlersFinished();
     // The input is serialized here, at the call.

@@ -20,6 +20,12 @@ export interface SweepPatches {
   gpuSampling: boolean;
   /** A deployment that died mid-sweep is replaced and the point measured again; a failed teardown is followed by a forced cleanup. */
   replaceDeadDeployments: boolean;
+  /**
+   * The store's writes in flight finish before a continue-as-new, and a continued run writes
+   * again at its start the records its predecessor did not get into the store (before, they
+   * waited for the sweep's end and held the record window open: the state outgrew 2 MB).
+   */
+  storeSettles: boolean;
 }
 
 export function askSweepPatches(plan: Plan, opts: SweepOptions): SweepPatches {
@@ -31,5 +37,6 @@ export function askSweepPatches(plan: Plan, opts: SweepOptions): SweepPatches {
   const reusing = reuse !== undefined && patched('pdflow-reuse');
   const gpuSampling = patched('pdflow-gpu-sampling');
   const replaceDeadDeployments = patched('pdflow-replace-dead-deployments');
-  return { resultsStore, outputCheck, nodeIdentity, ...(reusing ? { reuse } : {}), gpuSampling, replaceDeadDeployments };
+  const storeSettles = patched('pdflow-store-settles');
+  return { resultsStore, outputCheck, nodeIdentity, ...(reusing ? { reuse } : {}), gpuSampling, replaceDeadDeployments, storeSettles };
 }
