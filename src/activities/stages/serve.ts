@@ -111,6 +111,12 @@ export interface DeploymentState {
   ray: 'connected' | 'unreachable' | null;
 }
 
+/** The head node and its work folder's layout. */
+async function headLayout(workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, cluster: ClusterConfig) {
+  const head = headOf(cluster);
+  return { head, l: nodeLayout(await workdirOf(cluster, head.name)) };
+}
+
 /**
  * The deployment as Serve sees it, from the head (`serve_app.py status`); with `probe`, a 2-token
  * completion must answer too. 'unreachable': the head could not be asked (SSH), which says
@@ -120,8 +126,7 @@ export async function serveStatus(
   scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>, cluster: ClusterConfig, o: { probe: boolean },
 ): Promise<DeploymentState> {
   try {
-    const head = headOf(cluster);
-    const l = nodeLayout(await workdirOf(cluster, head.name));
+    const { head, l } = await headLayout(workdirOf, cluster);
     const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', [
       'status', '--address', rayAddress(cluster), '--port', String(cluster.ray.serveHttpPort), '--host', head.host, '--model-id', cluster.model.servedName,
       ...(o.probe ? ['--probe'] : []),
@@ -148,11 +153,7 @@ export function deploymentGone(st: DeploymentState): string | undefined {
 }
 
 export function createServeActivities(scripts: NodeScripts, workdirOf: (cluster: ClusterConfig, node: string) => Promise<string>) {
-  const onHead = async (cluster: ClusterConfig) => {
-    const head = headOf(cluster);
-    const l = nodeLayout(await workdirOf(cluster, head.name));
-    return { head, l };
-  };
+  const onHead = (cluster: ClusterConfig) => headLayout(workdirOf, cluster);
   return {
     async smokeDeployment({ cluster }: ClusterStepInput): Promise<PlannedDeployment> {
       return smallestPdDeployment(cluster);
