@@ -16,14 +16,23 @@ if [ "$suite" = unit ]; then
 fi
 failed=()
 times=()
+logs=$(mktemp -d /tmp/pdflow-test-logs-XXXXXX)
+trap 'rm -rf "$logs"' EXIT
 for f in "${files[@]}"; do
   start=$(date +%s)
-  if ! node --import tsx --test --test-concurrency=1 --test-timeout="$timeout_ms" "$f"; then failed+=("$f"); fi
+  log="$logs/$(basename "$f").log"
+  if ! node --import tsx --test --test-concurrency=1 --test-timeout="$timeout_ms" "$f" 2>&1 | tee "$log"; then failed+=("$f"); fi
   times+=("$(( $(date +%s) - start )) s  $f")
 done
 echo "# wall time per file:"
 printf '#   %s\n' "${times[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
+  # A CI log keeps its tail: repeat each failed test's report (its "not ok" line and YAML block,
+  # with the error and stack) there, so the reason is on record and not only the file's name.
+  for f in "${failed[@]}"; do
+    echo "# ---- failures in $f ----"
+    awk '/^ *not ok /{on=1; n=0} on{print; if (++n >= 120 || /^ *\.\.\.$/) on=0}' "$logs/$(basename "$f").log" | head -n 400
+  done
   echo "# FAILED files: ${failed[*]}"
   exit 1
 fi
