@@ -7,7 +7,7 @@ the way the seed's launch_gptoss.py does. Run it on the Ray head node.
                       [--prefill-node IP] [--decode-node IP]
       common: [--model-id gptoss] [--model-source openai/gpt-oss-120b] [--max-model-len 16000]
               [--env KEY=VALUE ...] [--port 8000] [--host IP] [--timeout 900] [--app-name default]
-  serve_app.py status   [--port 8000] [--host IP] [--model-id gptoss]
+  serve_app.py status   [--port 8000] [--host IP] [--model-id gptoss] [--probe] [--dashboard HOST:8265]
   serve_app.py shutdown [--timeout 120] [--free-mib 1024]
 
 PD apps use build_pd_openai_app with NixlConnector (kv_both) and the chosen NIXL backend; every
@@ -22,8 +22,9 @@ controller is gone) and waits until nvidia-smi on every GPU node shows the memor
 Human log first (`::phase <name>` lines), then ONE JSON line:
   deploy/status: {"status": "healthy"|"failed"|"deploying"|"absent", "url", "deployment": {...},
                   "seconds", "serveStatus", "message", "error"}
-                 status also: "ray": "connected"|"unreachable" (ray.init to the cluster failed: its
-                 GCS is gone, e.g. the head rebooted) or null (ray not importable)
+                 status also: "ray": "connected"|"unreachable" (its GCS is gone, e.g. the head
+                 rebooted) or null (not known). With --dashboard, Serve's state comes from the
+                 head's dashboard (Serve's REST API) and no Ray driver joins the cluster.
   shutdown:      {"status": "stopped"|"failed", "gpusFree": bool|null, "gpuMemoryUsedMiB": {ip: [MiB per GPU]},
                   "seconds", "error"}
 """
@@ -102,6 +103,8 @@ def parse_args(argv):
     st = sub.choices["status"]
     st.add_argument("--model-id", default=None)
     st.add_argument("--probe", action="store_true", help="also send a 2-token completion (healthy only if it answers)")
+    st.add_argument("--dashboard", default=None, metavar="HOST:PORT",
+                    help="read Serve's state from the head's dashboard (Serve's REST API) instead of a Ray driver")
     d.add_argument("--timeout", type=float, default=900.0, help="seconds to wait until healthy")
     d.add_argument("--poll-seconds", type=float, default=1.0)
     s = sub.add_parser("shutdown")
@@ -387,36 +390,85 @@ def gcs_refuses(address):
         return  # a timeout or an unreachable route: let ray.init say what it finds
 
 
+def serve_apps_from_dashboard(dashboard, timeout=20.0):
+    """Serve's applications as the head's dashboard serves them (Serve's REST API, GET
+    /api/serve/applications/): {name: {"status", "message"}}, empty when no Serve controller runs
+    (as serve.status() has it).
+    Starts no Ray driver (a driver per check would join the cluster, and its job table, each time).
+    Raises ConnectionRefusedError when nothing listens on the dashboard's port; other errors as
+    urllib raises them."""
+    try:
+        with urllib.request.urlopen("http://%s/api/serve/applications/" % dashboard, timeout=timeout) as r:
+            details = json.loads(r.read().decode())
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, ConnectionRefusedError):
+            raise e.reason
+        raise
+    return {name: {"status": str(a.get("status")), "message": a.get("message") or ""}
+            for name, a in (details.get("applications") or {}).items()}
+
+
+def judge_apps(out, apps, url, args):
+    """Fills the status from Serve's applications (the first one is the deployment)."""
+    out["deployment"] = {"applications": apps}
+    if not apps:
+        return
+    name, app = next(iter(apps.items()))
+    out["serveStatus"], out["message"] = app["status"], app["message"]
+    ok, why = models_ok(url, args.model_id)
+    if ok and app["status"] == "RUNNING" and args.probe and args.model_id:
+        ok, why = completion_ok(url, args.model_id)
+    if ok and app["status"] == "RUNNING":
+        out["status"] = "healthy"
+    elif app["status"] in ("DEPLOYING", "NOT_STARTED"):
+        out["status"] = "deploying"
+    else:
+        out["status"] = "failed"
+        out["error"] = "Serve status %s%s" % (app["status"], "" if ok else "; " + why)
+
+
+def status_from_dashboard(args, out):
+    host = args.host or args.dashboard.rpartition(":")[0]
+    out["url"] = url = "http://%s:%d" % (host, args.port)
+    try:
+        apps = serve_apps_from_dashboard(args.dashboard)
+    except ConnectionRefusedError:
+        # The dashboard is gone: with the GCS (the head rebooted), or alone (Ray still runs).
+        out["status"] = "failed"
+        try:
+            gcs_refuses(args.address)
+        except ConnectionError as e:
+            out["ray"], out["error"] = "unreachable", "%s; nothing listens on the dashboard at %s either" % (e, args.dashboard)
+            return
+        out["error"] = "nothing listens on Ray's dashboard at %s (Ray's GCS at %s answers)" % (args.dashboard, args.address)
+        return
+    except urllib.error.HTTPError as e:
+        out["ray"], out["status"] = "connected", "failed"
+        out["error"] = "the dashboard's Serve API answered HTTP %d: %s" % (e.code, e.read().decode("utf-8", "replace")[:300])
+        return
+    out["ray"] = "connected"
+    judge_apps(out, apps, url, args)
+
+
 def cmd_status(args):
     t0 = time.time()
     out = {"status": "absent", "url": None, "deployment": None, "seconds": 0.0, "serveStatus": None, "message": "", "error": None,
            "ray": None}
     try:
-        import ray
-        from ray import serve
+        if args.dashboard:
+            status_from_dashboard(args, out)
+        else:
+            import ray
+            from ray import serve
 
-        out["ray"] = "unreachable"
-        gcs_refuses(args.address)
-        ray.init(address=args.address, logging_level="WARNING")
-        out["ray"] = "connected"
-        host = args.host or ray.util.get_node_ip_address()
-        out["url"] = url = "http://%s:%d" % (host, args.port)
-        st = serve.status()
-        apps = {name: {"status": status_text(a.status), "message": a.message} for name, a in st.applications.items()}
-        out["deployment"] = {"applications": apps}
-        if apps:
-            name, app = next(iter(apps.items()))
-            out["serveStatus"], out["message"] = app["status"], app["message"]
-            ok, why = models_ok(url, args.model_id)
-            if ok and app["status"] == "RUNNING" and args.probe and args.model_id:
-                ok, why = completion_ok(url, args.model_id)
-            if ok and app["status"] == "RUNNING":
-                out["status"] = "healthy"
-            elif app["status"] in ("DEPLOYING", "NOT_STARTED"):
-                out["status"] = "deploying"
-            else:
-                out["status"] = "failed"
-                out["error"] = "Serve status %s%s" % (app["status"], "" if ok else "; " + why)
+            out["ray"] = "unreachable"
+            gcs_refuses(args.address)
+            ray.init(address=args.address, logging_level="WARNING")
+            out["ray"] = "connected"
+            host = args.host or ray.util.get_node_ip_address()
+            out["url"] = url = "http://%s:%d" % (host, args.port)
+            st = serve.status()
+            judge_apps(out, {name: {"status": status_text(a.status), "message": a.message} for name, a in st.applications.items()}, url, args)
     except Exception as e:  # noqa: BLE001
         out["status"] = "failed"
         out["error"] = short_error(e)

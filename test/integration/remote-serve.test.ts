@@ -60,6 +60,21 @@ async function gpuMemory(node: string): Promise<number[]> {
   return r.stdout.trim().split('\n').map(Number);
 }
 
+/**
+ * `serve_app.py status` both ways against the same real Serve: through a Ray driver, and through
+ * the head dashboard's Serve REST API (what pdflow's checks use: no driver per check). They must agree.
+ */
+async function serveStatusBothWays(): Promise<{ driver: Record<string, unknown>; dashboard: Record<string, unknown> }> {
+  const common = [py(), path.join(SCRIPTS, 'serve_app.py'), 'status', '--port', String(port), '--host', headHost(), '--model-id', 'gptoss', '--address', `${headHost()}:${ray.port}`];
+  const driver = lastJson(await ssh('head', common));
+  const dashboard = lastJson(await ssh('head', [...common, '--dashboard', `${headHost()}:${ray.dashboardPort}`]));
+  for (const k of ['status', 'serveStatus', 'ray', 'url', 'deployment']) {
+    assert.deepEqual(dashboard[k], driver[k], `${k}: the dashboard says ${JSON.stringify(dashboard)}, the driver ${JSON.stringify(driver)}`);
+  }
+  console.log(`serve_app.py status (${String(driver.status)}): ${String(driver.seconds)} s through a Ray driver, ${String(dashboard.seconds)} s through the dashboard`);
+  return { driver, dashboard };
+}
+
 async function transfer(strategy: 'spread' | 'pack', env: Record<string, string> = {}) {
   const r = await ssh('head', [py(), path.join(SCRIPTS, 'transfer_test.py'), '--strategy', strategy, '--backends', 'UCX',
     '--num-blocks', '3750', '--num-layers', '50', '--blocks', '512'], env);
@@ -180,8 +195,9 @@ void test('deploy pd-pack: healthy, the GPUs show as used, Ray accounts for them
   for (const e of engines) assert.equal(e.hfHome, path.join(dir, 'hf'));
   const st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
   assert.match(st.stdout, /8\.0\/16\.0 GPU/);
-  const status = lastJson(await ssh('head', [py(), path.join(SCRIPTS, 'serve_app.py'), 'status', '--port', String(port), '--host', headHost(), '--model-id', 'gptoss']));
-  assert.equal(status.status, 'healthy');
+  const { dashboard } = await serveStatusBothWays();
+  assert.equal(dashboard.status, 'healthy', JSON.stringify(dashboard));
+  assert.equal(dashboard.serveStatus, 'RUNNING');
 });
 
 void test('smoke query: a streaming completion with TTFT, TPOT and the text', async () => {
@@ -297,6 +313,10 @@ void test('shutdown: the `serve` CLI without its dashboard exits 0 and stops not
   assert.equal(json.gpusFree, true);
   assert.deepEqual(Object.keys(json.gpuMemoryUsedMiB as object).sort(), [sim.node('worker-1').host, sim.node('worker-2').host]);
   assert.deepEqual(await gpuMemory('worker-1'), Array(8).fill(0));
+  // Serve is gone: both ways say so (the benchmark watch stops a benchmark on it), with Ray up.
+  const { dashboard } = await serveStatusBothWays();
+  assert.equal(dashboard.status, 'absent', JSON.stringify(dashboard));
+  assert.equal(dashboard.ray, 'connected');
   // `ray status` reads the autoscaler's view, refreshed every few seconds: wait for it to catch up.
   let st = await ssh('head', [path.join(venv, 'bin/ray'), 'status']);
   for (let i = 0; i < 30 && !/ 0\.0\/16\.0 GPU/.test(st.stdout); i++) {

@@ -107,7 +107,7 @@ export interface DeploymentState {
   error: string | null;
   /** Serve's own status of the application (RUNNING, DEPLOYING, UNHEALTHY, …); null when Serve could not say. */
   serveStatus: string | null;
-  /** Whether a driver on the head reached the Ray cluster; null when not asked (SSH down). */
+  /** Whether Ray answered on the head (its dashboard, or its GCS when the dashboard is gone); null when not known (SSH down). */
   ray: 'connected' | 'unreachable' | null;
 }
 
@@ -129,6 +129,8 @@ export async function serveStatus(
     const { head, l } = await headLayout(workdirOf, cluster);
     const { json } = await scripts.run<ServeJson>(cluster, head.name, 'serve_app.py', [
       'status', '--address', rayAddress(cluster), '--port', String(cluster.ray.serveHttpPort), '--host', head.host, '--model-id', cluster.model.servedName,
+      // Serve's REST API on the head's dashboard: no Ray driver joins the cluster for each check.
+      '--dashboard', `${head.host}:${cluster.ray.dashboardPort}`,
       ...(o.probe ? ['--probe'] : []),
     ], { interpreter: l.python, env: runtimeEnv(l), timeoutMs: 120_000 });
     const status = (['healthy', 'deploying', 'failed', 'absent'] as const).find((x) => x === json.status) ?? 'failed';
@@ -140,10 +142,10 @@ export async function serveStatus(
 }
 
 /**
- * Why a deployment that was serving is gone, by Serve's own word or because a driver on the head
- * cannot reach Ray at all (its GCS is gone: the head rebooted, and Serve with it); undefined while
+ * Why a deployment that was serving is gone, by Serve's own word or because the head cannot
+ * reach Ray at all (dashboard and GCS gone: the head rebooted, and Serve with it); undefined while
  * Serve says RUNNING (a slow /v1/models under a benchmark's load proves nothing) or cannot say
- * (SSH down; no controller while Ray is up: its replicas may still serve).
+ * (SSH down; a controller that does not answer, e.g. while Ray restarts it: its replicas may still serve).
  */
 export function deploymentGone(st: DeploymentState): string | undefined {
   if (st.ray === 'unreachable') return `Ray cannot be reached from the head${st.error ? ` (${st.error.slice(0, 300)})` : ''}`;
