@@ -25,7 +25,7 @@ export async function ephemeralPortRange(): Promise<[number, number]> {
  * (or binds it again after a node's reboot) any outgoing connection on the machine (SSH, gRPC,
  * HTTP probes) may take it as its local port, and a raylet whose agent cannot bind dies.
  */
-export function rayPortWindow([ephemeralLow]: [number, number]): [number, number] {
+export function rayPortWindow(ephemeralLow: number): [number, number] {
   const lo = 20000;
   const hi = Math.min(ephemeralLow - 1, 32767);
   if (hi - lo < 1000) throw new Error(`the ephemeral port range starts at ${ephemeralLow}: no room for the simulated cluster's Ray ports between 20000 and it; widen net.ipv4.ip_local_port_range`);
@@ -42,7 +42,7 @@ function canBind(port: number): Promise<boolean> {
 
 /** Distinct free ports outside the ephemeral range, few CPUs' worth of replicas. */
 export async function simRayConfig(): Promise<RayConfig> {
-  const [lo, hi] = rayPortWindow(await ephemeralPortRange());
+  const [lo, hi] = rayPortWindow((await ephemeralPortRange())[0]);
   const ports = new Set<number>();
   // Random picks: clusters set up at the same time (tests, two `pdflow demo`s) rarely pick alike.
   for (let tries = 0; ports.size < 5; tries++) {
